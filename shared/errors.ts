@@ -1,0 +1,66 @@
+/**
+ * Typed errors of the protocol core. Hosts (n8n, Node-RED, CLI) read `code` and `message`;
+ * messages never carry passwords, cookies or tokens.
+ */
+export type PbxErrorCode =
+  | 'DECODE'
+  | 'AUTH'
+  | 'PBX'
+  | 'TIMEOUT'
+  | 'NETWORK'
+  | 'UNSUPPORTED'
+  | 'INVALID_INPUT'
+  | 'NOT_ALLOWED'
+  | 'CLOSED';
+
+export class PbxError extends Error {
+  readonly code: PbxErrorCode;
+  /** The PBX says retrying the same request may succeed. */
+  readonly canRetry: boolean;
+
+  constructor(code: PbxErrorCode, message: string, options: { canRetry?: boolean; cause?: unknown } = {}) {
+    super(message, options.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = 'PbxError';
+    this.code = code;
+    this.canRetry = options.canRetry ?? false;
+  }
+}
+
+/** A line or frame that could not be read. Carries a short excerpt of the input, not the whole. */
+export class DecodeError extends PbxError {
+  readonly excerpt?: string;
+
+  constructor(message: string, input?: string) {
+    super('DECODE', message);
+    this.name = 'DecodeError';
+    if (input !== undefined) this.excerpt = input.length > 120 ? `${input.slice(0, 120)}…` : input;
+  }
+}
+
+/** Wrong login or password, or a refused session: retrying will not help. */
+export class AuthError extends PbxError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('AUTH', message, options);
+    this.name = 'AuthError';
+  }
+}
+
+/** A PBX error body (ALE `RestErrorInfo`, TelServices error code...). */
+export class PbxApiError extends PbxError {
+  readonly status?: number;
+  readonly type?: string;
+  readonly pbxCode?: number | string;
+  readonly helpMessage?: string;
+
+  constructor(
+    message: string,
+    info: { status?: number; type?: string; code?: number | string; canRetry?: boolean; helpMessage?: string } = {},
+  ) {
+    super('PBX', message, { canRetry: info.canRetry });
+    this.name = 'PbxApiError';
+    this.status = info.status;
+    this.type = info.type;
+    this.pbxCode = info.code;
+    this.helpMessage = info.helpMessage;
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * The normalized event model: every platform's raw events become `PbxEvent`s.
+ * Nodes, docs and tests depend on these names; add fields, never rename.
+ */
+
+export type Platform = 'opentouch' | 'o2g' | 'telservices' | 'voicenter';
+export const PLATFORMS: readonly Platform[] = ['opentouch', 'o2g', 'telservices', 'voicenter'];
+
+export type CallEventType =
+  | 'call.incoming'
+  | 'call.outgoing'
+  | 'call.answered'
+  | 'call.held'
+  | 'call.retrieved'
+  | 'call.transferred'
+  | 'call.redirected'
+  | 'call.conferenced'
+  | 'call.ended'
+  | 'call.missed';
+
+export type StateEventType =
+  | 'user.state'
+  | 'device.state'
+  | 'routing.changed'
+  | 'messages.changed'
+  | 'queue.joined'
+  | 'queue.answered'
+  | 'queue.abandoned'
+  | 'agent.state'
+  | 'connection.state';
+
+export type EventType = CallEventType | StateEventType;
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'call.incoming', 'call.outgoing', 'call.answered', 'call.held', 'call.retrieved', 'call.transferred',
+  'call.redirected', 'call.conferenced', 'call.ended', 'call.missed', 'user.state', 'device.state',
+  'routing.changed', 'messages.changed', 'queue.joined', 'queue.answered', 'queue.abandoned', 'agent.state',
+  'connection.state',
+];
+
+export type EndReason =
+  | 'completed'
+  | 'abandoned'
+  | 'busy'
+  | 'rejected'
+  | 'no_answer'
+  | 'transferred'
+  | 'redirected'
+  | 'voicemail'
+  | 'answered_elsewhere'
+  | 'failed'
+  | 'unknown';
+
+/** End reasons that make an unanswered incoming call a missed call. */
+export const MISSED_REASONS: ReadonlySet<EndReason> = new Set<EndReason>([
+  'abandoned', 'no_answer', 'rejected', 'voicemail', 'busy', 'failed', 'unknown',
+]);
+
+export interface Party {
+  number: string;
+  name?: string;
+  login?: string;
+}
+
+export interface CallInfo {
+  /** Platform call reference (OpenTouch/O2G `callRef`). */
+  id: string;
+  /** Platform-wide call id when the platform has one (OpenTouch `callUUID`). */
+  globalId?: string;
+  direction: 'incoming' | 'outgoing';
+  from: Party;
+  to: Party;
+  /** Device of this user that carries (or last carried) the call. */
+  device?: string;
+  /** The caller withheld their identity. */
+  anonymous: boolean;
+  startedAt: string;
+  answeredAt?: string;
+  endedAt?: string;
+  ringSeconds?: number;
+  talkSeconds?: number;
+  /** This user (any of their devices) answered. */
+  answered: boolean;
+  endReason?: EndReason;
+  redirectedTo?: Party;
+  transferredTo?: Party;
+  /** Number of other parties when the call was conferenced. */
+  conferenceParties?: number;
+  /** The call ended while the connection to the PBX was down; found out on resync. */
+  endedDuringOutage?: boolean;
+  /** Earlier call references this call replaced (e.g. a consultation call merged into a conference). */
+  previousIds?: string[];
+  /** This call reference was merged into another call (conference); the call goes on under that id. */
+  mergedInto?: string;
+  /** Actions the platform allows on the call now (e.g. `transfer`, `hold`); empty when unknown. */
+  capabilities?: string[];
+}
+
+export interface ConnectionStateInfo {
+  state: 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'failed';
+  reason?: string;
+  attempt?: number;
+}
+
+/** A forward or overflow: where calls go (`number` | `voicemail` | `mobile`...), and when. */
+export interface RouteInfo {
+  type: string;
+  destination?: string;
+  /** `immediate` | `busy` | `no_answer` | `busy_no_answer`. */
+  condition: string;
+}
+
+export interface RoutingInfo {
+  forward: RouteInfo | null;
+  overflow: RouteInfo | null;
+  dnd: boolean;
+}
+
+export interface PbxEvent {
+  /** Stable id, deterministic from the source: the same raw input gives the same id. */
+  id: string;
+  type: EventType;
+  platform: Platform;
+  /** Login or extension whose view this is. */
+  user: string;
+  /** ISO 8601. */
+  time: string;
+  call?: CallInfo;
+  /** user.state: `free` | `busy` | ...; device.state / agent.state: platform state in lower case. */
+  state?: string;
+  device?: string;
+  routing?: RoutingInfo;
+  messages?: { voicemailsUnread?: number; missedCalls?: number; callbackRequests?: number; [k: string]: unknown };
+  queue?: { id: string; name?: string; callId?: string; caller?: Party; waitSeconds?: number };
+  agent?: { state: string; group?: string };
+  connection?: ConnectionStateInfo;
+  /** Source event(s), only when asked for (`includeRaw`). */
+  raw?: unknown[];
+}
+
+export const isCallEvent = (e: PbxEvent): e is PbxEvent & { call: CallInfo } => e.type.startsWith('call.');

@@ -1,0 +1,244 @@
+/**
+ * ALE normalizer: a decoded `On*` event in, platform-neutral observations out.
+ * The one place that knows OpenTouch/O2G call semantics (leg states, causes, participants).
+ */
+import type { Party, RouteInfo, RoutingInfo } from '../../model/events';
+import type { CallObservation, Cause, LegState, Observation, Participant } from '../../model/observations';
+import type { AleEvent } from './decoder';
+
+export type AlePlatform = 'opentouch' | 'o2g';
+
+const LEG_STATES: Record<string, LegState> = {
+  DIALING: 'dialing',
+  ISSUED: 'dialing',
+  OFF_HOOK: 'dialing',
+  RINGING_OUTGOING: 'ringing_outgoing',
+  RINGING_INCOMING: 'ringing_incoming',
+  ACTIVE: 'active',
+  HELD: 'held',
+  RELEASING: 'releasing',
+  QUEUED: 'queued',
+  QUEUED_INCOMING: 'queued',
+  QUEUED_OUTGOING: 'ringing_outgoing',
+};
+
+const CAUSES: Record<string, Cause> = {
+  ABANDONED: 'cleared',
+  CLEARED: 'cleared',
+  NORMAL: 'cleared',
+  BUSY: 'busy',
+  ALL_TRUNK_BUSY: 'busy',
+  DO_NOT_DISTURB: 'busy',
+  LOCKOUT: 'busy',
+  CAMP_ON: 'other',
+  INVALID_NUMBER: 'failed',
+  DESTINATION_NOT_OBTAINABLE: 'failed',
+  RESOURCES_NOT_AVAILABLE: 'failed',
+  NO_AVAILABLE_AGENT: 'failed',
+  FORWARDED: 'redirected',
+  REDIRECTED: 'redirected',
+  RELEASED_ON_REDIRECT: 'redirected',
+  TRANSFERRED: 'transferred',
+  RELEASED_ON_TRANSFER: 'transferred',
+  CONFERENCED: 'conferenced',
+  PARTICIPANT_LEFT: 'participant_left',
+  NOT_ANSWERED: 'no_answer',
+  OVERFLOWN: 'no_answer',
+  PICKED_UP: 'picked_up',
+  PICKED_UP_TANDEM: 'picked_up',
+  PICKUP: 'picked_up',
+  VOICEMAIL: 'voicemail',
+  RECALL: 'recall',
+};
+
+export const legState = (s: unknown): LegState => (typeof s === 'string' && LEG_STATES[s]) || 'unknown';
+export const causeOf = (s: unknown): Cause | undefined =>
+  typeof s === 'string' && s !== '' ? (CAUSES[s] ?? 'other') : undefined;
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const arr = (v: unknown): unknown[] | undefined => (Array.isArray(v) ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+export interface NormalizeContext {
+  platform: AlePlatform;
+  /** Clock for events without a time of their own. */
+  now: () => number;
+  /** Login to use when an event carries none (user session). */
+  defaultUser?: string;
+}
+
+export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] {
+  const user = e.loginName ?? ctx.defaultUser;
+  if (!user) return [];
+  const time = typeof e.time === 'number' ? e.time : ctx.now();
+  const platform = ctx.platform;
+  switch (e.eventName) {
+    case 'OnCallCreated':
+    case 'OnCallAppeared':
+    case 'OnCallModified':
+    case 'OnCallRemoved':
+      return e.callRef ? [callObservation(e, user, time, platform)] : [];
+    case 'OnUserStateModified': {
+      const state = String(e.state ?? 'UNKNOWN').toLowerCase();
+      return [{ kind: 'direct', time, key: state, onChangeOnly: true, raw: e, event: { type: 'user.state', platform, user, state } }];
+    }
+    case 'OnDeviceStateModified':
+      return (arr(e.deviceStates) ?? []).flatMap((d): Observation[] => {
+        const ds = obj(d);
+        const device = str(ds?.deviceId);
+        if (!device) return [];
+        const state = String(ds?.state ?? 'UNKNOWN').toLowerCase();
+        return [{ kind: 'direct', time, key: state, subject: device, onChangeOnly: true, raw: e, event: { type: 'device.state', platform, user, device, state } }];
+      });
+    case 'OnRoutingStateChanged': {
+      const routing = routingInfo(obj(e.routingState) ?? e);
+      return [{ kind: 'direct', time, key: JSON.stringify(routing), onChangeOnly: true, raw: e, event: { type: 'routing.changed', platform, user, routing } }];
+    }
+    case 'OnEventSummaryUpdated': {
+      const s = obj(e.eventSummary) ?? {};
+      const messages = {
+        missedCalls: num(s.missedCallsNb),
+        voicemailsUnread: num(s.voiceMessagesNb),
+        callbackRequests: num(s.callBackRequestsNb),
+        faxes: num(s.faxNb),
+        eventWaiting: typeof s.eventWaiting === 'boolean' ? s.eventWaiting : undefined,
+      };
+      return [{ kind: 'direct', time, key: JSON.stringify(messages), onChangeOnly: true, raw: e, event: { type: 'messages.changed', platform, user, messages } }];
+    }
+    case 'OnAgentStateChanged': {
+      const st = obj(e.state) ?? e;
+      const state = String(st.mainState ?? st.state ?? 'UNKNOWN').toLowerCase();
+      const group = str(st.proGroupDN) ?? str(st.processingGroup);
+      return [{ kind: 'direct', time, key: `${state}|${group ?? ''}`, onChangeOnly: true, raw: e, event: { type: 'agent.state', platform, user, state, agent: { state, group } } }];
+    }
+    case 'OnPilotCallQueued':
+    case 'OnPilotCallCreated':
+    case 'OnPilotCallRemoved': {
+      const id = str(e.pilot) ?? str(e.pilotNumber) ?? 'pilot';
+      const callId = e.callRef ?? '';
+      const type = e.eventName === 'OnPilotCallRemoved' ? (causeOf(e.cause) === 'cleared' ? 'queue.abandoned' : 'queue.answered') : 'queue.joined';
+      const caller = obj(e.caller) ? party(obj(e.caller)!) : undefined;
+      return [{ kind: 'direct', time, key: `${type}|${callId}`, raw: e, event: { type, platform, user, queue: { id, callId, caller } } }];
+    }
+    case 'OnTelephonyState':
+      return [snapshotObservation(e, user, time, platform)];
+    default:
+      return [];
+  }
+}
+
+function callObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): CallObservation {
+  const cd = obj(e.callData);
+  const o: CallObservation = { kind: 'call', platform, user, callId: e.callRef!, time, raw: e };
+  const uuid = str(cd?.callUUID);
+  if (uuid) o.globalId = uuid;
+  if (cd?.state !== undefined) o.callState = legState(cd.state);
+  const cause = causeOf(e.cause);
+  if (cause) o.cause = cause;
+  if (e.eventName === 'OnCallRemoved') {
+    o.removed = true;
+    const dest = str(e.newDestination);
+    if (dest) o.newDestination = { number: dest };
+    return o;
+  }
+  const legs = [...(arr(e.legs) ?? []), ...(arr(e.addedLegs) ?? []), ...(arr(e.modifiedLegs) ?? [])]
+    .map(obj)
+    .filter((l): l is Obj => !!l && typeof l.deviceId === 'string')
+    .map((l) => ({ device: l.deviceId as string, state: legState(l.state) }));
+  if (legs.length) o.legs = legs;
+  // The Node SDK reads `removedLeg`/`removedParticipants`; the Java SDK and the spec say `removedLegs`/`removedParticipantIds`.
+  const removedLegs = [...(arr(e.removedLegs) ?? []), ...(arr(e.removedLeg) ?? [])]
+    .map((l) => (typeof l === 'string' ? l : str(obj(l)?.deviceId)))
+    .filter((d): d is string => !!d);
+  if (removedLegs.length) o.removedLegs = removedLegs;
+  if (e.eventName !== 'OnCallModified' && arr(e.participants)) o.participants = participants(e.participants);
+  else if (arr(e.participants)?.length) o.addedParticipants = participants(e.participants);
+  const added = participants(e.addedParticipants);
+  if (added.length) o.addedParticipants = [...(o.addedParticipants ?? []), ...added];
+  const modified = participants(e.modifiedParticipants);
+  if (modified.length) o.modifiedParticipants = modified;
+  const removed = [...(arr(e.removedParticipantIds) ?? []), ...(arr(e.removedParticipants) ?? [])].map(String);
+  if (removed.length) o.removedParticipants = removed;
+  if (cd?.anonymous === true) o.anonymous = true;
+  const initial = initialCalled(cd);
+  if (initial) o.initialCalled = initial;
+  const prev = str(e.previousCallRef);
+  if (prev) o.previousCallId = prev;
+  const caps = capabilities(cd);
+  if (caps) o.capabilities = caps;
+  return o;
+}
+
+function snapshotObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): Observation {
+  const state = obj(e.state) ?? e;
+  const calls = (arr(state.calls) ?? []).map(obj).filter((c): c is Obj => !!c && typeof c.callRef === 'string');
+  return {
+    kind: 'snapshot',
+    platform,
+    user,
+    time,
+    calls: calls.map((c) => callObservation({ ...c, eventName: 'OnCallCreated', loginName: user } as AleEvent, user, time, platform)),
+  };
+}
+
+function participants(v: unknown): Participant[] {
+  return (arr(v) ?? []).map(obj).filter((p): p is Obj => !!p).map((p) => {
+    const base = party(obj(p.identity) ?? {});
+    const out: Participant = { id: String(p.participantId ?? base.number), ...base };
+    if (p.anonymous === true) out.anonymous = true;
+    return out;
+  });
+}
+
+/** A `PartyInfo` (`{ id: { loginName | login, phoneNumber }, displayName, firstName, lastName }`) as a Party. */
+function party(identity: Obj): Party {
+  const id = obj(identity.id) ?? {};
+  const number = str(id.phoneNumber) ?? str(identity.phoneNumber) ?? '';
+  const out: Party = { number };
+  const login = str(id.loginName) ?? str(id.login);
+  if (login) out.login = login;
+  const name = str(identity.displayName) ?? ([str(identity.firstName), str(identity.lastName)].filter(Boolean).join(' ') || undefined);
+  if (name) out.name = name;
+  return out;
+}
+
+function initialCalled(cd: Obj | undefined): Party | undefined {
+  if (!cd) return undefined;
+  const identity = obj(cd.initialCalledIdentity);
+  if (identity) return party(identity);
+  if (typeof cd.initialCalled === 'string') return { number: cd.initialCalled };
+  const ic = obj(cd.initialCalled);
+  return ic ? party(ic) : undefined;
+}
+
+/** OpenTouch gives `{ transfer: true, ... }`; O2G's internal form gives `capaString: "a, b"`. */
+function capabilities(cd: Obj | undefined): string[] | undefined {
+  if (!cd) return undefined;
+  if (typeof cd.capaString === 'string') return cd.capaString.split(',').map((s) => s.trim()).filter(Boolean);
+  const c = obj(cd.capabilities);
+  if (!c) return undefined;
+  return Object.keys(c).filter((k) => c[k] === true);
+}
+
+function routingInfo(rs: Obj): RoutingInfo {
+  const fwd = obj(arr(rs.forwardRoutes)?.[0]);
+  const ovf = obj(arr(rs.overflowRoutes)?.[0]);
+  const route = (r: Obj | undefined, condition: unknown, fallback: string): RouteInfo | null => {
+    const d = obj(arr(r?.destinations)?.[0]);
+    if (!d) return null;
+    const out: RouteInfo = { type: String(d.type ?? 'UNKNOWN').toLowerCase(), condition: String(condition ?? fallback).toLowerCase() };
+    const number = str(d.number);
+    if (number) out.destination = number;
+    return out;
+  };
+  return {
+    forward: route(fwd, fwd?.forwardType, 'IMMEDIATE'),
+    overflow: route(ovf, ovf?.overflowType, 'NO_ANSWER'),
+    dnd: obj(rs.dndState)?.activate === true,
+  };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
+}

@@ -1,0 +1,40 @@
+/**
+ * The ALE event pipeline: line -> decode -> normalize -> tracker -> events.
+ * Used by the live client, the CLI `replay` and the benchmark, so all three behave alike.
+ */
+import type { PbxEvent } from '../../model/events';
+import { CallTracker, type TrackerOptions } from '../../tracker/tracker';
+import { decodeAleLine, type AleEvent } from './decoder';
+import { normalizeAle, type AlePlatform } from './normalizer';
+
+export interface AlePipelineOptions extends TrackerOptions {
+  platform: AlePlatform;
+  /** Login for events that carry none (a user session's own events). */
+  defaultUser?: string;
+  /** A tracker to share (several channels feeding one view); a new one by default. */
+  tracker?: CallTracker;
+}
+
+export class AlePipeline {
+  readonly tracker: CallTracker;
+  private readonly ctx;
+
+  constructor(readonly options: AlePipelineOptions) {
+    this.tracker = options.tracker ?? new CallTracker(options);
+    this.ctx = { platform: options.platform, now: options.now ?? Date.now, defaultUser: options.defaultUser };
+  }
+
+  /** One line of the event channel. Throws `DecodeError` on a malformed line. */
+  pushLine(line: string): PbxEvent[] {
+    const e = decodeAleLine(line);
+    return e ? this.pushEvent(e) : [];
+  }
+
+  pushEvent(e: AleEvent): PbxEvent[] {
+    const obs = normalizeAle(e, this.ctx);
+    if (obs.length === 1) return this.tracker.push(obs[0]);
+    const out: PbxEvent[] = [];
+    for (const o of obs) out.push(...this.tracker.push(o));
+    return out;
+  }
+}

@@ -1,0 +1,386 @@
+/**
+ * The call tracker: platform-neutral, per-user call state. Observations in, `PbxEvent`s out.
+ * It is the one place that decides what "answered", "missed" or "ended" means, for every platform.
+ */
+import { isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
+import { eventId } from '../model/ids';
+import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
+import { endReasonOf } from './end-reason';
+import { RecentIds } from './recent-ids';
+
+export interface TrackerOptions {
+  /** Attach the source events to each derived event (costs memory per live call). */
+  includeRaw?: boolean;
+  /** Calls with no news for this long end with `endReason: unknown`. Default 4 h. */
+  callTtlMs?: number;
+  /** Clock, for observations that carry no time of their own and for expiry. */
+  now?: () => number;
+  /** Who a monitored user is (number, name), for the `from`/`to` of their own side. */
+  selfParty?: (user: string) => Party | undefined;
+}
+
+interface Leg {
+  device: string;
+  state: LegState;
+}
+
+interface CallRecord {
+  platform: Platform;
+  user: string;
+  callId: string;
+  globalId?: string;
+  direction: 'incoming' | 'outgoing';
+  announced: boolean;
+  legs: Leg[];
+  participants: Participant[];
+  /** The other party as last known: kept after they leave, so the summary still names them. */
+  peer?: Party;
+  initialCalled?: Party;
+  device?: string;
+  startedAt: number;
+  answeredAt?: number;
+  lastSeen: number;
+  answered: boolean;
+  held: boolean;
+  conferenced: boolean;
+  anonymous: boolean;
+  remoteLeftCause?: Cause;
+  /** Occurrences of repeatable event types (held/retrieved), for stable ids. */
+  holds: number;
+  retrieves: number;
+  previousIds?: string[];
+  capabilities?: string[];
+  raw?: unknown[];
+}
+
+/** Who replaced whom on a call, as seen by one user; lets another user's view learn the target. */
+interface Replacement {
+  party: Party;
+  cause: Cause;
+  time: number;
+}
+
+const DEFAULT_TTL = 4 * 3600_000;
+const iso = (ms: number): string => new Date(ms).toISOString();
+const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
+
+export class CallTracker {
+  private readonly calls = new Map<string, CallRecord>();
+  private readonly replacements = new Map<string, Replacement>();
+  private readonly lastDirect = new Map<string, { key: string; n: number }>();
+  private readonly recent = new RecentIds();
+  private readonly ttl: number;
+  private readonly now: () => number;
+  private readonly includeRaw: boolean;
+  private readonly selfParty?: (user: string) => Party | undefined;
+  private lastSweep = 0;
+
+  constructor(options: TrackerOptions = {}) {
+    this.ttl = options.callTtlMs ?? DEFAULT_TTL;
+    this.now = options.now ?? Date.now;
+    this.includeRaw = options.includeRaw ?? false;
+    this.selfParty = options.selfParty;
+  }
+
+  /** Live calls across all users. */
+  get size(): number {
+    return this.calls.size;
+  }
+
+  /** The calls a user has now, as the tracker believes. */
+  callsOf(user: string): CallInfo[] {
+    const out: CallInfo[] = [];
+    for (const rec of this.calls.values()) if (rec.user === user) out.push(this.info(rec));
+    return out;
+  }
+
+  push(obs: Observation): PbxEvent[] {
+    const out: PbxEvent[] = [];
+    switch (obs.kind) {
+      case 'call': this.onCall(obs, out); break;
+      case 'direct': this.onDirect(obs, out); break;
+      case 'snapshot': this.onSnapshot(obs, out); break;
+    }
+    const t = this.now();
+    if (t - this.lastSweep > 60_000) out.push(...this.sweep(t));
+    return this.dedupe(out);
+  }
+
+  /** Ends calls that have had no news for longer than the TTL (`endReason: unknown`). */
+  sweep(now = this.now()): PbxEvent[] {
+    this.lastSweep = now;
+    const out: PbxEvent[] = [];
+    for (const rec of [...this.calls.values()]) {
+      if (now - rec.lastSeen > this.ttl) this.end(rec, now, undefined, out, { expired: true });
+    }
+    for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
+    return this.dedupe(out);
+  }
+
+  // ---- calls ---------------------------------------------------------------------------------------------
+
+  private key(user: string, callId: string): string {
+    return `${user}\u0001${callId}`;
+  }
+
+  private onCall(obs: CallObservation, out: PbxEvent[]): void {
+    if (obs.previousCallId) this.mergePrevious(obs, out);
+    const k = this.key(obs.user, obs.callId);
+    let rec = this.calls.get(k);
+    if (!rec) {
+      if (obs.removed) return; // the end of a call we never saw begin: nothing to say
+      rec = this.create(obs);
+      this.calls.set(k, rec);
+    }
+    rec.lastSeen = obs.time;
+    if (obs.globalId) rec.globalId = obs.globalId;
+    if (obs.anonymous) rec.anonymous = true;
+    if (obs.initialCalled && !rec.initialCalled) rec.initialCalled = obs.initialCalled;
+    if (obs.capabilities) rec.capabilities = obs.capabilities;
+    if (this.includeRaw && obs.raw !== undefined) (rec.raw ??= []).push(obs.raw);
+
+    this.applyParticipants(rec, obs);
+    const pending: Array<'answered' | 'held' | 'retrieved'> = [];
+    this.applyLegs(rec, obs, pending);
+
+    if (!rec.announced && (rec.direction === 'incoming' || this.remote(rec) || obs.removed || pending.length > 0 || this.pastDialing(rec))) {
+      rec.announced = true;
+      out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', obs.time, 0));
+    }
+    for (const p of pending) {
+      if (p === 'answered') out.push(this.event(rec, 'call.answered', obs.time, 0));
+      else if (p === 'held') out.push(this.event(rec, 'call.held', obs.time, ++rec.holds));
+      else out.push(this.event(rec, 'call.retrieved', obs.time, ++rec.retrieves));
+    }
+    if (obs.cause === 'conferenced' && rec.answered && !rec.conferenced && rec.participants.length >= 2) {
+      rec.conferenced = true;
+      out.push(this.event(rec, 'call.conferenced', obs.time, 0));
+    }
+    if (obs.removed) this.end(rec, obs.time, obs.cause ?? rec.remoteLeftCause, out, { newDestination: obs.newDestination });
+  }
+
+  private create(obs: CallObservation): CallRecord {
+    const first = obs.legs?.[0]?.state ?? obs.callState ?? 'unknown';
+    const direction =
+      first === 'ringing_incoming' || first === 'queued' ? 'incoming'
+        : first === 'dialing' || first === 'ringing_outgoing' ? 'outgoing'
+          : obs.direction ?? 'incoming';
+    return {
+      platform: obs.platform,
+      user: obs.user,
+      callId: obs.callId,
+      globalId: obs.globalId,
+      direction,
+      announced: false,
+      legs: [],
+      participants: [],
+      startedAt: obs.time,
+      lastSeen: obs.time,
+      answered: false,
+      held: false,
+      conferenced: false,
+      anonymous: false,
+      holds: 0,
+      retrieves: 0,
+    };
+  }
+
+  /** `callId` replaces `previousCallId` (conference merge): carry the old record over, or end it if both exist. */
+  private mergePrevious(obs: CallObservation, out: PbxEvent[]): void {
+    const oldKey = this.key(obs.user, obs.previousCallId!);
+    const old = this.calls.get(oldKey);
+    if (!old) return;
+    this.calls.delete(oldKey);
+    const newKey = this.key(obs.user, obs.callId);
+    const current = this.calls.get(newKey);
+    if (!current) {
+      old.previousIds = [...(old.previousIds ?? []), old.callId];
+      old.callId = obs.callId;
+      this.calls.set(newKey, old);
+      return;
+    }
+    // The user had both calls: the old one goes on inside the other; end it so every call has its summary.
+    this.end(old, obs.time, undefined, out, { mergedInto: obs.callId });
+  }
+
+  private applyParticipants(rec: CallRecord, obs: CallObservation): void {
+    if (obs.participants) rec.participants = obs.participants.slice();
+    const removed = obs.removedParticipants ?? [];
+    const added = obs.addedParticipants ?? [];
+    if (removed.length) rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
+    for (const p of added) {
+      const i = rec.participants.findIndex((q) => q.id === p.id);
+      if (i >= 0) rec.participants[i] = p;
+      else rec.participants.push(p);
+    }
+    for (const p of obs.modifiedParticipants ?? []) {
+      const i = rec.participants.findIndex((q) => q.id === p.id);
+      if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
+    }
+    if (removed.length && added.length && (obs.cause === 'redirected' || obs.cause === 'transferred')) {
+      // Someone else's view of a redirect/transfer: remember the target for the user who let the call go.
+      this.replacements.set(obs.callId, { party: toParty(added[0]), cause: obs.cause, time: obs.time });
+    }
+    if (removed.length && !added.length && rec.participants.length === 0) rec.remoteLeftCause = obs.cause ?? 'cleared';
+    // The peer is the first party; a redirect/transfer seen from this side replaces it.
+    if (rec.participants.length && (!rec.peer || (removed.length && added.length))) rec.peer = toParty(rec.participants[0]);
+    if (rec.participants.some((p) => p.anonymous)) rec.anonymous = true;
+  }
+
+  private applyLegs(rec: CallRecord, obs: CallObservation, pending: Array<'answered' | 'held' | 'retrieved'>): void {
+    let legs = obs.legs;
+    // Some events give only the call's state; read it as the state of the leg we know.
+    if (!legs && obs.callState && rec.legs.length === 0) legs = [{ device: rec.device ?? '', state: obs.callState }];
+    for (const leg of legs ?? []) {
+      const i = rec.legs.findIndex((l) => l.device === leg.device);
+      if (i >= 0) rec.legs[i] = { device: leg.device, state: leg.state };
+      else rec.legs.push({ device: leg.device, state: leg.state });
+      if (!rec.device && leg.device) rec.device = leg.device;
+      if (leg.state === 'active') {
+        if (!rec.answered) {
+          rec.answered = true;
+          rec.answeredAt = obs.time;
+          if (leg.device) rec.device = leg.device;
+          pending.push('answered');
+        } else if (rec.held) {
+          rec.held = false;
+          pending.push('retrieved');
+        }
+      } else if (leg.state === 'held' && rec.answered && !rec.held) {
+        rec.held = true;
+        pending.push('held');
+      }
+    }
+    for (const d of obs.removedLegs ?? []) rec.legs = rec.legs.filter((l) => l.device !== d);
+  }
+
+  private pastDialing(rec: CallRecord): boolean {
+    return rec.legs.some((l) => l.state !== 'dialing');
+  }
+
+  private remote(rec: CallRecord): Party | undefined {
+    return rec.peer ?? (rec.direction === 'outgoing' ? rec.initialCalled : undefined);
+  }
+
+  private end(
+    rec: CallRecord,
+    time: number,
+    cause: Cause | undefined,
+    out: PbxEvent[],
+    how: { expired?: boolean; outage?: boolean; mergedInto?: string; newDestination?: Party },
+  ): void {
+    this.calls.delete(this.key(rec.user, rec.callId));
+    if (!rec.announced) {
+      rec.announced = true;
+      out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', time, 0));
+    }
+    const reason = how.expired || how.outage ? 'unknown' : endReasonOf(rec.answered, cause);
+    const extra: Partial<CallInfo> = { endReason: reason, endedAt: iso(time) };
+    if (how.outage) extra.endedDuringOutage = true;
+    if (how.mergedInto) extra.mergedInto = how.mergedInto;
+    const hint = this.replacements.get(rec.callId);
+    if (reason === 'redirected' || reason === 'transferred') {
+      const target = how.newDestination ?? (hint && hint.cause === cause ? hint.party : undefined);
+      if (reason === 'redirected') extra.redirectedTo = target;
+      else extra.transferredTo = target;
+      out.push(this.event(rec, reason === 'redirected' ? 'call.redirected' : 'call.transferred', time, 0, extra));
+    }
+    out.push(this.event(rec, 'call.ended', time, 0, extra));
+    if (rec.direction === 'incoming' && !rec.answered && MISSED_REASONS.has(reason)) {
+      out.push(this.event(rec, 'call.missed', time, 0, extra));
+    }
+  }
+
+  private info(rec: CallRecord, time?: number, extra?: Partial<CallInfo>): CallInfo {
+    const known = this.selfParty?.(rec.user);
+    const self: Party = { ...(known ?? { number: rec.direction === 'incoming' && rec.initialCalled?.number ? rec.initialCalled.number : rec.user }), login: rec.user };
+    const other = this.remote(rec) ?? { number: '' };
+    const endedAt = extra?.endedAt ? Date.parse(extra.endedAt) : undefined;
+    const info: CallInfo = {
+      id: rec.callId,
+      direction: rec.direction,
+      from: rec.direction === 'incoming' ? other : self,
+      to: rec.direction === 'incoming' ? self : other,
+      anonymous: rec.anonymous,
+      startedAt: iso(rec.startedAt),
+      answered: rec.answered,
+    };
+    if (rec.globalId) info.globalId = rec.globalId;
+    if (rec.device) info.device = rec.device;
+    if (rec.answeredAt !== undefined) info.answeredAt = iso(rec.answeredAt);
+    if (rec.participants.length > 1) info.conferenceParties = rec.participants.length;
+    if (rec.previousIds) info.previousIds = rec.previousIds;
+    if (rec.capabilities) info.capabilities = rec.capabilities;
+    if (endedAt !== undefined) {
+      info.ringSeconds = seconds((rec.answeredAt ?? endedAt) - rec.startedAt);
+      info.talkSeconds = rec.answeredAt !== undefined ? seconds(endedAt - rec.answeredAt) : 0;
+    } else if (rec.answeredAt !== undefined && time !== undefined) {
+      info.ringSeconds = seconds(rec.answeredAt - rec.startedAt);
+    }
+    return extra ? Object.assign(info, stripUndefined(extra)) : info;
+  }
+
+  private event(rec: CallRecord, type: EventType, time: number, n: number, extra?: Partial<CallInfo>): PbxEvent {
+    const e: PbxEvent = {
+      id: eventId([rec.platform, rec.user, rec.globalId ?? '', rec.callId, type, n]),
+      type,
+      platform: rec.platform,
+      user: rec.user,
+      time: iso(time),
+      call: this.info(rec, time, extra),
+    };
+    if (rec.raw) e.raw = rec.raw.slice();
+    return e;
+  }
+
+  // ---- snapshots (resync after reconnect) ----------------------------------------------------------------
+
+  private onSnapshot(obs: SnapshotObservation, out: PbxEvent[]): void {
+    const live = new Set(obs.calls.map((c) => c.callId));
+    for (const rec of [...this.calls.values()]) {
+      if (rec.user === obs.user && rec.platform === obs.platform && !live.has(rec.callId)) {
+        this.end(rec, obs.time, undefined, out, { outage: true });
+      }
+    }
+    // Calls we know get their current state (answered/held while we were away); new ones are announced.
+    for (const c of obs.calls) this.onCall(c, out);
+  }
+
+  // ---- state events --------------------------------------------------------------------------------------
+
+  private onDirect(obs: DirectObservation, out: PbxEvent[]): void {
+    const ev = obs.event;
+    const k = `${ev.platform}\u0001${ev.user}\u0001${ev.type}\u0001${obs.subject ?? ''}`;
+    const last = this.lastDirect.get(k);
+    if (obs.onChangeOnly && last && last.key === obs.key) return;
+    const n = (last?.n ?? 0) + 1;
+    this.lastDirect.set(k, { key: obs.key, n });
+    const e: PbxEvent = {
+      ...ev,
+      id: eventId([ev.platform, ev.user, ev.type, obs.subject, obs.key, n]),
+      time: ev.time ?? iso(obs.time),
+    } as PbxEvent;
+    if (this.includeRaw && obs.raw !== undefined) e.raw = [obs.raw];
+    out.push(e);
+  }
+
+  private dedupe(events: PbxEvent[]): PbxEvent[] {
+    if (events.length === 0) return events;
+    return events.filter((e) => e.type === 'connection.state' || this.recent.add(e.id));
+  }
+}
+
+function toParty(p: Participant | Party): Party {
+  const out: Party = { number: p.number };
+  if (p.name) out.name = p.name;
+  if (p.login) out.login = p.login;
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}
+
+export { isCallEvent };
