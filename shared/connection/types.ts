@@ -1,0 +1,67 @@
+/**
+ * The platform interface: what n8n and Node-RED wrappers see. One connection per credential,
+ * shared by every consumer through the registry; wrappers never touch a wire protocol.
+ */
+import type { ConnectionStateInfo, PbxEvent, Platform } from '../model/events';
+import type { OperationName } from '../operations/catalogue';
+
+export interface TlsOptions {
+  /** Verify the PBX certificate (default true). Turning it off accepts a self-signed certificate. */
+  rejectUnauthorized?: boolean;
+  /** Extra CA certificate(s), PEM. */
+  ca?: string;
+}
+
+export interface ConnectionConfig {
+  platform: Platform;
+  /** Base URL of the PBX API, e.g. `https://ot.example.com` (ALE) or `tcp://host:port` (TelServices). */
+  url: string;
+  /** Standby server for fail-over (ALE high availability). */
+  secondaryUrl?: string;
+  login: string;
+  password: string;
+  /** `user`: the login's own events; `admin`: an administrator session monitoring `users`. */
+  sessionKind?: 'user' | 'admin';
+  /** Logins/extensions to monitor (admin sessions); defaults to the login itself. */
+  users?: string[];
+  /** ALE: use the public or the private (LAN) URLs the server announces. */
+  urlKind?: 'public' | 'private';
+  tls?: TlsOptions;
+  /** Per REST request. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Calls with no news for this long end with `endReason: unknown`. */
+  callTtlMs?: number;
+  /** Platform-specific settings (TelServices transport, Voicenter login type...). */
+  extra?: Record<string, unknown>;
+}
+
+export type ConnectionState = ConnectionStateInfo['state'];
+
+export interface EventSubscription {
+  /** Include the platform's raw events in each PbxEvent. */
+  includeRaw?: boolean;
+}
+
+export interface OperationOptions {
+  /** Act for this user (admin sessions); defaults to the connection's login. */
+  user?: string;
+  signal?: AbortSignal;
+}
+
+export interface PbxConnection {
+  readonly platform: Platform;
+  readonly state: ConnectionState;
+  /** Resolves once logged in and subscribed; rejects with AuthError (wrong password) or PbxError. */
+  ready(): Promise<void>;
+  /** Normalized events, including `connection.state`. Returns the unsubscribe function. */
+  onEvent(listener: (event: PbxEvent) => void, options?: EventSubscription): () => void;
+  /** Connection state changes. Returns the unsubscribe function. */
+  onState(listener: (state: ConnectionStateInfo) => void): () => void;
+  /** True when this platform implements the operation. */
+  supports(operation: OperationName): boolean;
+  /** Runs one operation: validated input in, typed result out; PbxError on failure. */
+  execute(operation: OperationName, input: Record<string, unknown>, options?: OperationOptions): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export type ConnectionFactory = (config: ConnectionConfig) => PbxConnection;
