@@ -53,7 +53,7 @@ export type EndReason =
 
 /** End reasons that make an unanswered incoming call a missed call. */
 export const MISSED_REASONS: ReadonlySet<EndReason> = new Set<EndReason>([
-  'abandoned', 'no_answer', 'rejected', 'voicemail', 'busy', 'failed', 'unknown',
+  'abandoned', 'no_answer', 'rejected', 'voicemail', 'busy',
 ]);
 
 export interface Party {
