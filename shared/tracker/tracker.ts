@@ -101,8 +101,8 @@ export class CallTracker {
       case 'direct': this.onDirect(obs, out); break;
       case 'snapshot': this.onSnapshot(obs, out); break;
     }
-    const t = this.now();
-    if (t - this.lastSweep > 60_000) out.push(...this.sweep(t));
+    // Expire by the events' own clock, so replaying an old capture does not expire everything at once.
+    if (obs.time - this.lastSweep > 60_000) out.push(...this.sweep(obs.time));
     return this.dedupe(out);
   }
 
