@@ -1,25 +1,52 @@
 /**
  * ALE operations (OpenTouch and O2G): one typed method per catalogue operation, over the REST session.
- * SEAM: owned by the ALE-actions work (issue 4); the connection calls `runAleOperation`.
+ * The connection (shared/platforms/ale/connection.ts) validates the input, then calls `runAleOperation`;
+ * `aleSupports` answers its `supports(op)`. Each domain keeps its endpoints in one table-like module.
  */
 import { PbxError } from '../../../errors';
-import type { OperationName } from '../../../operations/catalogue';
+import { operationSpec, type OperationName } from '../../../operations/catalogue';
+import { COMLOG_HANDLERS } from './comlog';
+import { DIRECTORY_HANDLERS } from './directory';
+import { MESSAGING_HANDLERS } from './messaging';
+import { ROUTING_HANDLERS } from './routing';
+import { ROUTING } from './routing-endpoints';
+import { TELEPHONY_UNSUPPORTED } from './telephony-endpoints';
+import { TELEPHONY_HANDLERS } from './telephony';
+import type { AleOperationContext, AlePlatform, AleRestLike } from './types';
 
-export interface AleOperationContext {
-  platform: 'opentouch' | 'o2g';
-  /** The user the operation acts for. */
-  user: string;
-}
+export type { AleOperationContext, AlePlatform, AleRestLike } from './types';
 
-export function aleSupports(_platform: 'opentouch' | 'o2g', _op: OperationName): boolean {
+type Handler = (rest: AleRestLike, input: Record<string, unknown>, ctx: AleOperationContext) => Promise<unknown>;
+
+const HANDLERS: Record<string, Handler> = {
+  ...TELEPHONY_HANDLERS,
+  ...ROUTING_HANDLERS,
+  ...MESSAGING_HANDLERS,
+  ...COMLOG_HANDLERS,
+  ...DIRECTORY_HANDLERS,
+};
+
+/** What a platform lacks although the catalogue lists it for ALE (the spec or the SDK has no endpoint). */
+function lacks(platform: AlePlatform, op: string): boolean {
+  if (TELEPHONY_UNSUPPORTED[platform].has(op)) return true;
+  if ((op === 'setDnd' || op === 'getDnd') && !ROUTING[platform].dndOn) return true;
   return false;
 }
 
+export function aleSupports(platform: AlePlatform, op: OperationName): boolean {
+  const spec = operationSpec(op);
+  return !!spec && spec.platforms.includes(platform) && op in HANDLERS && !lacks(platform, op);
+}
+
 export async function runAleOperation(
-  _rest: unknown,
+  rest: AleRestLike,
   op: OperationName,
-  _input: Record<string, unknown>,
-  _ctx: AleOperationContext,
+  input: Record<string, unknown>,
+  ctx: AleOperationContext,
 ): Promise<unknown> {
-  throw new PbxError('UNSUPPORTED', `Operation ${op} is not implemented yet`);
+  if (!aleSupports(ctx.platform, op)) {
+    const name = ctx.platform === 'opentouch' ? 'OpenTouch' : 'O2G';
+    throw new PbxError('UNSUPPORTED', `${operationSpec(op)?.displayName ?? op} is not available on ${name}`);
+  }
+  return HANDLERS[op](rest, input, ctx);
 }
