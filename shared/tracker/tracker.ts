@@ -38,7 +38,10 @@ interface CallRecord {
   initialCalled?: Party;
   device?: string;
   startedAt: number;
+  /** ISO texts kept once: formatting dates per event is a visible cost at 100k events/s. */
+  startedIso: string;
   answeredAt?: number;
+  answeredIso?: string;
   lastSeen: number;
   answered: boolean;
   held: boolean;
@@ -61,7 +64,16 @@ interface Replacement {
 }
 
 const DEFAULT_TTL = 4 * 3600_000;
-const iso = (ms: number): string => new Date(ms).toISOString();
+// Events of one call often share a millisecond; a one-entry cache saves most Date formatting.
+let isoMs = NaN;
+let isoText = '';
+const iso = (ms: number): string => {
+  if (ms !== isoMs) {
+    isoMs = ms;
+    isoText = new Date(ms).toISOString();
+  }
+  return isoText;
+};
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
 export class CallTracker {
@@ -175,6 +187,7 @@ export class CallTracker {
       legs: [],
       participants: [],
       startedAt: obs.time,
+      startedIso: new Date(obs.time).toISOString(),
       lastSeen: obs.time,
       answered: false,
       held: false,
@@ -240,6 +253,7 @@ export class CallTracker {
         if (!rec.answered) {
           rec.answered = true;
           rec.answeredAt = obs.time;
+          rec.answeredIso = iso(obs.time);
           if (leg.device) rec.device = leg.device;
           pending.push('answered');
         } else if (rec.held) {
@@ -302,12 +316,12 @@ export class CallTracker {
       from: rec.direction === 'incoming' ? other : self,
       to: rec.direction === 'incoming' ? self : other,
       anonymous: rec.anonymous,
-      startedAt: iso(rec.startedAt),
+      startedAt: rec.startedIso,
       answered: rec.answered,
     };
     if (rec.globalId) info.globalId = rec.globalId;
     if (rec.device) info.device = rec.device;
-    if (rec.answeredAt !== undefined) info.answeredAt = iso(rec.answeredAt);
+    if (rec.answeredIso !== undefined) info.answeredAt = rec.answeredIso;
     if (rec.participants.length > 1) info.conferenceParties = rec.participants.length;
     if (rec.previousIds) info.previousIds = rec.previousIds;
     if (rec.capabilities) info.capabilities = rec.capabilities;
@@ -350,23 +364,35 @@ export class CallTracker {
 
   private onDirect(obs: DirectObservation, out: PbxEvent[]): void {
     const ev = obs.event;
-    const k = `${ev.platform}\u0001${ev.user}\u0001${ev.type}\u0001${obs.subject ?? ''}`;
+    const k = obs.subject ? `${ev.user}\u0001${ev.type}\u0001${obs.subject}` : `${ev.user}\u0001${ev.type}`;
     const last = this.lastDirect.get(k);
-    if (obs.onChangeOnly && last && last.key === obs.key) return;
-    const n = (last?.n ?? 0) + 1;
-    this.lastDirect.set(k, { key: obs.key, n });
-    const e: PbxEvent = {
-      ...ev,
-      id: eventId([ev.platform, ev.user, ev.type, obs.subject, obs.key, n]),
-      time: ev.time ?? iso(obs.time),
-    } as PbxEvent;
+    if (last) {
+      if (obs.onChangeOnly && last.key === obs.key) return;
+      last.key = obs.key;
+      last.n++;
+    } else this.lastDirect.set(k, { key: obs.key, n: 1 });
+    const n = last ? last.n : 1;
+    const e = ev as PbxEvent;
+    e.id = eventId([ev.platform, ev.user, ev.type, obs.subject, obs.key, n]);
+    e.time = ev.time ?? iso(obs.time);
     if (this.includeRaw && obs.raw !== undefined) e.raw = [obs.raw];
     out.push(e);
   }
 
+  /**
+   * Call events cannot repeat (each is a state transition of one call record), and state events repeat only
+   * when the state changes; the id ring is the safety net for the rest (queue events, replays of old lines).
+   */
   private dedupe(events: PbxEvent[]): PbxEvent[] {
     if (events.length === 0) return events;
-    return events.filter((e) => e.type === 'connection.state' || this.recent.add(e.id));
+    let out: PbxEvent[] | undefined;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const keep = e.call !== undefined || e.type === 'connection.state' || this.recent.add(e.id);
+      if (!keep && !out) out = events.slice(0, i);
+      else if (keep && out) out.push(e);
+    }
+    return out ?? events;
   }
 }
 

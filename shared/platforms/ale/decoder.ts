@@ -30,7 +30,7 @@ const RTSM_NAMES: Record<string, string> = {
 
 /** Parse one line. Returns `undefined` for keepalive/blank lines; throws `DecodeError` on bad input. */
 export function decodeAleLine(line: string): AleEvent | undefined {
-  const text = line.trim();
+  const text = line.length > 0 && line.charCodeAt(0) === 123 /* { */ && line.charCodeAt(line.length - 1) === 125 ? line : line.trim();
   if (text === '' || text === '{}' || text === 'keepalive') return undefined;
   let value: unknown;
   try {
@@ -56,9 +56,8 @@ export function decodeAleObject(value: unknown, text?: string): AleEvent | undef
 function fromRtsm(o: Record<string, unknown>): AleEvent {
   const name = o.name as string;
   const eventName = RTSM_NAMES[name] ?? `On${name.slice(5).toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
-  const e: AleEvent = { ...o, eventName, loginName: typeof o.id === 'string' ? o.id : undefined };
-  delete e.name;
-  delete e.id;
+  const e: AleEvent = { eventName, loginName: typeof o.id === 'string' ? o.id : undefined };
+  for (const k in o) if (k !== 'name' && k !== 'id') e[k] = o[k];
   if (name === 'RTSM_PARTICIPANT_REMOVED') e.removedParticipantIds = o.participantIds;
   if (name === 'RTSM_USER_STATE_MODIFIED') e.state = o.userState;
   if (o.devicesCapabilities !== undefined) e.deviceCapabilities = o.devicesCapabilities;

@@ -1,0 +1,117 @@
+/**
+ * ALE pipeline benchmark: line -> decode -> normalize -> tracker -> events, against plain JSON.parse of the
+ * same lines in the same run; memory per live call; memory after 1 M completed calls.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AlePipeline } from '../shared/platforms/ale/pipeline';
+
+type Step = { event: Record<string, unknown> | null };
+
+/** Basic-call traces (both dialects), as templates whose call ids and users we vary. */
+function templates(): string[][] {
+  const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'scenarios');
+  const read = (f: string) =>
+    (JSON.parse(readFileSync(join(dir, f), 'utf8')).steps as Step[]).filter((s) => s.event).map((s) => JSON.stringify(s.event));
+  return [read('oxe/01-basic-call.json'), read('icm/01-basic-call.json'), read('oxe/08-caller-hangs-up-while-ringing.json')];
+}
+
+/** Lines of `calls` calls, each with its own call reference, spread over 200 user pairs. */
+export function makeLines(calls: number): string[] {
+  const tpl = templates();
+  const out: string[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t = tpl[i % tpl.length];
+    const ref = `c${i.toString(16).padStart(12, '0')}`;
+    const pair = i % 200;
+    for (const l of t) {
+      out.push(l.replace(/"(a4032a5739010100|e155fe5632030100|G1|C1)"/g, `"${ref}"`)
+        .replace(/(oxe7002[0-2]|icm100[12])/g, (m) => `${m}_${pair}`));
+    }
+  }
+  return out;
+}
+
+const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
+
+function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) { g(); g(); }
+}
+
+export function benchThroughput(calls = 60_000): Record<string, number | string> {
+  const lines = makeLines(calls);
+  const bytes = lines.reduce((n, l) => n + l.length, 0);
+  // Warm both paths so the JIT treats them alike.
+  for (let i = 0; i < 2; i++) {
+    for (const l of lines.slice(0, 20_000)) JSON.parse(l);
+    const p = new AlePipeline({ platform: 'o2g' });
+    for (const l of lines.slice(0, 20_000)) p.pushLine(l);
+  }
+  const rounds = 3;
+  let parseMs = Infinity;
+  let pipeMs = Infinity;
+  let events = 0;
+  for (let r = 0; r < rounds; r++) {
+    let t = performance.now();
+    let sink = 0;
+    for (const l of lines) sink += (JSON.parse(l) as object) ? 1 : 0;
+    parseMs = Math.min(parseMs, performance.now() - t);
+    const p = new AlePipeline({ platform: 'o2g' });
+    t = performance.now();
+    events = 0;
+    for (const l of lines) events += p.pushLine(l).length;
+    pipeMs = Math.min(pipeMs, performance.now() - t);
+    if (sink !== lines.length) throw new Error('bench: parse loop lost lines');
+  }
+  return {
+    lines: lines.length,
+    megabytes: mb(bytes),
+    events,
+    'JSON.parse lines/s': Math.round(lines.length / (parseMs / 1000)),
+    'pipeline lines/s': Math.round(lines.length / (pipeMs / 1000)),
+    'pipeline events/s': Math.round(events / (pipeMs / 1000)),
+    'pipeline speed vs JSON.parse (target >= 0.5)': Math.round((parseMs / pipeMs) * 100) / 100,
+  };
+}
+
+/** Memory per live call: calls that rang and were answered (or still ring), none ended. */
+export function benchLiveCalls(liveCalls = 20_000): Record<string, number | string> {
+  const ends = /OnCallRemoved|RTSM_CALL_REMOVED|RTSM_PARTICIPANT_REMOVED|removedParticipantIds/;
+  const lines = makeLines(liveCalls).filter((l) => !ends.test(l));
+  for (const l of lines) JSON.parse(l); // flattens the built strings now, so that is not counted as a saving
+  const p = new AlePipeline({ platform: 'o2g' });
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (const l of lines) p.pushLine(l);
+  gc();
+  const perCall = (process.memoryUsage().heapUsed - before) / Math.max(1, p.tracker.size);
+  // `lines` is read again here so the optimizer cannot free the input inside the measured window.
+  return { 'input lines': lines.length, 'live calls tracked': p.tracker.size, 'bytes per live call (target <= 2048)': Math.round(perCall) };
+}
+
+/** 1 M completed calls through one pipeline: the heap must come back to where it started. */
+export function benchCompletedCalls(completed = 1_000_000): Record<string, number | string> {
+  const q = new AlePipeline({ platform: 'o2g' });
+  const batch = makeLines(10_000);
+  for (const l of batch) q.pushLine(l); // warm: the pipeline's fixed-size structures fill here
+  gc();
+  const baseline = process.memoryUsage().heapUsed;
+  const t = performance.now();
+  for (let done = 10_000; done < completed; done += 10_000) {
+    const suffix = `_${done}`;
+    for (const l of batch) q.pushLine(l.replace(/"(c[0-9a-f]{12})"/, `"$1${suffix}"`));
+  }
+  const secs = (performance.now() - t) / 1000;
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  if (batch.length === 0) throw new Error('bench: empty batch'); // keeps `batch` alive through the measurement
+  return {
+    'completed calls': completed,
+    'completed calls/s': Math.round((completed - 10_000) / secs),
+    'calls still tracked after 1M completed': q.tracker.size,
+    'heap baseline MB': mb(baseline),
+    'heap after 1M completed MB': mb(after),
+    'heap growth MB (target ~0)': mb(after - baseline),
+  };
+}

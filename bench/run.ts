@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: figures reported as ratios against a baseline measured in the same run.
+ * Not part of `npm test`: numbers depend on the machine.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { benchCompletedCalls, benchLiveCalls, benchThroughput } from './pipeline';
+
+function print(title: string, rows: Record<string, number | string>): void {
+  process.stdout.write(`\n## ${title}\n`);
+  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k.padEnd(48)} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}\n`);
+}
+
+async function main(): Promise<void> {
+  if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with --expose-gc for exact memory figures)\n');
+  process.stdout.write(`node ${process.version}\n`);
+  print('ALE pipeline vs JSON.parse (same lines)', benchThroughput());
+  print('Tracker memory: live calls', benchLiveCalls());
+  print('Tracker memory: 1 M completed calls', benchCompletedCalls());
+  // Loopback chunk-channel benchmark, when the ALE client and simulator are built.
+  const channel = join(__dirname, 'ale-channel.js');
+  if (existsSync(channel)) {
+    const mod = require(channel) as { benchAleChannel?: () => Promise<Record<string, number | string>> };
+    if (mod.benchAleChannel) print('ALE chunk channel on loopback (simulator -> client)', await mod.benchAleChannel());
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+  process.exitCode = 1;
+});
