@@ -1,0 +1,69 @@
+/**
+ * pbxflow-event: sends one msg per normalized PBX event that passes the node's filter (the same filter as the n8n
+ * trigger): `msg.topic` = event type, `msg.payload` = the PbxEvent. Status shows the connection, then the last event.
+ */
+import type { PbxEvent } from '../shared/model/events';
+import { EVENT_TYPES, type EventType } from '../shared/model/events';
+import { compileFilter, type EventFilter } from '../shared/model/filter';
+import type { PbxConnectionNode } from './lib/config';
+import { asNode, type NodeDef, type NodeStatus, type RedApi } from './lib/red';
+import { eventStatus } from './lib/status';
+
+interface EventNodeDef extends NodeDef {
+  connection: string;
+  eventTypes?: string[] | string;
+  users?: string;
+  direction?: EventFilter['direction'];
+  callers?: EventFilter['callers'];
+  numberPattern?: string;
+  minRingSeconds?: number | string;
+  includeRaw?: boolean;
+}
+
+export = function register(RED: RedApi): void {
+  function EventNode(this: object, def: EventNodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = asNode(this);
+    const config = RED.nodes.getNode(def.connection) as PbxConnectionNode | null;
+    if (!config) {
+      node.status({ fill: 'red', shape: 'ring', text: 'status.noConnection' });
+      return;
+    }
+    const types = (Array.isArray(def.eventTypes) ? def.eventTypes : String(def.eventTypes ?? '').split(','))
+      .map((t) => t.trim())
+      .filter((t): t is EventType => (EVENT_TYPES as readonly string[]).includes(t));
+    const filter = compileFilter({
+      types,
+      users: (def.users ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+      direction: def.direction ?? 'any',
+      callers: def.callers ?? 'any',
+      numberPattern: def.numberPattern ?? '',
+      minRingSecondsForMissed: Number(def.minRingSeconds) || 0,
+    });
+
+    let lastEvent: NodeStatus | undefined;
+    const me = {
+      // Connection state wins while not connected; once connected, the last event (if any) stays on show.
+      status: (s: NodeStatus) => node.status(s.fill === 'green' && lastEvent ? lastEvent : s),
+    };
+    const connection = config.register(me);
+    const unsubscribe = connection?.onEvent(
+      (event: PbxEvent) => {
+        if (!filter(event)) return;
+        if (event.type !== 'connection.state') {
+          lastEvent = eventStatus(event);
+          node.status(lastEvent);
+        }
+        node.send({ topic: event.type, payload: event });
+      },
+      { includeRaw: def.includeRaw === true },
+    );
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      unsubscribe?.();
+      config.deregister(me).then(done, done);
+    });
+  }
+
+  RED.nodes.registerType('pbxflow-event', EventNode as unknown as new (def: never) => object);
+};

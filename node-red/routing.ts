@@ -1,0 +1,7 @@
+/** pbxflow-routing: routing operations of the shared catalogue. See routing.html for help. */
+import { registerActionNode } from './lib/action';
+import type { RedApi } from './lib/red';
+
+export = function register(RED: RedApi): void {
+  registerActionNode(RED, 'pbxflow-routing', ['routing']);
+};
