@@ -115,7 +115,7 @@ export class CallTracker {
     }
     // Expire by the events' own clock, so replaying an old capture does not expire everything at once.
     if (obs.time - this.lastSweep > 60_000) out.push(...this.sweep(obs.time));
-    return this.dedupe(out);
+    return out;
   }
 
   /** Ends calls that have had no news for longer than the TTL (`endReason: unknown`). */
@@ -126,7 +126,7 @@ export class CallTracker {
       if (now - rec.lastSeen > this.ttl) this.end(rec, now, undefined, out, { expired: true });
     }
     for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
-    return this.dedupe(out);
+    return out;
   }
 
   // ---- calls ---------------------------------------------------------------------------------------------
@@ -376,24 +376,11 @@ export class CallTracker {
     e.id = eventId([ev.platform, ev.user, ev.type, obs.subject, obs.key, n]);
     e.time = ev.time ?? iso(obs.time);
     if (this.includeRaw && obs.raw !== undefined) e.raw = [obs.raw];
-    out.push(e);
+    // Call events cannot repeat (each is a transition of one call record) and on-change events carry their
+    // change count in the id; the id ring is the safety net for the rest (queue events, replayed lines).
+    if (obs.onChangeOnly || this.recent.add(e.id)) out.push(e);
   }
 
-  /**
-   * Call events cannot repeat (each is a state transition of one call record), and state events repeat only
-   * when the state changes; the id ring is the safety net for the rest (queue events, replays of old lines).
-   */
-  private dedupe(events: PbxEvent[]): PbxEvent[] {
-    if (events.length === 0) return events;
-    let out: PbxEvent[] | undefined;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i];
-      const keep = e.call !== undefined || e.type === 'connection.state' || this.recent.add(e.id);
-      if (!keep && !out) out = events.slice(0, i);
-      else if (keep && out) out.push(e);
-    }
-    return out ?? events;
-  }
 }
 
 function toParty(p: Participant | Party): Party {

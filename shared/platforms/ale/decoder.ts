@@ -56,8 +56,10 @@ export function decodeAleObject(value: unknown, text?: string): AleEvent | undef
 function fromRtsm(o: Record<string, unknown>): AleEvent {
   const name = o.name as string;
   const eventName = RTSM_NAMES[name] ?? `On${name.slice(5).toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
-  const e: AleEvent = { eventName, loginName: typeof o.id === 'string' ? o.id : undefined };
-  for (const k in o) if (k !== 'name' && k !== 'id') e[k] = o[k];
+  // Add the public names to the parsed object rather than copy it: it is ours, and copying costs per event.
+  const e = o as AleEvent;
+  e.eventName = eventName;
+  e.loginName = typeof o.id === 'string' ? o.id : undefined;
   if (name === 'RTSM_PARTICIPANT_REMOVED') e.removedParticipantIds = o.participantIds;
   if (name === 'RTSM_USER_STATE_MODIFIED') e.state = o.userState;
   if (o.devicesCapabilities !== undefined) e.deviceCapabilities = o.devicesCapabilities;
