@@ -8,6 +8,7 @@ import { acquireConnection, type Lease } from '../shared/connection/registry';
 import type { ConnectionConfig, PbxConnection } from '../shared/connection/types';
 import { EVENT_TYPES, type ConnectionStateInfo } from '../shared/model/events';
 import { OPERATIONS } from '../shared/operations/catalogue';
+import { CALENDAR_SYNC } from './lib/calendar';
 import { CLOSE_TIMEOUT_MS, toConnectionConfig, withinTimeout, type ConnectionNodeDef, type ConnectionUser, type PbxConnectionNode } from './lib/config';
 import { asNode, type NodeStatus, type RedApi } from './lib/red';
 import { statusFor, type UiState } from './lib/status';
@@ -94,7 +95,7 @@ export = function register(RED: RedApi): void {
   // Node-RED UIs never drift. Read-only, no secrets.
   if (RED.httpAdmin) {
     const guard = RED.auth?.needsPermission('pbxflow-connection.read');
-    const handler = (_req: unknown, res: { json(b: unknown): void }) => res.json({ operations: OPERATIONS, eventTypes: EVENT_TYPES });
+    const handler = (_req: unknown, res: { json(b: unknown): void }) => res.json({ operations: [...OPERATIONS, CALENDAR_SYNC], eventTypes: EVENT_TYPES });
     if (guard) RED.httpAdmin.get('/pbxflow/operations', guard, handler);
     else RED.httpAdmin.get('/pbxflow/operations', handler);
   }

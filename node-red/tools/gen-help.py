@@ -17,16 +17,21 @@ NODES = {
 }
 LABELS = {'call': 'Call', 'routing': 'Routing', 'messaging': 'Messaging', 'callLog': 'Call log', 'directory': 'Directory', 'agent': 'Agent'}
 E = html.escape
-EXTRA = {}  # node -> (js array literal of extra ops, help html)
-try:
-  EXTRA.update(json.load(open(sys.argv[2])))
-except (IndexError, FileNotFoundError):
-  pass
+EXTRA = {'routing': '''  <h4>Sync Forward with Calendar</h4>
+  <p>Send the calendar every few minutes (an <b>inject</b> node on an interval, then an <b>http request</b> to the
+    calendar's iCal/ICS address or a <b>file in</b> node): <code>msg.payload</code> is iCalendar text, or an array of
+    events <code>{title, start, end, busy}</code> (ISO times; <code>summary</code>/<code>subject</code> and
+    Google/Outlook <code>{dateTime}</code> times are read too). While an event whose title matches is in progress,
+    the node forwards calls (or turns do-not-disturb on); when it is over it restores the routing that held before,
+    unless someone changed it by hand meanwhile. Only what differs is changed. Recurring events (RRULE) are not
+    expanded. The output <code>msg.payload</code> is the plan: <code>activeEvent</code>, <code>changes</code>,
+    <code>reason</code>. The previous routing is kept in the node's context. <code>msg.now</code> (ISO time) can set the
+    time to evaluate.</p>'''}
 
 for node, d in NODES.items():
   t = 'pbxflow-' + node
   mine = [o for o in ops if o['resource'] in d['res']]
-  extra_js, extra_help = EXTRA.get(node, ['[]', ''])
+  extra_help = EXTRA.get(node, '')
   rows = []
   for r in d['res']:
     if len(d['res']) > 1:
@@ -63,7 +68,7 @@ for node, d in NODES.items():
     }},
     labelStyle: function () {{ return this.name ? 'node_label_italic' : ''; }},
     outputLabels: function () {{ return 'msg.payload = result'; }},
-    oneditprepare: function () {{ PbxflowEditor.prepare(this, {json.dumps(d['res'])}, {extra_js}); }},
+    oneditprepare: function () {{ PbxflowEditor.prepare(this, {json.dumps(d['res'])}); }},
     oneditsave: function () {{ PbxflowEditor.save(this); }},
   }});
 </script>

@@ -1,0 +1,63 @@
+/** Real Node-RED runtime (node-red-node-test-helper) + the PBX simulator: flow builders and waiting helpers. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { NodeMessage, NodeStatus } from '../../node-red/lib/red';
+
+export interface TestNode {
+  id: string;
+  on(event: 'input', cb: (msg: NodeMessage) => void): void;
+  receive(msg: NodeMessage): void;
+  status: { args: Array<[NodeStatus]> };
+  warn: { args: unknown[][] };
+  context(): { get(k: string): unknown };
+}
+
+export interface Helper {
+  init(runtimePath: string, settings?: Record<string, unknown>): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown[], flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
+  setFlows(flow: unknown[], type?: string, credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode;
+}
+
+export const helper: Helper = require('node-red-node-test-helper');
+helper.init(require.resolve('node-red'));
+
+export const NODES: unknown[] = [
+  require('../../node-red/connection'),
+  require('../../node-red/event'),
+  require('../../node-red/call'),
+  require('../../node-red/routing'),
+  require('../../node-red/messaging'),
+  require('../../node-red/directory'),
+  require('../../node-red/agent'),
+  require('@node-red/nodes/core/common/25-catch.js'),
+];
+
+export function connectionNode(url: string, extra: Record<string, unknown> = {}) {
+  return { id: 'conn', type: 'pbxflow-connection', name: 'sim', platform: 'opentouch', url, sessionKind: 'user', verifyCertificate: true, requestTimeout: 5, ...extra };
+}
+
+export const creds = (login: string, password: string) => ({ conn: { login, password } });
+
+export function nextMessage(node: TestNode, timeoutMs = 5000, accept: (m: NodeMessage) => boolean = () => true): Promise<NodeMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no message on ${node.id} within ${timeoutMs} ms`)), timeoutMs);
+    node.on('input', (msg) => {
+      if (!accept(msg)) return;
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const statusTexts = (node: TestNode): string[] => node.status.args.map((a) => String(a[0]?.text ?? ''));
