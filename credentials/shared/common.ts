@@ -1,0 +1,89 @@
+/**
+ * Credential fields shared by the PBX credential types. Each platform's credential file lists the blocks it
+ * needs; `nodes/shared/connection-config.ts` maps them to the core's ConnectionConfig.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+export const serverFields = (example: string): INodeProperties[] => [
+  {
+    displayName: 'Server URL',
+    name: 'url',
+    type: 'string',
+    default: '',
+    required: true,
+    placeholder: example,
+    description: 'Base URL of the PBX API (scheme, host and port, no path)',
+  },
+  {
+    displayName: 'Secondary Server URL',
+    name: 'secondaryUrl',
+    type: 'string',
+    default: '',
+    placeholder: 'https://standby.example.com',
+    description: 'Standby server of a high-availability pair; leave empty if there is none',
+  },
+];
+
+export const loginFields: INodeProperties[] = [
+  { displayName: 'Login', name: 'login', type: 'string', default: '', required: true, description: 'Login name of the user or administrator' },
+  {
+    displayName: 'Password',
+    name: 'password',
+    type: 'string',
+    typeOptions: { password: true },
+    default: '',
+    required: true,
+  },
+];
+
+export const aleSessionFields: INodeProperties[] = [
+  {
+    displayName: 'Session Kind',
+    name: 'sessionKind',
+    type: 'options',
+    default: 'user',
+    options: [
+      { name: 'User', value: 'user', description: "The login's own calls and settings" },
+      { name: 'Administrator', value: 'admin', description: 'An administrator session that monitors and acts for several users' },
+    ],
+  },
+  {
+    displayName: 'Monitored Users',
+    name: 'users',
+    type: 'string',
+    default: '',
+    placeholder: 'alice, bob, 203',
+    description: 'Comma-separated logins or extensions the administrator session monitors',
+    displayOptions: { show: { sessionKind: ['admin'] } },
+  },
+  {
+    displayName: 'URLs to Use',
+    name: 'urlKind',
+    type: 'options',
+    default: 'public',
+    description: 'Which of the URLs the server announces to use: public (internet) or private (LAN)',
+    options: [
+      { name: 'Public', value: 'public' },
+      { name: 'Private (LAN)', value: 'private' },
+    ],
+  },
+];
+
+export const tlsFields: INodeProperties[] = [
+  {
+    displayName: 'Ignore SSL Issues (Self-Signed)',
+    name: 'allowUnauthorizedCerts',
+    type: 'boolean',
+    default: false,
+    description: 'Whether to connect even if the PBX certificate cannot be verified (e.g. self-signed). Prefer a custom CA.',
+  },
+  {
+    displayName: 'Custom CA Certificate',
+    name: 'caCertificate',
+    type: 'string',
+    typeOptions: { rows: 4, password: true },
+    default: '',
+    placeholder: '-----BEGIN CERTIFICATE-----',
+    description: 'PEM certificate of the CA that signed the PBX certificate, when it is not a public CA',
+  },
+];

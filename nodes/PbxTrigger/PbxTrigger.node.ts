@@ -1,0 +1,195 @@
+import {
+  NodeConnectionTypes,
+  NodeOperationError,
+  type IDataObject,
+  type INodeType,
+  type INodeTypeDescription,
+  type ITriggerFunctions,
+  type ITriggerResponse,
+} from 'n8n-workflow';
+import { compileFilter, type EventFilter } from '../../shared/model/filter';
+import type { EventType, PbxEvent, Platform } from '../../shared/model/events';
+import { RecentIds } from '../../shared/tracker/recent-ids';
+import { openLease, testPbxCredential } from '../shared/connection';
+import { splitList } from '../shared/connection-config';
+import { CREDENTIAL_TEST, platformCredentials, platformProperty } from '../shared/descriptions';
+import { toNodeError } from '../shared/errors';
+import { EVENT_OPTIONS } from '../shared/events';
+import { platformEntry } from '../shared/platforms';
+
+export class PbxTrigger implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'PBX Trigger',
+    name: 'pbxTrigger',
+    icon: { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' },
+    group: ['trigger'],
+    version: 1,
+    subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+    description: 'Starts the workflow on phone system events: incoming, missed, answered or ended calls, forwards, queues',
+    defaults: { name: 'PBX Trigger' },
+    inputs: [],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: platformCredentials,
+    properties: [
+      platformProperty,
+      {
+        displayName: 'Events',
+        name: 'events',
+        type: 'multiOptions',
+        required: true,
+        default: ['call.missed'],
+        options: EVENT_OPTIONS.map((o) => ({ ...o })),
+        description: 'The events that start the workflow (one item per event)',
+      },
+      {
+        displayName: 'Filters',
+        name: 'filters',
+        type: 'collection',
+        placeholder: 'Add Filter',
+        default: {},
+        options: [
+          {
+            displayName: 'Callers',
+            name: 'callers',
+            type: 'options',
+            default: 'any',
+            options: [
+              { name: 'Any', value: 'any' },
+              { name: 'External Only', value: 'external', description: 'The other party is outside the PBX' },
+              { name: 'Internal Only', value: 'internal', description: 'The other party is a PBX user or extension' },
+            ],
+          },
+          {
+            displayName: 'Direction',
+            name: 'direction',
+            type: 'options',
+            default: 'any',
+            options: [
+              { name: 'Any', value: 'any' },
+              { name: 'Incoming', value: 'incoming' },
+              { name: 'Outgoing', value: 'outgoing' },
+            ],
+          },
+          {
+            displayName: 'Minimum Ring Time for Missed Calls (Seconds)',
+            name: 'minRingSecondsForMissed',
+            type: 'number',
+            default: 0,
+            typeOptions: { minValue: 0 },
+            description: 'Missed calls that rang for less than this are ignored (instant hang-ups, spam)',
+          },
+          {
+            displayName: 'Number Pattern',
+            name: 'numberPattern',
+            type: 'string',
+            default: '',
+            placeholder: '+33*, 06*',
+            description: 'Only calls whose other party matches: * any digits, ? one digit, several patterns separated by commas',
+          },
+          {
+            displayName: 'Users or Extensions',
+            name: 'users',
+            type: 'string',
+            default: '',
+            placeholder: 'alice, 202',
+            description: 'Only events of these users (comma-separated logins or extensions); empty for all monitored users',
+          },
+        ],
+      },
+      {
+        displayName: 'Options',
+        name: 'options',
+        type: 'collection',
+        placeholder: 'Add Option',
+        default: {},
+        options: [
+          {
+            displayName: 'Include Raw Platform Events',
+            name: 'includeRaw',
+            type: 'boolean',
+            default: false,
+            description: 'Whether to add the PBX events each item was built from, under `raw`',
+          },
+          {
+            displayName: 'Internal Numbers Up To (Digits)',
+            name: 'internalMaxDigits',
+            type: 'number',
+            default: 6,
+            typeOptions: { minValue: 1 },
+            description: 'Numbers this short count as internal extensions (for the Callers filter)',
+          },
+        ],
+      },
+    ],
+  };
+
+  methods = { credentialTest: { [CREDENTIAL_TEST]: testPbxCredential } };
+
+  async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
+    const node = this.getNode();
+    const platform = this.getNodeParameter('platform') as Platform;
+    const entry = platformEntry(platform);
+    if (!entry) throw new NodeOperationError(node, `Unknown platform "${platform}"`, { description: 'Pick a platform in the node' });
+    const types = this.getNodeParameter('events', []) as EventType[];
+    if (!types.length) throw new NodeOperationError(node, 'No event selected', { description: 'Pick at least one event in "Events"' });
+    const filters = this.getNodeParameter('filters', {}) as IDataObject;
+    const options = this.getNodeParameter('options', {}) as IDataObject;
+    const spec: EventFilter = {
+      types,
+      users: splitList(filters.users),
+      direction: (filters.direction as EventFilter['direction']) ?? 'any',
+      callers: (filters.callers as EventFilter['callers']) ?? 'any',
+      numberPattern: typeof filters.numberPattern === 'string' ? filters.numberPattern : '',
+      minRingSecondsForMissed: Number(filters.minRingSecondsForMissed) || 0,
+      internalMaxDigits: Number(options.internalMaxDigits) || undefined,
+    };
+    const matches = compileFilter(spec);
+    const credential = await this.getCredentials(entry.credentialType);
+
+    // Triggers on the same credential share one connection; the core reconnects with back-off, re-subscribes
+    // and resynchronises on its own, so transient drops never reach n8n. Only a `failed` state (e.g. the
+    // password was changed) is fatal and goes to emitError, which lets n8n deactivate and retry the trigger.
+    const lease = openLease(platform, credential);
+    const manual = this.getMode() === 'manual';
+    // Second line of defence against repeats after a reconnect (the core's tracker already dedupes by id).
+    const seen = new RecentIds(5_000);
+    let closed = false;
+    let fired = false;
+
+    const unsubscribe = lease.connection.onEvent(
+      (event: PbxEvent) => {
+        if (closed || (manual && fired) || !matches(event) || !seen.add(event.id)) return;
+        fired = true;
+        // `this.emit` is looked up at call time: in manual mode n8n swaps it after trigger() returns.
+        this.emit([this.helpers.returnJsonArray([structuredClone(event) as unknown as IDataObject])]);
+      },
+      { includeRaw: options.includeRaw === true },
+    );
+    const unsubscribeState = lease.connection.onState((s) => {
+      if (closed || s.state !== 'failed') return;
+      this.emitError(
+        new NodeOperationError(node, `The connection to the PBX failed: ${s.reason ?? 'no reason given'}`, {
+          description: 'Check the PBX credential (login, password, server URL); n8n will retry the trigger',
+        }),
+      );
+    });
+
+    const closeFunction = async (): Promise<void> => {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      unsubscribeState();
+      await lease.release();
+    };
+
+    try {
+      // Bad credentials or a refused subscription surface here, as an activation error.
+      await lease.connection.ready();
+    } catch (error) {
+      await closeFunction();
+      throw toNodeError(node, error);
+    }
+
+    return { closeFunction };
+  }
+}

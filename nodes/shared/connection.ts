@@ -1,0 +1,38 @@
+/**
+ * Connections for the n8n nodes: credential -> ConnectionConfig -> a shared lease from the core's registry
+ * (triggers and actions on the same credential share one PBX session).
+ */
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
+import '../../shared/platforms'; // registers the platform connection factories
+import { acquireConnection, type Lease } from '../../shared/connection/registry';
+import type { Platform } from '../../shared/model/events';
+import { toConnectionConfig } from './connection-config';
+import { platformOfCredentialType } from './platforms';
+
+export function openLease(platform: Platform, credential: ICredentialDataDecryptedObject): Lease {
+  return acquireConnection(toConnectionConfig(platform, credential));
+}
+
+/** Bounded wait for the credential test, so a silent server cannot hang the editor. */
+const TEST_TIMEOUT_MS = 20_000;
+
+/** `methods.credentialTest`: logs in with the credential (and subscribes), then lets go. */
+export async function testPbxCredential(credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+  const entry = platformOfCredentialType(credential.type);
+  if (!entry) return { status: 'Error', message: `Unknown PBX credential type "${credential.type}"` };
+  let lease: Lease | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    lease = openLease(entry.platform, credential.data ?? {});
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`No answer from the PBX within ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS);
+    });
+    await Promise.race([lease.connection.ready(), timeout]);
+    return { status: 'OK', message: `Logged in to ${entry.displayName}` };
+  } catch (error) {
+    return { status: 'Error', message: error instanceof Error ? error.message : String(error) };
+  } finally {
+    clearTimeout(timer);
+    await lease?.release();
+  }
+}
