@@ -1,0 +1,101 @@
+/**
+ * The HTTP chunk event channel: `POST <polling URL>` with an `Accept` of any type, then newline-delimited JSON for as long
+ * as the server keeps the response open. One `run()` is one stream; the connection decides what to do when it
+ * ends. An idle watchdog catches half-open connections that would otherwise stay silent forever.
+ */
+import { PbxError } from '../../errors';
+import { describe, type HttpClient } from './http';
+import { LineSplitter } from './line-splitter';
+
+export type ChannelEnd =
+  /** The server ended the stream normally (channel timeout, subscription deleted...). */
+  | { kind: 'ended'; lines: number }
+  /** The server refused the channel: the subscription or session is gone. */
+  | { kind: 'refused'; status: number }
+  /** The network failed or the watchdog fired. */
+  | { kind: 'error'; error: PbxError; lines: number }
+  /** We stopped it. */
+  | { kind: 'aborted'; lines: number };
+
+export interface ChannelOptions {
+  connectTimeoutMs: number;
+  /** Reopen when nothing arrives for this long; 0 disables the watchdog. */
+  idleTimeoutMs: number;
+  headers?: Record<string, string>;
+}
+
+export class AleChannel {
+  private abortFn?: () => void;
+  private aborted = false;
+
+  constructor(private readonly http: HttpClient) {}
+
+  async run(url: string, o: ChannelOptions, onLines: (lines: string[]) => void): Promise<ChannelEnd> {
+    this.aborted = false;
+    let lines = 0;
+    let opened;
+    try {
+      opened = await this.http.stream(url, { method: 'POST', headers: { Accept: '*/*', ...(o.headers ?? {}) }, timeoutMs: o.connectTimeoutMs });
+    } catch (err) {
+      if (this.aborted) return { kind: 'aborted', lines };
+      return { kind: 'error', error: err instanceof PbxError ? err : new PbxError('NETWORK', String(err)), lines };
+    }
+    const { res, abort } = opened;
+    if (this.aborted) {
+      abort();
+      return { kind: 'aborted', lines };
+    }
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      res.resume();
+      abort();
+      return { kind: 'refused', status };
+    }
+    return new Promise<ChannelEnd>((resolve) => {
+      const splitter = new LineSplitter();
+      let done = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (end: ChannelEnd) => {
+        if (done) return;
+        done = true;
+        if (idle) clearTimeout(idle);
+        this.abortFn = undefined;
+        abort();
+        resolve(end);
+      };
+      const arm = () => {
+        if (o.idleTimeoutMs <= 0) return;
+        if (idle) clearTimeout(idle);
+        idle = setTimeout(() => finish({ kind: 'error', error: new PbxError('TIMEOUT', `${describe('POST', url)}: event channel silent for ${o.idleTimeoutMs} ms`, { canRetry: true }), lines }), o.idleTimeoutMs);
+        idle.unref();
+      };
+      this.abortFn = () => finish({ kind: 'aborted', lines });
+      arm();
+      res.on('data', (chunk: Buffer) => {
+        arm();
+        const got = splitter.push(chunk);
+        if (got.length) {
+          lines += got.length;
+          onLines(got);
+        }
+      });
+      res.on('end', () => {
+        const last = splitter.end();
+        if (last.length) {
+          lines += last.length;
+          onLines(last);
+        }
+        finish({ kind: 'ended', lines });
+      });
+      res.on('error', (err: Error & { code?: string }) => finish(this.aborted ? { kind: 'aborted', lines } : { kind: 'error', error: new PbxError('NETWORK', `${describe('POST', url)}: ${err.code ?? 'stream broken'}`, { canRetry: true }), lines }));
+      res.on('close', () => {
+        if (!res.complete) finish(this.aborted ? { kind: 'aborted', lines } : { kind: 'error', error: new PbxError('NETWORK', `${describe('POST', url)}: connection lost`, { canRetry: true }), lines });
+      });
+    });
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.abortFn?.();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The subscription request: one selector per event package (ALE forbids mixing packages in one selector).
+ * O2G names its packages; OpenTouch documents `telephony` and `eventSummary` but not the routing package, so
+ * routing is asked for by event name there.
+ */
+import type { ConnectionConfig } from '../../connection/types';
+
+const DEFAULT_NAMES: Record<'opentouch' | 'o2g', string[][]> = {
+  opentouch: [['telephony'], ['eventSummary'], ['OnRoutingStateChanged']],
+  o2g: [['telephony'], ['routingManagement'], ['eventSummary']],
+};
+
+export function subscriptionRequest(platform: 'opentouch' | 'o2g', config: ConnectionConfig, admin: boolean): Record<string, unknown> {
+  const extra = config.extra ?? {};
+  const packages = Array.isArray(extra.eventPackages) ? (extra.eventPackages as unknown[]).map((p) => [String(p)]) : DEFAULT_NAMES[platform];
+  // Administrator sessions must name the users; user sessions get their own events.
+  const ids = admin || config.sessionKind === 'admin' ? [...(config.users ?? [])] : [];
+  const body: Record<string, unknown> = {
+    filter: { selectors: packages.map((names) => ({ ids, names })) },
+    version: '1.0',
+    timeout: typeof extra.channelTimeoutMinutes === 'number' ? extra.channelTimeoutMinutes : 10,
+  };
+  if (platform === 'opentouch') {
+    body.mode = 'CHUNK';
+    body.format = 'JSON';
+  }
+  return body;
+}
