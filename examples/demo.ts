@@ -1,0 +1,46 @@
+/**
+ * `npm start`: the pbxflow demo (simulator + embedded Node-RED + generated calls; no PBX needed).
+ * `npm start -- --once`: a short fixed script; exit code 0 when a ticket was created and the forward was set and
+ * restored, 1 otherwise (so CI can run the demo end to end). See docs/demo.md.
+ */
+import { runDemo } from './demo/run';
+
+async function main(): Promise<number> {
+  const once = process.argv.slice(2).includes('--once');
+  const stop = new AbortController();
+  let stops = 0;
+  const onSignal = () => {
+    // First Ctrl-C: clean stop. Second: the user insists.
+    if (++stops > 1) process.exit(130);
+    process.stdout.write('\nstopping...\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const result = await runDemo({ once, signal: stop.signal });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (!once) {
+    if (!result.ok) process.stderr.write(`demo stopped: ${result.problems.join('; ')}\n`);
+    else process.stdout.write(`stopped. ${result.tickets.length} ticket(s) written to ${result.ticketsFile} this run.\n`);
+    return result.ok ? 0 : 1;
+  }
+  if (result.ok) {
+    process.stdout.write(
+      `\ndemo OK: ${result.tickets.length} ticket(s) in ${result.ticketsFile}; forward set and restored by the calendar.\n`,
+    );
+    return 0;
+  }
+  process.stderr.write(`\ndemo FAILED:\n${result.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`demo crashed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,136 @@
+/**
+ * The demo: simulator + embedded Node-RED with the example flows + traffic generator, all on 127.0.0.1.
+ * `runDemo({ once: true })` runs a short fixed script and reports whether the product did its job (a ticket for a
+ * missed call; a forward set and restored by the calendar); without `once` it runs until the signal aborts.
+ */
+import { mkdirSync } from 'node:fs';
+import { DEFAULT_USERS, startSimulator, type Simulator } from '../../simulator';
+import { writeDemoCalendar, type TimeWindow } from './calendar';
+import { demoFlows } from './flows';
+import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './node-red-host';
+import { demoPaths, type DemoPaths } from './paths';
+import { abandonedCall, answeredCall, attempt, callToAlice, DEMO_EXTRA_USERS, trafficLoop, transferredCall, type TrafficContext } from './traffic';
+import { ForwardWatch, TicketFile, waitFor, type Ticket } from './watch';
+
+export interface DemoOptions {
+  once?: boolean;
+  /** Scratch directory (default <project>/.tmp); tests use their own. */
+  tmpDir?: string;
+  /** Editor port (default 1880, any free port if taken; --once: any free port). */
+  port?: number;
+  /** Where the demo's lines go (default stdout). */
+  print?(line: string): void;
+  /** Ends the interactive demo (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface DemoResult {
+  ok: boolean;
+  /** What went wrong, in words (empty when ok). */
+  problems: string[];
+  tickets: Ticket[];
+  forwardSet: boolean;
+  forwardRestored: boolean;
+  editorUrl?: string;
+  ticketsFile: string;
+}
+
+export const CALENDAR_USER = 'alice';
+/** Alice's mobile: an outside number, so the forwarded call leaves the PBX. */
+export const MOBILE = '0612345678';
+const CALENDAR_EVERY_SECONDS = 2;
+
+/** Node-RED's debug pane lines (debug nodes log to the console too) and its warnings; the rest is noise here. */
+function redLogPrinter(print: (line: string) => void): (r: RedLogRecord) => void {
+  return (r) => {
+    const text = typeof r.msg === 'string' ? r.msg : JSON.stringify(r.msg);
+    if (r.type === 'debug') print(`  [${r.name ?? 'debug'}] ${text}`);
+    else if (r.level <= RED_LEVEL.warn) print(`  node-red ${r.level <= RED_LEVEL.error ? 'error' : 'warning'}${r.type ? ` (${r.type})` : ''}: ${text}`);
+  };
+}
+
+/** Out-of-office windows: one short one for --once; one every 90 s for the next two hours otherwise. */
+function windows(once: boolean, from = Date.now()): TimeWindow[] {
+  const w = (startS: number, lengthS: number) => ({ start: new Date(from + startS * 1000), end: new Date(from + (startS + lengthS) * 1000) });
+  return once ? [w(9, 8)] : Array.from({ length: 80 }, (_v, i) => w(20 + i * 90, 40));
+}
+
+async function onceScript(ctx: TrafficContext, forward: ForwardWatch, tickets: TicketFile, problems: string[]): Promise<void> {
+  await attempt(ctx, 'answered call', () => answeredCall(ctx));
+  await attempt(ctx, 'abandoned call', () => abandonedCall(ctx));
+  await attempt(ctx, 'transfer', () => transferredCall(ctx));
+  ctx.say('waiting for the calendar to say "Out of office"...');
+  if (!(await waitFor(() => forward.set, 20_000, ctx.signal))) problems.push(`the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
+  else await attempt(ctx, 'forwarded call', () => callToAlice(ctx, MOBILE));
+  ctx.say('waiting for the "Out of office" event to end...');
+  if (forward.set && !(await waitFor(() => forward.restored, 20_000, ctx.signal))) problems.push(`${CALENDAR_USER}'s forward was set but never restored`);
+  if (!(await waitFor(() => tickets.tickets().length > 0, 5_000, ctx.signal))) problems.push(`no ticket was written to ${tickets.path}`);
+}
+
+export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
+  const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const once = o.once === true;
+  const paths: DemoPaths = demoPaths(undefined, o.tmpDir);
+  mkdirSync(paths.tmp, { recursive: true });
+  const ticketFile = new TicketFile(paths.tickets);
+  // No out-of-office window yet: it is placed once everything is up, so it starts and ends while we watch.
+  writeDemoCalendar(paths.calendarTemplate, paths.calendar, []);
+  const problems: string[] = [];
+  const abort = new AbortController();
+  const onAbort = () => abort.abort();
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+
+  let sim: Simulator | undefined;
+  let red: NodeRedHost | undefined;
+  let forward: ForwardWatch | undefined;
+  try {
+    sim = await startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000 });
+    const admin = sim.credentials.find((c) => c.admin);
+    if (!admin) throw new Error('the simulator has no administrator login');
+    const monitored = sim.users.filter((u) => !u.admin).map((u) => u.login);
+    const { flows, credentials } = demoFlows({
+      pbxUrl: sim.url('opentouch'), login: admin.login, password: admin.password, users: monitored,
+      ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarUser: CALENDAR_USER, mobile: MOBILE,
+      calendarEverySeconds: CALENDAR_EVERY_SECONDS,
+    });
+    forward = new ForwardWatch(sim.pbx, CALENDAR_USER, MOBILE);
+    red = await startNodeRed({
+      root: paths.root, userDir: paths.userDir, flows, credentials, port: o.port ?? (once ? 0 : 1880), onLog: redLogPrinter(print),
+    });
+    const frontEnd = sim.frontEnds.opentouch;
+    if (!(await waitFor(() => frontEnd.openChannels > 0, 20_000, abort.signal))) {
+      throw new Error('the Node-RED flows did not connect to the simulator within 20 s (is the pack built? see the Node-RED warnings above)');
+    }
+    print('');
+    print(`pbxflow demo: simulator on ${sim.url('opentouch')} (OpenTouch) and ${sim.url('o2g')} (O2G)`);
+    print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
+    print(`  tickets land in:  ${paths.tickets}`);
+    print(`  calendar (ICS):   ${paths.calendar}   (${CALENDAR_USER} is "Out of office" -> forward to ${MOBILE})`);
+    print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
+    print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
+    print('');
+    writeDemoCalendar(paths.calendarTemplate, paths.calendar, windows(once));
+    const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal };
+    if (once) await onceScript(ctx, forward, ticketFile, problems);
+    else await trafficLoop(ctx, MOBILE);
+  } catch (err) {
+    if (!abort.signal.aborted) problems.push((err as Error).message);
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
+    abort.abort();
+    forward?.close();
+    // Node-RED first: its connection says goodbye to the simulator while the simulator still listens.
+    await red?.close().catch((err: Error) => problems.push(`closing Node-RED: ${err.message}`));
+    await sim?.close().catch((err: Error) => problems.push(`closing the simulator: ${err.message}`));
+  }
+  const tickets = ticketFile.tickets();
+  return {
+    ok: problems.length === 0,
+    problems,
+    tickets,
+    forwardSet: forward?.set ?? false,
+    forwardRestored: forward?.restored ?? false,
+    editorUrl: red?.url,
+    ticketsFile: paths.tickets,
+  };
+}

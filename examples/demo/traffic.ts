@@ -1,0 +1,98 @@
+/**
+ * The traffic generator: drives the virtual PBX the way people would (who calls whom, who answers, who gives up),
+ * so the flows have something to react to. Each scenario narrates itself in one line.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SimUser, VirtualPbx } from '../../simulator';
+
+/** The demo company: the simulator's default users (Bob has a desk phone and a second device) plus one more. */
+export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw', number: '204', name: 'Dave Leroy', devices: ['204'] }];
+
+export interface TrafficContext {
+  pbx: VirtualPbx;
+  say(line: string): void;
+  /** Aborted on Ctrl-C: every pause ends at once. */
+  signal: AbortSignal;
+  /** Scales every pause (the --once script runs a bit faster than the interactive demo). */
+  pace?: number;
+}
+
+const pause = (ctx: TrafficContext, ms: number) => delay(ms * (ctx.pace ?? 1), undefined, { signal: ctx.signal });
+
+/** Dave calls Alice; she answers; they talk; she hangs up. */
+export async function answeredCall(ctx: TrafficContext): Promise<void> {
+  ctx.say('Dave calls Alice; she answers');
+  const ref = ctx.pbx.makeCall('dave', '201');
+  await pause(ctx, 1000);
+  ctx.pbx.answer(ref, 'alice');
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(ref, 'alice');
+}
+
+/** Carol calls Bob (both his devices ring) and gives up before he answers: a missed call, so a ticket. */
+export async function abandonedCall(ctx: TrafficContext): Promise<void> {
+  ctx.say('Carol calls Bob and hangs up before he answers (missed call -> ticket)');
+  const ref = ctx.pbx.makeCall('carol', '202');
+  await pause(ctx, 2000);
+  ctx.pbx.callerHangsUp(ref);
+}
+
+/** Alice calls Bob; Bob puts her on hold, asks Carol, and transfers Alice to Carol (attended transfer). */
+export async function transferredCall(ctx: TrafficContext): Promise<void> {
+  ctx.say('Alice calls Bob; Bob transfers her to Carol');
+  const first = ctx.pbx.makeCall('alice', '202');
+  await pause(ctx, 800);
+  ctx.pbx.answer(first, 'bob');
+  await pause(ctx, 1000);
+  ctx.pbx.hold(first, 'bob');
+  const consult = ctx.pbx.makeCall('bob', '203');
+  await pause(ctx, 800);
+  ctx.pbx.answer(consult, 'carol');
+  await pause(ctx, 800);
+  ctx.pbx.transfer(consult, first, 'bob');
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(consult, 'carol');
+}
+
+/**
+ * Bob calls Alice. While her calendar says "Out of office" the PBX forwards the call to her mobile (an outside
+ * number), which answers; otherwise Alice answers at her desk.
+ */
+export async function callToAlice(ctx: TrafficContext, mobile: string): Promise<boolean> {
+  const forward = ctx.pbx.routing('alice').forward;
+  const forwarded = forward?.destination === mobile;
+  ctx.say(forwarded ? `Bob calls Alice, who is out of office: the PBX forwards the call to ${mobile}` : 'Bob calls Alice');
+  const ref = ctx.pbx.makeCall('bob', '201');
+  await pause(ctx, 1000);
+  ctx.pbx.answer(ref, forwarded ? undefined : 'alice');
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(ref, 'bob');
+  return forwarded;
+}
+
+/** Runs one scenario; a failure (e.g. a call ended by the ring timeout meanwhile) is told, not thrown. */
+export async function attempt(ctx: TrafficContext, name: string, run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (err) {
+    if (ctx.signal.aborted) return false;
+    ctx.say(`${name} did not go as planned: ${(err as Error).message}`);
+    return false;
+  }
+}
+
+/** The interactive demo's endless traffic, until the signal aborts. */
+export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<void> {
+  const scenarios: Array<[string, () => Promise<unknown>]> = [
+    ['answered call', () => answeredCall(ctx)],
+    ['abandoned call', () => abandonedCall(ctx)],
+    ['call to Alice', () => callToAlice(ctx, mobile)],
+    ['transfer', () => transferredCall(ctx)],
+  ];
+  for (let i = 0; !ctx.signal.aborted; i = (i + 1) % scenarios.length) {
+    const [name, run] = scenarios[i];
+    await attempt(ctx, name, run);
+    await pause(ctx, 4000).catch(() => undefined);
+  }
+}
