@@ -23,7 +23,8 @@ export function toNodeError(node: INode, error: unknown, itemIndex?: number): No
     const options = { message: error.message, description, itemIndex };
     if (['PBX', 'AUTH', 'NETWORK', 'TIMEOUT', 'DECODE'].includes(error.code)) {
       const httpCode = error instanceof PbxApiError && error.status ? String(error.status) : undefined;
-      const body: JsonObject = { code: error.code, message: error.message };
+      // Not `code`: n8n would read it as an HTTP status.
+      const body: JsonObject = { pbxErrorCode: error.code, message: error.message };
       return new NodeApiError(node, body, { ...options, ...(httpCode ? { httpCode } : {}) });
     }
     return new NodeOperationError(node, error.message, options);

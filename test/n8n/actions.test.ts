@@ -1,0 +1,107 @@
+/** PBX action node on the real n8n engine (n8n-core WorkflowExecute) against the simulator on loopback. */
+import './helpers/env';
+import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { openConnectionCount } from '../../shared/connection/registry';
+import { startSimulator, type Simulator } from '../../simulator';
+import { chain, makeWorkflow, output, runManual } from './helpers/engine';
+import { credentialsFor, manualTrigger, pbxNode } from './helpers/sim';
+
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => {
+  sim.pbx.reset();
+  expect(openConnectionCount()).toBe(0); // every execution gave its connection back
+});
+
+describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
+  it('Manual Trigger -> PBX Make Call: the simulator sees the call', async () => {
+    const tw = makeWorkflow(
+      [manualTrigger(), pbxNode('Call Bob', 'opentouch', { resource: 'call', operation: 'makeCall', destination: '202' })],
+      chain('Manual', 'Call Bob'),
+    );
+    const run = await runManual(tw, 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
+    expect(run.data.resultData.error).toBeUndefined();
+    const items = output(run, 'Call Bob');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.pairedItem).toEqual({ item: 0 });
+    const calls = sim.pbx.calls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.parties.map((p) => p.login)).toEqual(expect.arrayContaining(['alice']));
+    expect(JSON.stringify(calls[0]!.parties)).toContain('202');
+  });
+
+  it('works on O2G with the O2G credential too', async () => {
+    const tw = makeWorkflow(
+      [manualTrigger(), pbxNode('Call Carol', 'o2g', { resource: 'call', operation: 'makeCall', destination: '203' })],
+      chain('Manual', 'Call Carol'),
+    );
+    const run = await runManual(tw, 'Manual', credentialsFor(sim, 'o2g', 'bob'));
+    expect(run.data.resultData.error).toBeUndefined();
+    expect(sim.pbx.calls().some((c) => c.parties.some((p) => p.login === 'bob') && c.parties.some((p) => p.login === 'carol'))).toBe(true);
+  });
+
+  it('refuses an operation the platform lacks, before logging in', async () => {
+    // Instant messages exist on OpenTouch only; the UI hides them for O2G, but a copied workflow can still ask.
+    const tw = makeWorkflow(
+      [manualTrigger(), pbxNode('IM', 'o2g', { resource: 'messaging', operation: 'sendInstantMessage', to: 'bob', message: 'hi' })],
+      chain('Manual', 'IM'),
+    );
+    const creds = credentialsFor(sim, 'o2g', 'alice', 'wrong-password');
+    const run = await runManual(tw, 'Manual', creds);
+    const error = run.data.resultData.error;
+    // WorkflowExecute keeps a plain copy of the error (own properties, including `name`).
+    expect(error?.name).toBe('NodeOperationError');
+    expect(error!.message).toBe('Alcatel-Lucent OXE via O2G does not support "Send Instant Message"');
+    expect(output(run, 'IM')).toEqual([]);
+  });
+
+  it('continueOnFail turns a PBX refusal into an error item paired with its input', async () => {
+    const node = pbxNode('Hang Up', 'opentouch', { resource: 'call', operation: 'hangUp', callId: 'no-such-call' }, { onError: 'continueRegularOutput' });
+    const run = await runManual(makeWorkflow([manualTrigger(), node], chain('Manual', 'Hang Up')), 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
+    expect(run.data.resultData.error).toBeUndefined();
+    const items = output(run, 'Hang Up');
+    expect(items).toHaveLength(1);
+    expect(items[0]!.json.error).toEqual(expect.any(String));
+    expect(items[0]!.json.code).toEqual(expect.any(String));
+    expect(items[0]!.pairedItem).toEqual({ item: 0 });
+  });
+
+  it('without continueOnFail the same failure stops the workflow with an n8n error carrying the item index', async () => {
+    const node = pbxNode('Hang Up', 'opentouch', { resource: 'call', operation: 'hangUp', callId: 'no-such-call' });
+    const run = await runManual(makeWorkflow([manualTrigger(), node], chain('Manual', 'Hang Up')), 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
+    const error = run.data.resultData.error as NodeApiError | NodeOperationError | undefined;
+    expect(error).toBeDefined();
+    expect(['NodeApiError', 'NodeOperationError']).toContain(error!.name);
+    expect(error!.context.itemIndex).toBe(0);
+  });
+
+  it('a wrong password is a clear login error that does not leak the password', async () => {
+    const tw = makeWorkflow(
+      [manualTrigger(), pbxNode('Get Routing', 'opentouch', { resource: 'routing', operation: 'getRouting' })],
+      chain('Manual', 'Get Routing'),
+    );
+    const run = await runManual(tw, 'Manual', credentialsFor(sim, 'opentouch', 'alice', 'Secret-Hunter2'));
+    const error = run.data.resultData.error as NodeApiError;
+    expect(error.name).toBe('NodeApiError');
+    expect(error.description).toMatch(/login, password/);
+    expect(JSON.stringify({ m: error.message, d: error.description, c: error.context })).not.toContain('Secret-Hunter2');
+  });
+
+  it('returns routing state as an item', async () => {
+    sim.pbx.setForward('alice', { destination: '203', condition: 'busy' });
+    const tw = makeWorkflow(
+      [manualTrigger(), pbxNode('Get Routing', 'opentouch', { resource: 'routing', operation: 'getRouting' })],
+      chain('Manual', 'Get Routing'),
+    );
+    const run = await runManual(tw, 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
+    expect(run.data.resultData.error).toBeUndefined();
+    expect(output(run, 'Get Routing')[0]!.json.forward).toMatchObject({ destination: '203', condition: 'busy' });
+    sim.pbx.setForward('alice', null);
+  });
+});
