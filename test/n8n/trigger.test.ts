@@ -1,0 +1,163 @@
+/** PBX Trigger activated through n8n-core's TriggersAndPollers + TriggerContext, against the simulator. */
+import './helpers/env';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { openConnectionCount } from '../../shared/connection/registry';
+import type { PbxEvent } from '../../shared/model/events';
+import { startSimulator, type Simulator } from '../../simulator';
+import { Pbx } from '../../nodes/Pbx/Pbx.node';
+import { activateTrigger, makeWorkflow } from './helpers/engine';
+import { credentialsFor, pbxTriggerNode, waitFor } from './helpers/sim';
+
+let sim: Simulator;
+
+beforeAll(async () => {
+  sim = await startSimulator();
+});
+afterAll(async () => {
+  await sim.close();
+});
+afterEach(() => {
+  sim.pbx.reset();
+});
+
+const events = (emitted: INodeExecutionData[][][]): PbxEvent[] => emitted.map((e) => e[0]![0]!.json as unknown as PbxEvent);
+
+describe('PBX Trigger (n8n-core TriggersAndPollers, simulator)', () => {
+  it('emits one Missed call item when the caller hangs up, and closes cleanly', async () => {
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'opentouch', { events: ['call.missed'] })], {});
+    const t = await activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice'));
+    expect(t.response?.closeFunction).toEqual(expect.any(Function));
+    expect(openConnectionCount()).toBe(1);
+
+    const ref = sim.pbx.makeCall('bob', '201');
+    await new Promise((r) => setTimeout(r, 150)); // let it ring
+    sim.pbx.callerHangsUp(ref);
+    await waitFor('a missed call item', () => t.emitted.length > 0);
+    await new Promise((r) => setTimeout(r, 200)); // nothing else may follow
+
+    const [missed, ...rest] = events(t.emitted);
+    expect(rest).toEqual([]);
+    expect(missed).toMatchObject({
+      type: 'call.missed',
+      platform: 'opentouch',
+      user: 'alice',
+      call: { direction: 'incoming', answered: false, from: { number: '202' } },
+    });
+    expect(missed!.raw).toBeUndefined();
+    expect(t.errors).toEqual([]);
+    expect(t.failures).toEqual([]);
+
+    await t.response!.closeFunction!();
+    expect(openConnectionCount()).toBe(0);
+    // Closed means deaf: a second missed call produces nothing.
+    const again = sim.pbx.makeCall('bob', '201');
+    sim.pbx.callerHangsUp(again);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(t.emitted).toHaveLength(1);
+  });
+
+  it('rides out a dropped event channel: no error to n8n, no event twice', async () => {
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'opentouch', { events: ['call.incoming', 'call.missed'] })], {});
+    const t = await activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice'));
+    try {
+      const ref = sim.pbx.makeCall('bob', '201');
+      await waitFor('the incoming call', () => t.emitted.length === 1);
+      sim.faults.dropChannel('opentouch');
+      await new Promise((r) => setTimeout(r, 300));
+      sim.pbx.callerHangsUp(ref);
+      await waitFor('the missed call', () => events(t.emitted).some((e) => e.type === 'call.missed'), 8000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(events(t.emitted).map((e) => e.type)).toEqual(['call.incoming', 'call.missed']);
+      expect(t.errors).toEqual([]);
+    } finally {
+      await t.response?.closeFunction?.();
+    }
+  });
+
+  it('applies the filters (direction, number pattern) and includes raw events on request', async () => {
+    const tw = makeWorkflow(
+      [pbxTriggerNode('PBX Trigger', 'opentouch', {
+        events: ['call.incoming', 'call.outgoing'],
+        filters: { direction: 'incoming', numberPattern: '203' },
+        options: { includeRaw: true },
+      })],
+      {},
+    );
+    const t = await activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice'));
+    try {
+      sim.pbx.makeCall('bob', '201'); // incoming, but from 202: filtered out
+      sim.pbx.makeCall('alice', '203'); // outgoing: filtered out
+      sim.pbx.makeCall('carol', '201'); // passes
+      await waitFor('the incoming call from 203', () => t.emitted.length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      const got = events(t.emitted);
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ type: 'call.incoming', call: { from: { number: '203' } } });
+      expect(Array.isArray(got[0]!.raw) && got[0]!.raw.length > 0).toBe(true);
+    } finally {
+      await t.response?.closeFunction?.();
+    }
+  });
+
+  it('triggers on the same credential share one connection', async () => {
+    const creds = credentialsFor(sim, 'opentouch', 'alice');
+    const a = await activateTrigger(makeWorkflow([pbxTriggerNode('A', 'opentouch', { events: ['call.incoming'] })], {}), 'A', creds);
+    const b = await activateTrigger(makeWorkflow([pbxTriggerNode('B', 'opentouch', { events: ['call.incoming'] })], {}), 'B', creds);
+    try {
+      expect(openConnectionCount()).toBe(1);
+      sim.pbx.makeCall('bob', '201');
+      await waitFor('both triggers', () => a.emitted.length > 0 && b.emitted.length > 0);
+    } finally {
+      await a.response?.closeFunction?.();
+      expect(openConnectionCount()).toBe(1);
+      await b.response?.closeFunction?.();
+    }
+    expect(openConnectionCount()).toBe(0);
+  });
+
+  it('manual mode ("listen for test event") resolves on the first matching event', async () => {
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'opentouch', { events: ['call.incoming'] })], {});
+    const t = await activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice'), 'manual');
+    try {
+      sim.pbx.makeCall('bob', '201');
+      const data = await t.response!.manualTriggerResponse!;
+      expect((data[0]![0]!.json as unknown as PbxEvent).type).toBe('call.incoming');
+    } finally {
+      await t.response?.closeFunction?.();
+    }
+    expect(openConnectionCount()).toBe(0);
+  });
+
+  it('bad credentials fail the activation with a clear error and leave nothing open', async () => {
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'opentouch', { events: ['call.missed'] })], {});
+    const activation = activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice', 'Not-The-Password'));
+    await expect(activation).rejects.toThrow(/wrong login or password/);
+    await activation.catch((e: Error & { description?: string }) => {
+      expect(e.name).toBe('NodeApiError');
+      expect(`${e.message} ${e.description}`).not.toContain('Not-The-Password');
+    });
+    expect(openConnectionCount()).toBe(0);
+  });
+});
+
+describe('credential test (methods.credentialTest)', () => {
+  const test = new Pbx().methods.credentialTest.pbxConnectionTest;
+
+  it('logs in with a good credential', async () => {
+    const data = credentialsFor(sim, 'o2g', 'alice').pbxO2gApi!;
+    await expect(test.call({} as never, { id: '1', name: 'sim', type: 'pbxO2gApi', data })).resolves.toEqual({
+      status: 'OK',
+      message: 'Logged in to Alcatel-Lucent OXE via O2G',
+    });
+    expect(openConnectionCount()).toBe(0);
+  });
+
+  it('reports a wrong password without echoing it', async () => {
+    const data = credentialsFor(sim, 'opentouch', 'alice', 'Wrong-Pw-123').pbxOpenTouchApi!;
+    const res = await test.call({} as never, { id: '1', name: 'sim', type: 'pbxOpenTouchApi', data });
+    expect(res.status).toBe('Error');
+    expect(res.message).toMatch(/wrong login or password/);
+    expect(res.message).not.toContain('Wrong-Pw-123');
+    expect(openConnectionCount()).toBe(0);
+  });
+});
