@@ -1,0 +1,108 @@
+/**
+ * Routing over the simulator: the change is sent, confirmed asynchronously (OpenTouch by `requestId`, O2G by the
+ * new state), reaches the event stream as `routing.changed`, and changes where later calls ring.
+ */
+import { PbxApiError, PbxError } from '../../shared/errors';
+import type { PbxEvent, RoutingInfo } from '../../shared/model/events';
+import { runAleOperation } from '../../shared/platforms/ale/operations';
+import { startSimulator, type Simulator } from '../../simulator';
+import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
+import { connect, waitFor, type Probe } from '../ale/helpers';
+
+const of = (p: Probe, type: string): PbxEvent[] => p.events.filter((e) => e.type === type);
+
+describe.each(['opentouch', 'o2g'] as const)('%s routing', (platform) => {
+  let sim: Simulator;
+  let alice: Probe;
+  let bob: Probe;
+  let carol: Probe;
+  beforeEach(async () => {
+    sim = await startSimulator({ ringTimeoutMs: 60_000 });
+    alice = connect(sim, platform, { login: 'alice', password: 'alice-pw' });
+    // OpenTouch refusals come as OnRoutingManagementFailed, which the default OpenTouch selectors do not ask for yet.
+    bob = connect(sim, platform, platform === 'opentouch'
+      ? { extra: { backoffInitialMs: 50, backoffMaxMs: 400, eventPackages: ['telephony', 'eventSummary', 'OnRoutingStateChanged', 'OnRoutingManagementFailed'] } }
+      : {});
+    carol = connect(sim, platform, { login: 'carol', password: 'carol-pw' });
+    await Promise.all([alice.conn.ready(), bob.conn.ready(), carol.conn.ready()]);
+  });
+  afterEach(async () => {
+    await Promise.all([alice.conn.close(), bob.conn.close(), carol.conn.close()]);
+    await sim.close();
+  });
+
+  it('set forward: resolves with the confirmed state, emits routing.changed, and a later call rings the target', async () => {
+    const res = (await bob.conn.execute('setForward', { target: 'number', number: '203', condition: 'immediate' })) as { routing: RoutingInfo };
+    expect(res.routing.forward).toEqual({ type: 'number', destination: '203', condition: 'immediate' });
+    expect(sim.pbx.routing('bob').forward).toEqual({ destination: '203', condition: 'immediate' });
+    await waitFor(() => of(bob, 'routing.changed').length > 0, 3000, 'routing.changed');
+    expect(of(bob, 'routing.changed').at(-1)!.routing!.forward).toMatchObject({ destination: '203' });
+
+    await alice.conn.execute('makeCall', { destination: '202' });
+    await waitFor(() => of(carol, 'call.incoming').length > 0, 3000, 'carol rings');
+    expect(of(bob, 'call.incoming')).toEqual([]);
+
+    const read = (await bob.conn.execute('getRouting', {})) as RoutingInfo;
+    expect(read.forward).toMatchObject({ destination: '203', condition: 'immediate' });
+    const cancelled = (await bob.conn.execute('cancelForward', {})) as { routing: RoutingInfo };
+    expect(cancelled.routing.forward).toBeNull();
+    expect(sim.pbx.routing('bob').forward).toBeNull();
+  });
+
+  it('forward to voicemail on busy, then overflow set and cancelled', async () => {
+    const fwd = (await bob.conn.execute('setForward', { target: 'voicemail', condition: 'busy' })) as { routing: RoutingInfo };
+    expect(fwd.routing.forward).toEqual({ type: 'voicemail', condition: 'busy' });
+    const ovf = (await bob.conn.execute('setOverflow', { target: 'number', number: '203', condition: 'no_answer' })) as { routing: RoutingInfo };
+    expect(ovf.routing.overflow).toMatchObject({ destination: '203', condition: 'no_answer' });
+    expect(simFeatures(sim.pbx).overflow.get('bob')).toEqual({ destination: '203', condition: 'no_answer' });
+    const none = (await bob.conn.execute('cancelOverflow', {})) as { routing: RoutingInfo };
+    expect(none.routing.overflow).toBeNull();
+  });
+
+  it('a refused change rejects with the PBX failure', async () => {
+    const err = await bob.conn.execute('setForward', { target: 'number', number: 'not-a-number' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PbxApiError);
+    // OpenTouch refuses after the 204 (OnRoutingManagementFailed); O2G refuses in the HTTP answer.
+    expect((err as PbxApiError).type).toBe(platform === 'opentouch' ? 'ERROR_UNKNOWN_PHONE_NUMBER' : 'BAD_PARAMETER');
+    expect(sim.pbx.routing('bob').forward).toBeNull();
+  });
+
+  it('a change the PBX accepts but never confirms times out', async () => {
+    simFeatures(sim.pbx).silentRouting = true;
+    const conn = bob.conn;
+    const t0 = Date.now();
+    const err = await runAleOperation(conn.rest, 'setForward', { target: 'voicemail', condition: 'immediate' }, {
+      platform, user: 'bob', rawEvents: (l) => conn.onRawEvent(l), routingTimeoutMs: 300,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PbxError);
+    expect((err as PbxError).code).toBe('TIMEOUT');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
+  });
+
+  it('without an event channel the change is confirmed by reading the state back', async () => {
+    const res = (await runAleOperation(bob.conn.rest, 'setForward', { target: 'number', number: '201', condition: 'busy_no_answer' }, { platform, user: 'bob' })) as { routing: RoutingInfo };
+    expect(res.routing.forward).toEqual({ type: 'number', destination: '201', condition: 'busy_no_answer' });
+  });
+
+  if (platform === 'o2g') {
+    it('DND on: callers get busy; DND off: calls ring again', async () => {
+      const on = (await bob.conn.execute('setDnd', { enabled: true })) as { routing: RoutingInfo };
+      expect(on.routing.dnd).toBe(true);
+      expect(await bob.conn.execute('getDnd', {})).toEqual({ enabled: true });
+      const raw: Array<Record<string, unknown>> = [];
+      const off = alice.conn.onRawEvent((e) => raw.push(e));
+      await alice.conn.execute('makeCall', { destination: '202' });
+      // The caller's call is removed with cause BUSY (the virtual PBX announces no call creation before it).
+      await waitFor(() => raw.some((e) => e.eventName === 'OnCallRemoved'), 3000, 'busy');
+      off();
+      expect(raw.find((e) => e.eventName === 'OnCallRemoved')!.cause).toBe('BUSY');
+      expect(of(bob, 'call.incoming')).toEqual([]);
+      expect(sim.pbx.calls()).toEqual([]);
+
+      await bob.conn.execute('setDnd', { enabled: false });
+      expect(await bob.conn.execute('getDnd', {})).toEqual({ enabled: false });
+      await alice.conn.execute('makeCall', { destination: '202' });
+      await waitFor(() => of(bob, 'call.incoming').length > 0, 3000, 'bob rings');
+    });
+  }
+});
