@@ -3,7 +3,7 @@
  * for every node that uses it, fans connection state out to their status dots, and releases the connection when
  * the last user leaves or on redeploy. Reconnection with back-off is the core's job, not this wrapper's.
  */
-// import '../shared/platforms'; // TODO when platforms land
+import '../shared/platforms';
 import { acquireConnection, type Lease } from '../shared/connection/registry';
 import type { ConnectionConfig, PbxConnection } from '../shared/connection/types';
 import { EVENT_TYPES, type ConnectionStateInfo } from '../shared/model/events';
