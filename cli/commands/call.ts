@@ -9,6 +9,7 @@ import type { Platform } from '../../shared/model/events';
 import { operationSpec, operationsFor, type OperationName } from '../../shared/operations/catalogue';
 import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
+import { aleSupports } from '../../shared/platforms/ale/operations';
 import { parseArgs, type CliIo } from '../io';
 import '../../shared/platforms';
 
@@ -26,7 +27,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (flags.list) {
-    for (const op of operationsFor(platform)) {
+    // The catalogue lists ALE-wide operations; the platform table knows which ones this platform lacks.
+    for (const op of operationsFor(platform).filter((o) => aleSupports(platform as 'opentouch' | 'o2g', o.name))) {
       const fields = op.fields.map((f) => `--${f.name}${f.required ? '' : '?'}`).join(' ');
       io.stdout.write(`${op.name.padEnd(20)} ${op.action}${fields ? `  ${fields}` : ''}\n`);
     }

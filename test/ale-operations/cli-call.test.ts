@@ -1,0 +1,53 @@
+/** `pbxflow call` against the simulator, in-process with captured streams. */
+import { PassThrough } from 'node:stream';
+import { run } from '../../cli/commands/call';
+import { startSimulator, type Simulator } from '../../simulator';
+
+function io() {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { io: { stdin: new PassThrough(), stdout, stderr }, out: () => out, err: () => err };
+}
+
+describe('pbxflow call', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ ringTimeoutMs: 60_000 });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  it('runs one operation and prints its JSON result', async () => {
+    const s = io();
+    const code = await run(['makeCall', '--platform', 'o2g', '--url', sim.url('o2g'), '--login', 'alice', '--password', 'alice-pw', '--destination', '203'], s.io);
+    expect(s.err()).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(s.out());
+    expect(result).toMatchObject({ ok: true, operation: 'makeCall', deviceId: '201' });
+    expect(sim.pbx.viewsOf('carol')).toHaveLength(1);
+  });
+
+  it('prints a typed error without the password and exits 1', async () => {
+    const s = io();
+    const code = await run(['hangUp', '--platform', 'opentouch', '--url', sim.url('opentouch'), '--login', 'bob', '--password', 'bob-pw', '--callId', 'nope'], s.io);
+    expect(code).toBe(1);
+    expect(JSON.parse(s.err())).toMatchObject({ error: { code: 'PBX' } });
+    expect(s.err()).not.toContain('bob-pw');
+  });
+
+  it('rejects bad usage with exit code 2 and lists operations', async () => {
+    const bad = io();
+    expect(await run(['teleport', '--platform', 'o2g'], bad.io)).toBe(2);
+    expect(bad.err()).toMatch(/unknown operation/);
+    const list = io();
+    expect(await run(['--list', '--platform', 'o2g'], list.io)).toBe(0);
+    expect(list.out()).toMatch(/^setDnd/m);
+    expect(list.out()).not.toMatch(/^sendInstantMessage/m);
+    expect(list.out()).not.toMatch(/^addParticipant/m);
+  });
+});
