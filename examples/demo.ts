@@ -5,8 +5,14 @@
  */
 import { runDemo } from './demo/run';
 
+/** `--once` and `--tmp-dir <dir>` (scratch directory instead of .tmp/: the test uses its own). */
+function parseArgs(argv: string[]): { once: boolean; tmpDir?: string } {
+  const at = argv.indexOf('--tmp-dir');
+  return { once: argv.includes('--once'), tmpDir: at >= 0 ? argv[at + 1] : undefined };
+}
+
 async function main(): Promise<number> {
-  const once = process.argv.slice(2).includes('--once');
+  const { once, tmpDir } = parseArgs(process.argv.slice(2));
   const stop = new AbortController();
   let stops = 0;
   const onSignal = () => {
@@ -17,7 +23,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const result = await runDemo({ once, signal: stop.signal });
+  const result = await runDemo({ once, tmpDir, signal: stop.signal });
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (!once) {

@@ -40,10 +40,14 @@ export const CALENDAR_USER = 'alice';
 export const MOBILE = '0612345678';
 const CALENDAR_EVERY_SECONDS = 2;
 
+/** Warnings the demo's own settings cause on purpose (see node-red-host.ts). */
+const EXPECTED_WARNINGS = [/^-+$/, /Projects disabled/, /unencrypted credentials/i, /credentialSecret/, /will be encrypted/, /settings file/i, /system-generated key/i];
+
 /** Node-RED's debug pane lines (debug nodes log to the console too) and its warnings; the rest is noise here. */
 function redLogPrinter(print: (line: string) => void): (r: RedLogRecord) => void {
   return (r) => {
     const text = typeof r.msg === 'string' ? r.msg : JSON.stringify(r.msg);
+    if (EXPECTED_WARNINGS.some((w) => w.test(text))) return;
     if (r.type === 'debug') print(`  [${r.name ?? 'debug'}] ${text}`);
     else if (r.level <= RED_LEVEL.warn) print(`  node-red ${r.level <= RED_LEVEL.error ? 'error' : 'warning'}${r.type ? ` (${r.type})` : ''}: ${text}`);
   };

@@ -1,0 +1,91 @@
+/**
+ * The demo end to end (issue #7): `node dist/examples/demo.js --once` in a child process, with a real simulator, a
+ * real embedded Node-RED running the built pack and the real flows. A child process, not runDemo() in-process,
+ * because Node-RED 5 loads its nodes with dynamic import(), which jest's VM sandbox refuses.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { retimeIcs } from '../../examples/demo/calendar';
+import { projectRoot } from '../../examples/demo/paths';
+import { parseIcs } from '../../node-red/lib/ics';
+
+const root = projectRoot(__dirname);
+const tmpDir = join(root, '.tmp', `test-demo-${process.pid}`);
+const demoJs = join(root, 'dist/examples/demo.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds when dist is missing or older than the sources the demo runs (build takes a few seconds). */
+function ensureBuilt(): void {
+  const outputs = [demoJs, join(root, 'dist/node-red/connection.js'), join(root, 'dist/node-red/connection.html')];
+  const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
+  const sources = Math.max(...['examples', 'node-red', 'shared', 'simulator'].map((d) => newestMtime(join(root, d))));
+  if (built < sources) execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
+  if (!existsSync(outputs[2])) execFileSync(process.execPath, [join(root, 'node_modules/gulp/bin/gulp.js'), 'build'], { cwd: root, stdio: 'ignore' });
+}
+
+describe('demo calendar', () => {
+  it('re-times the sample "Out of office" event into the given windows and keeps the other events', () => {
+    const template = readFileSync(join(root, 'examples/calendar/out-of-office.ics'), 'utf8');
+    const start = new Date('2030-05-06T07:08:09Z');
+    const end = new Date('2030-05-06T07:08:19Z');
+    const events = parseIcs(retimeIcs(template, [{ start, end }]));
+    expect(events).toEqual([{ title: 'Out of office', start, end, busy: undefined }, expect.objectContaining({ title: 'Lunch', busy: false })]);
+    expect(parseIcs(retimeIcs(template, [])).map((e) => e.title)).toEqual(['Lunch']);
+  });
+});
+
+describe('npm start -- --once', () => {
+  let child: ChildProcess | undefined;
+  let code: number | null = null;
+  let out = '';
+
+  beforeAll(async () => {
+    ensureBuilt();
+    const proc = spawn(process.execPath, [demoJs, '--once', '--tmp-dir', tmpDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    code = await new Promise<number | null>((resolve) => proc.on('close', (c) => resolve(c)));
+    child = undefined;
+  }, 120_000);
+
+  afterAll(() => {
+    // Only when beforeAll timed out: never leave the demo (and its ports) running.
+    child?.kill('SIGKILL');
+    rmSync(tmpDir, { recursive: true, force: true });
+  });
+
+  it('exits 0 and says where the editor and the tickets are', () => {
+    if (code !== 0) throw new Error(`demo exited ${code}:\n${out}`);
+    expect(out).toMatch(/Node-RED editor: {2}http:\/\/127\.0\.0\.1:\d+\//);
+    expect(out).toContain(`tickets land in:  ${join(tmpDir, 'demo-tickets.ndjson')}`);
+    expect(out).toContain('demo OK');
+  });
+
+  it('writes a ticket line for the call the caller abandoned, and shows it in the debug output', () => {
+    const lines = readFileSync(join(tmpDir, 'demo-tickets.ndjson'), 'utf8').split('\n').filter(Boolean);
+    const tickets = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(tickets).toEqual(
+      expect.arrayContaining([expect.objectContaining({ for: 'bob', caller: '203', reason: 'abandoned', subject: 'Missed call from Carol Petit' })]),
+    );
+    expect(out).toMatch(/\[ticket\] \{.*"reason":"abandoned"/);
+  });
+
+  it('forwards the line while the calendar says "Out of office", then restores it', () => {
+    const setAt = out.indexOf('[setForward]');
+    const forwardedCall = out.indexOf('the PBX forwards the call to 0612345678');
+    const restoredAt = out.indexOf('[cancelForward]');
+    expect(setAt).toBeGreaterThan(0);
+    expect(forwardedCall).toBeGreaterThan(setAt);
+    expect(restoredAt).toBeGreaterThan(forwardedCall);
+  });
+});
