@@ -52,6 +52,11 @@ describe('built package in n8n-core PackageDirectoryLoader', () => {
     // The credential test method the credentials point at exists on the node.
     const pbx = loader.nodeTypes.pbx!.type as { methods?: { credentialTest?: Record<string, unknown> } };
     expect(typeof pbx.methods?.credentialTest?.pbxConnectionTest).toBe('function');
+    // Every credential is tested by a login (testedBy -> methods.credentialTest) on every node that uses it.
+    for (const name of ['pbx', 'pbxTrigger']) {
+      const d = loader.nodeTypes[name]!.type.description;
+      expect(d.credentials?.map((c) => [c.name, c.testedBy])).toEqual([['pbxOpenTouchApi', 'pbxConnectionTest'], ['pbxO2gApi', 'pbxConnectionTest']]);
+    }
     expect(loader.known.credentials.pbxOpenTouchApi!.supportedNodes).toEqual(expect.arrayContaining(['pbx', 'pbxTrigger']));
   });
 
