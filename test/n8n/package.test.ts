@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlin
 import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { PackageDirectoryLoader } from 'n8n-core';
+import type { INodeTypeDescription } from 'n8n-workflow';
 
 const ROOT = resolve(__dirname, '../..');
 let dir: string;
@@ -45,7 +46,7 @@ describe('built package in n8n-core PackageDirectoryLoader', () => {
     expect(loader.packageName).toBe('@pbxflow/n8n-nodes-pbx');
     expect(Object.keys(loader.nodeTypes).sort()).toEqual(['pbx', 'pbxTrigger']);
     expect(Object.keys(loader.credentialTypes).sort()).toEqual(['pbxO2gApi', 'pbxOpenTouchApi']);
-    const trigger = loader.nodeTypes.pbxTrigger!.type.description;
+    const trigger = loader.nodeTypes.pbxTrigger!.type.description as INodeTypeDescription;
     expect(trigger.inputs).toEqual([]);
     expect(trigger.usableAsTool).toBeUndefined();
     expect(loader.nodeTypes.pbx!.type.description.usableAsTool).toBe(true);
@@ -54,7 +55,7 @@ describe('built package in n8n-core PackageDirectoryLoader', () => {
     expect(typeof pbx.methods?.credentialTest?.pbxConnectionTest).toBe('function');
     // Every credential is tested by a login (testedBy -> methods.credentialTest) on every node that uses it.
     for (const name of ['pbx', 'pbxTrigger']) {
-      const d = loader.nodeTypes[name]!.type.description;
+      const d = loader.nodeTypes[name]!.type.description as INodeTypeDescription;
       expect(d.credentials?.map((c) => [c.name, c.testedBy])).toEqual([['pbxOpenTouchApi', 'pbxConnectionTest'], ['pbxO2gApi', 'pbxConnectionTest']]);
     }
     expect(loader.known.credentials.pbxOpenTouchApi!.supportedNodes).toEqual(expect.arrayContaining(['pbx', 'pbxTrigger']));
