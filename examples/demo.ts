@@ -23,7 +23,15 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // CI must never hang on the demo: --once has a hard deadline (the script itself takes about 20 s).
+  const deadline = once
+    ? setTimeout(() => {
+        process.stderr.write('demo FAILED: --once did not finish within 120 s\n');
+        process.exit(1);
+      }, 120_000).unref()
+    : undefined;
   const result = await runDemo({ once, tmpDir, signal: stop.signal });
+  clearTimeout(deadline);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   if (!once) {

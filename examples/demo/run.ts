@@ -64,10 +64,10 @@ async function onceScript(ctx: TrafficContext, forward: ForwardWatch, tickets: T
   await attempt(ctx, 'abandoned call', () => abandonedCall(ctx));
   await attempt(ctx, 'transfer', () => transferredCall(ctx));
   ctx.say('waiting for the calendar to say "Out of office"...');
-  if (!(await waitFor(() => forward.set, 20_000, ctx.signal))) problems.push(`the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
+  if (!(await waitFor(() => forward.set, 15_000, ctx.signal))) problems.push(`the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
   else await attempt(ctx, 'forwarded call', () => callToAlice(ctx, MOBILE));
   ctx.say('waiting for the "Out of office" event to end...');
-  if (forward.set && !(await waitFor(() => forward.restored, 20_000, ctx.signal))) problems.push(`${CALENDAR_USER}'s forward was set but never restored`);
+  if (forward.set && !(await waitFor(() => forward.restored, 15_000, ctx.signal))) problems.push(`${CALENDAR_USER}'s forward was set but never restored`);
   if (!(await waitFor(() => tickets.tickets().length > 0, 5_000, ctx.signal))) problems.push(`no ticket was written to ${tickets.path}`);
 }
 

@@ -28,8 +28,16 @@ function ensureBuilt(): void {
   const outputs = [demoJs, join(root, 'dist/node-red/connection.js'), join(root, 'dist/node-red/connection.html')];
   const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
   const sources = Math.max(...['examples', 'node-red', 'shared', 'simulator'].map((d) => newestMtime(join(root, d))));
-  if (built < sources) execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(outputs[2])) execFileSync(process.execPath, [join(root, 'node_modules/gulp/bin/gulp.js'), 'build'], { cwd: root, stdio: 'ignore' });
+  const run = (script: string, args: string[]) => {
+    try {
+      execFileSync(process.execPath, [join(root, script), ...args], { cwd: root, stdio: 'pipe' });
+    } catch (err) {
+      const e = err as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`building for the demo test failed (${script}):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
+    }
+  };
+  if (built < sources) run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
+  if (!existsSync(outputs[2])) run('node_modules/gulp/bin/gulp.js', ['build']);
 }
 
 describe('demo calendar', () => {
