@@ -30,8 +30,10 @@ export class AleChannel {
 
   constructor(private readonly http: HttpClient) {}
 
-  async run(url: string, o: ChannelOptions, onLines: (lines: string[]) => void): Promise<ChannelEnd> {
-    this.aborted = false;
+  /** One stream. `isStale` is asked once the server answers: an abort requested before `run` is not lost. */
+  async run(url: string, o: ChannelOptions, onLines: (lines: string[]) => void, isStale: () => boolean = () => false): Promise<ChannelEnd> {
+    this.aborted = isStale();
+    if (this.aborted) return { kind: 'aborted', lines: 0 };
     let lines = 0;
     let opened;
     try {
@@ -41,7 +43,7 @@ export class AleChannel {
       return { kind: 'error', error: err instanceof PbxError ? err : new PbxError('NETWORK', String(err)), lines };
     }
     const { res, abort } = opened;
-    if (this.aborted) {
+    if (this.aborted || isStale()) {
       abort();
       return { kind: 'aborted', lines };
     }

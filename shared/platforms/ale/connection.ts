@@ -204,13 +204,14 @@ export class AleConnection implements PbxConnection {
         if (!this.subscription || this.subscription.generation !== this.session.generation) await this.subscribe();
         const sub = this.subscription!;
         this.streamOpen = false;
-        const end = await this.channel.run(sub.url, { connectTimeoutMs: this.config.requestTimeoutMs ?? 10_000, idleTimeoutMs, headers: this.session.authHeaders() }, (lines) => this.onLines(lines));
+        const stale = () => this.closed || !this.session.valid || this.subscription !== sub || sub.generation !== this.session.generation;
+        const end = await this.channel.run(sub.url, { connectTimeoutMs: this.config.requestTimeoutMs ?? 10_000, idleTimeoutMs, headers: this.session.authHeaders() }, (lines) => this.onLines(lines), stale);
         this.touched = undefined;
         if (this.closed) break;
         if (end.kind === 'refused') {
           // The subscription or its session is gone: start over with a new session.
           this.diag({ kind: 'channel', message: `event channel refused (HTTP ${end.status}): logging in again` });
-          this.session.invalidate(`event channel refused (HTTP ${end.status})`);
+          this.session.invalidate(`event channel refused (HTTP ${end.status})`, sub.generation);
           this.setState({ state: 'reconnecting', reason: 'session lost', attempt: this.backoff.attempts + 1 });
           if (this.backoff.attempts > 0) delay = this.backoff.next();
           else this.backoff.next();

@@ -80,9 +80,9 @@ export class AleSession extends EventEmitter {
     return this.ensure();
   }
 
-  /** Forgets the current session (it expired or was refused). Emits `lost`. */
-  invalidate(reason: string): void {
-    if (!this.data) return;
+  /** Forgets the current session (it expired or was refused), unless it is newer than `generation`. Emits `lost`. */
+  invalidate(reason: string, generation = this.generation): void {
+    if (!this.data || generation !== this.generation) return;
     this.data = undefined;
     this.token = undefined;
     this.stopKeepalive();
@@ -116,8 +116,10 @@ export class AleSession extends EventEmitter {
 
     const basic = { Authorization: `Basic ${Buffer.from(`${this.o.login}:${this.o.password}`, 'utf8').toString('base64')}` };
     let auth = await this.raw('GET', authUrl, basic);
-    if ((auth.status === 401 || auth.status === 403) && /\/authenticate(\?|$)/.test(authUrl)) {
+    const challenge = String(auth.headers['www-authenticate'] ?? '');
+    if (auth.status === 401 && !/^basic/i.test(challenge) && /\/authenticate(\?|$)/.test(authUrl)) {
       // OpenTouch: `authenticate` may want Kerberos/CAS; `authenticatenosso` takes a login and password.
+      // A Basic challenge means the password itself was refused: asking again would only count a second failure.
       auth = await this.raw('GET', authUrl.replace('/authenticate', '/authenticatenosso'), basic);
     }
     if (auth.status === 401 || auth.status === 403) throw new AuthError(`Login refused for "${this.o.login}": wrong login or password`);
