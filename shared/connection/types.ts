@@ -48,6 +48,12 @@ export interface OperationOptions {
   signal?: AbortSignal;
 }
 
+/** Something an operator should see that is not an event: a skipped malformed line, a failed resync, a reconnect cause. */
+export interface ConnectionWarning {
+  kind: 'decode' | 'resync' | 'channel' | 'session';
+  message: string;
+}
+
 export interface PbxConnection {
   readonly platform: Platform;
   readonly state: ConnectionState;
@@ -57,6 +63,8 @@ export interface PbxConnection {
   onEvent(listener: (event: PbxEvent) => void, options?: EventSubscription): () => void;
   /** Connection state changes. Returns the unsubscribe function. */
   onState(listener: (state: ConnectionStateInfo) => void): () => void;
+  /** Warnings (never secrets). Returns the unsubscribe function. */
+  onWarning(listener: (warning: ConnectionWarning) => void): () => void;
   /** True when this platform implements the operation. */
   supports(operation: OperationName): boolean;
   /** Runs one operation: validated input in, typed result out; PbxError on failure. */

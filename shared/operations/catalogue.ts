@@ -33,6 +33,7 @@ export interface OperationSpec {
 
 const ALE: Platform[] = ['opentouch', 'o2g'];
 const OT: Platform[] = ['opentouch'];
+const O2G: Platform[] = ['o2g'];
 
 const callId: FieldSpec = {
   name: 'callId', displayName: 'Call ID', type: 'string', required: true,
@@ -82,7 +83,7 @@ export const OPERATIONS = [
   { resource: 'call', name: 'redirect', displayName: 'Redirect', action: 'Redirect a ringing call', platforms: ALE, callCapability: 'redirect', description: 'Sends a ringing call to another number', fields: [callId, destination('to redirect to')] },
   { resource: 'call', name: 'sendToVoicemail', displayName: 'Send to Voicemail', action: 'Send a ringing call to voicemail', platforms: ALE, callCapability: 'redirectToVoiceMail', description: "Sends a ringing call to the user's voicemail", fields: [callId] },
   { resource: 'call', name: 'conference', displayName: 'Conference', action: 'Merge two calls into a conference', platforms: ALE, callCapability: 'conference', description: 'Merges the active and the held call into a three-party conference', fields: [{ ...callId, description: 'The active call' }, { name: 'heldCallId', displayName: 'Held Call ID', type: 'string', required: true, description: 'The held call to merge' }] },
-  { resource: 'call', name: 'addParticipant', displayName: 'Add Participant', action: 'Add a participant to a call', platforms: ALE, callCapability: 'addParticipant', description: 'Calls a number and adds it to the call', fields: [callId, destination('to add')] },
+  { resource: 'call', name: 'addParticipant', displayName: 'Add Participant', action: 'Add a participant to a call', platforms: OT, callCapability: 'addParticipant', description: 'Calls a number and adds it to the call', fields: [callId, destination('to add')] },
   { resource: 'call', name: 'sendDtmf', displayName: 'Send DTMF', action: 'Send DTMF digits', platforms: ALE, callCapability: 'sendDtmf', description: 'Sends touch-tone digits on an active call', fields: [callId, { name: 'digits', displayName: 'Digits', type: 'string', required: true, description: 'Digits 0-9, *, #', placeholder: '1234#' }] },
   { resource: 'call', name: 'park', displayName: 'Park', action: 'Park a call', platforms: ALE, callCapability: 'park', description: 'Parks the call on a number so anyone can pick it up', fields: [callId, { ...destination('to park on'), required: false, default: '' }] },
   { resource: 'call', name: 'pickUp', displayName: 'Pick Up', action: "Pick up another user's ringing call", platforms: ALE, description: "Takes a call that rings on another user's phone", fields: [callId, { name: 'otherUser', displayName: 'Ringing User', type: 'string', required: true, description: 'Login or extension of the user whose phone rings' }] },
@@ -93,8 +94,8 @@ export const OPERATIONS = [
   { resource: 'routing', name: 'cancelForward', displayName: 'Cancel Forward', action: 'Cancel call forwarding', platforms: ALE, description: 'Calls ring the user again', fields: [] },
   { resource: 'routing', name: 'setOverflow', displayName: 'Set Overflow', action: 'Set call overflow', platforms: ALE, description: 'Where unanswered or busy calls overflow to', fields: [routeTarget, routeNumber, { ...forwardCondition, default: 'no_answer', options: forwardCondition.options!.slice(1) }] },
   { resource: 'routing', name: 'cancelOverflow', displayName: 'Cancel Overflow', action: 'Cancel call overflow', platforms: ALE, description: 'Removes the overflow', fields: [] },
-  { resource: 'routing', name: 'setDnd', displayName: 'Set Do Not Disturb', action: 'Turn do not disturb on or off', platforms: ALE, description: 'Turns do-not-disturb on or off', fields: [{ name: 'enabled', displayName: 'Do Not Disturb', type: 'boolean', default: true, description: 'On or off' }] },
-  { resource: 'routing', name: 'getDnd', displayName: 'Get Do Not Disturb', action: 'Get do not disturb state', platforms: ALE, description: 'Whether do-not-disturb is on', fields: [] },
+  { resource: 'routing', name: 'setDnd', displayName: 'Set Do Not Disturb', action: 'Turn do not disturb on or off', platforms: O2G, description: 'Turns do-not-disturb on or off', fields: [{ name: 'enabled', displayName: 'Do Not Disturb', type: 'boolean', default: true, description: 'On or off' }] },
+  { resource: 'routing', name: 'getDnd', displayName: 'Get Do Not Disturb', action: 'Get do not disturb state', platforms: O2G, description: 'Whether do-not-disturb is on', fields: [] },
   // ---- messaging
   { resource: 'messaging', name: 'listVoicemails', displayName: 'List Voicemails', action: 'List voicemails', platforms: ALE, description: "Voicemails in the user's mailbox", fields: [{ name: 'unreadOnly', displayName: 'Unread Only', type: 'boolean', default: false, description: 'Only new voicemails' }, { name: 'limit', displayName: 'Limit', type: 'number', default: 50, description: 'Max number of results to return' }] },
   { resource: 'messaging', name: 'deleteVoicemail', displayName: 'Delete Voicemail', action: 'Delete a voicemail', platforms: ALE, description: 'Deletes one voicemail', fields: [{ name: 'voicemailId', displayName: 'Voicemail ID', type: 'string', required: true, description: 'ID from List Voicemails' }] },
@@ -108,7 +109,7 @@ export const OPERATIONS = [
   { resource: 'directory', name: 'searchDirectory', displayName: 'Search', action: 'Search the directory', platforms: ALE, description: 'Finds people by name or number', fields: [{ name: 'query', displayName: 'Name or Number', type: 'string', required: true, description: 'Part of a name, or a number' }, { name: 'limit', displayName: 'Limit', type: 'number', default: 20, description: 'Max number of results to return' }] },
   { resource: 'directory', name: 'getUser', displayName: 'Get User', action: 'Get a user', platforms: ALE, description: 'A user by login', fields: [{ name: 'login', displayName: 'Login', type: 'string', required: true, description: 'Login name of the user' }] },
   // ---- agent (call-center)
-  { resource: 'agent', name: 'getAgentState', displayName: 'Get Agent State', action: 'Get the agent state', platforms: ['o2g'], description: "The CCD agent's state and group", fields: [] },
+  { resource: 'agent', name: 'getAgentState', displayName: 'Get Agent State', action: 'Get the agent state', platforms: O2G, description: "The CCD agent's state and group", fields: [] },
   { resource: 'agent', name: 'setAgentState', displayName: 'Set Agent State', action: 'Log the agent on or off', platforms: ['o2g'], description: 'Logs the agent on or off a processing group, or sets ready/not ready', fields: [{ name: 'state', displayName: 'State', type: 'options', default: 'ready', description: 'New state', options: [{ name: 'Log On', value: 'logon' }, { name: 'Log Off', value: 'logoff' }, { name: 'Ready', value: 'ready' }, { name: 'Not Ready', value: 'not_ready' }] }, { name: 'group', displayName: 'Group', type: 'string', default: '', description: 'Processing group number (Log On)' }] },
 ] as const satisfies ReadonlyArray<Omit<OperationSpec, 'name'> & { name: string }>;
 

@@ -13,7 +13,7 @@
  */
 import { AuthError, DecodeError, PbxError } from '../../errors';
 import { Backoff } from '../../connection/backoff';
-import type { ConnectionConfig, ConnectionState, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
+import type { ConnectionConfig, ConnectionState, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
 import type { ConnectionStateInfo, PbxEvent } from '../../model/events';
 import { eventId } from '../../model/ids';
 import type { OperationName } from '../../operations/catalogue';
@@ -146,6 +146,10 @@ export class AleConnection implements PbxConnection {
   onDiagnostic(listener: (d: AleDiagnostic) => void): () => void {
     this.diagListeners.add(listener);
     return () => this.diagListeners.delete(listener);
+  }
+
+  onWarning(listener: (w: ConnectionWarning) => void): () => void {
+    return this.onDiagnostic((d) => listener({ kind: d.kind, message: d.message }));
   }
 
   supports(operation: OperationName): boolean {
