@@ -1,12 +1,14 @@
 /**
  * The subscription request: one selector per event package (ALE forbids mixing packages in one selector).
  * O2G names its packages; OpenTouch documents `telephony` and `eventSummary` but not the routing package, so
- * routing is asked for by event name there.
+ * routing is asked for by event name there: both the confirmation and the refusal (`OnRoutingManagementFailed`),
+ * since a routing change is answered 204 and refused only by that event (without it, a refusal ends in TIMEOUT).
+ * Both events belong to the routing package, so they share one selector.
  */
 import type { ConnectionConfig } from '../../connection/types';
 
 const DEFAULT_NAMES: Record<'opentouch' | 'o2g', string[][]> = {
-  opentouch: [['telephony'], ['eventSummary'], ['OnRoutingStateChanged']],
+  opentouch: [['telephony'], ['eventSummary'], ['OnRoutingStateChanged', 'OnRoutingManagementFailed']],
   o2g: [['telephony'], ['routingManagement'], ['eventSummary']],
 };
 
