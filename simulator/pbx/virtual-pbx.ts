@@ -20,6 +20,8 @@ interface Party {
   state: SimLegState;
   legs: Map<string, SimLegState>;
   anonymous: boolean;
+  /** Shown as the participant's login when there is no `user` (a refusing user, who must get no events). */
+  login?: string;
 }
 
 interface Call {
@@ -290,7 +292,7 @@ export class VirtualPbx extends EventEmitter {
     const others = call.parties.filter((q) => q.user);
     if (target && !target.admin) {
       const r = this.routingOf.get(target.login)!;
-      if (r.dnd) return this.endAll(call, 'busy');
+      if (r.dnd) return this.refuse(call, target, others, cause);
       const fwd = r.forward;
       const busy = this.viewsOf(target.login).length > 0;
       if (fwd && depth < 3 && (fwd.condition === 'immediate' || (busy && (fwd.condition === 'busy' || fwd.condition === 'busy_no_answer')))) {
@@ -315,6 +317,27 @@ export class VirtualPbx extends EventEmitter {
       this.startRing(call);
     }
     this.afterChange(call);
+  }
+
+  /**
+   * `target` refuses the call (do-not-disturb). As a real PBX reports a busy callee (scenario trace
+   * icm/11-callee-busy), the caller first sees the call created towards the callee, then the callee removed and
+   * the call removed, both with cause BUSY; so the caller's view has an outgoing call that ended busy. The callee
+   * takes no part: it is shown by number, name and login only, and gets no event and no busy state.
+   */
+  private refuse(call: Call, target: SimUser, others: Party[], cause: SimCause | undefined): void {
+    const shown = this.party(call, undefined, target.number, 'callee', 'dialing', []);
+    shown.pid = target.number || target.login;
+    shown.name = target.name;
+    shown.login = target.login;
+    // A new call never got past dialing; parties already talking (a transfer to the refusing user) stay as they are.
+    for (const q of others) if (q.state === 'ringing_outgoing') this.setState(q, 'dialing');
+    call.parties.push(shown);
+    this.notifyOthers(call, shown, others, cause);
+    this.afterChange(call);
+    call.parties = call.parties.filter((q) => q !== shown);
+    for (const q of others) this.emitCall(call, q, 'modified', 'busy');
+    this.endAll(call, 'busy');
   }
 
   /** The parties already on the call learn of a new one: the first time they see the call, it is created. */
@@ -441,7 +464,8 @@ export class VirtualPbx extends EventEmitter {
       if (q.anonymous) info.anonymous = true;
       else {
         if (q.name) info.name = q.name;
-        if (q.user) info.login = q.user.login;
+        const login = q.user?.login ?? q.login;
+        if (login) info.login = login;
       }
       return info;
     });

@@ -94,10 +94,19 @@ describe.each(['opentouch', 'o2g'] as const)('%s routing', (platform) => {
       const raw: Array<Record<string, unknown>> = [];
       const off = alice.conn.onRawEvent((e) => raw.push(e));
       await alice.conn.execute('makeCall', { destination: '202' });
-      // The caller's call is removed with cause BUSY (the virtual PBX announces no call creation before it).
+      // As on a real PBX (scenario icm/11-callee-busy): the caller's call is created, then removed with cause BUSY.
       await waitFor(() => raw.some((e) => e.eventName === 'OnCallRemoved'), 3000, 'busy');
       off();
+      expect(raw.map((e) => e.eventName).filter((n) => String(n).startsWith('OnCall'))).toEqual(['OnCallCreated', 'OnCallModified', 'OnCallRemoved']);
       expect(raw.find((e) => e.eventName === 'OnCallRemoved')!.cause).toBe('BUSY');
+      await waitFor(() => of(alice, 'call.ended').length > 0, 3000, "alice's call.ended");
+      const calls = alice.calls('alice');
+      expect(calls.map((e) => e.type)).toEqual(['call.outgoing', 'call.ended']);
+      expect(calls[0].call).toMatchObject({ direction: 'outgoing', to: { number: '202', name: 'Bob Durand', login: 'bob' } });
+      expect(calls[1].call).toMatchObject({ id: calls[0].call!.id, endReason: 'busy', answered: false, to: { number: '202' } });
+      expect(of(alice, 'call.missed')).toEqual([]);
+      expect(bob.calls()).toEqual([]);
+      expect(of(bob, 'user.state').filter((e) => e.state === 'busy')).toEqual([]);
       expect(of(bob, 'call.incoming')).toEqual([]);
       expect(sim.pbx.calls()).toEqual([]);
 
