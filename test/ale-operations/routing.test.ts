@@ -81,6 +81,24 @@ describe.each(['opentouch', 'o2g'] as const)('%s routing', (platform) => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(280);
   });
 
+  it('config.extra.routingTimeoutMs bounds how long the connection waits for a confirmation', async () => {
+    simFeatures(sim.pbx).silentRouting = true;
+    const quick = connect(sim, platform, { extra: { backoffInitialMs: 50, backoffMaxMs: 400, routingTimeoutMs: 300 } });
+    try {
+      await quick.conn.ready();
+      const t0 = Date.now();
+      const err = await quick.conn.execute('setForward', { target: 'voicemail', condition: 'immediate' }).catch((e: unknown) => e);
+      const took = Date.now() - t0;
+      expect(err).toBeInstanceOf(PbxError);
+      expect((err as PbxError).code).toBe('TIMEOUT');
+      // Not before the configured time, and far sooner than the 10 s default.
+      expect(took).toBeGreaterThanOrEqual(280);
+      expect(took).toBeLessThan(5000);
+    } finally {
+      await quick.conn.close();
+    }
+  });
+
   it('without an event channel the change is confirmed by reading the state back', async () => {
     const res = (await runAleOperation(bob.conn.rest, 'setForward', { target: 'number', number: '201', condition: 'busy_no_answer' }, { platform, user: 'bob' })) as { routing: RoutingInfo };
     expect(res.routing.forward).toEqual({ type: 'number', destination: '201', condition: 'busy_no_answer' });

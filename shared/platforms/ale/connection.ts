@@ -51,6 +51,8 @@ interface Listener {
 }
 
 const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
+/** A positive finite number, or undefined (the callee's default then applies). */
+const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
 export class AleConnection implements PbxConnection {
   readonly platform: AlePlatformName;
@@ -166,6 +168,8 @@ export class AleConnection implements PbxConnection {
       user,
       rawEvents: (l: (e: AleEvent) => void) => this.onRawEvent(l),
       findCall: (callId: string, u: string) => this.pipeline.tracker.callsOf(u).find((c) => c.id === callId),
+      // A slow PBX may confirm routing changes later than the 10 s default; an operator can say how long to wait.
+      routingTimeoutMs: positive(this.config.extra?.routingTimeoutMs),
     };
     return runAleOperation(this.rest, operation, valid, ctx);
   }
