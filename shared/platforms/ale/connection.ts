@@ -14,7 +14,7 @@
 import { AuthError, DecodeError, PbxError } from '../../errors';
 import { Backoff } from '../../connection/backoff';
 import type { ConnectionConfig, ConnectionState, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
-import type { ConnectionStateInfo, PbxEvent } from '../../model/events';
+import type { ConnectionStateInfo, Party, PbxEvent } from '../../model/events';
 import { eventId } from '../../model/ids';
 import type { OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
@@ -24,6 +24,7 @@ import { HttpClient } from './http';
 import { aleSupports, runAleOperation } from './operations';
 import { AlePipeline } from './pipeline';
 import { AleRest } from './rest';
+import { SelfParties } from './self-party';
 import { AleSession } from './session';
 import { subscriptionRequest } from './subscription';
 
@@ -62,6 +63,7 @@ export class AleConnection implements PbxConnection {
   private readonly session: AleSession;
   private readonly http: HttpClient;
   private readonly channel: AleChannel;
+  private readonly selves: SelfParties;
   private readonly listeners = new Set<Listener>();
   private readonly stateListeners = new Set<(s: ConnectionStateInfo) => void>();
   private readonly rawListeners = new Set<(e: AleEvent) => void>();
@@ -99,7 +101,12 @@ export class AleConnection implements PbxConnection {
     this.rest = new AleRest(this.session, { timeoutMs: config.requestTimeoutMs ?? 10_000, defaultUser: config.sessionKind === 'admin' ? undefined : config.login });
     this.channel = new AleChannel(this.http);
     this.backoff = new Backoff({ initialMs: num(extra.backoffInitialMs, 500), maxMs: num(extra.backoffMaxMs, 30_000) });
-    this.pipeline = new AlePipeline({ platform: this.platform, defaultUser: config.login, includeRaw: true, callTtlMs: config.callTtlMs });
+    this.selves = new SelfParties(this.rest);
+    // The user's own side shows their number and name once learned (the login until then).
+    this.pipeline = new AlePipeline({
+      platform: this.platform, defaultUser: config.login, includeRaw: true, callTtlMs: config.callTtlMs,
+      selfParty: (user) => this.selves.get(user),
+    });
     // A session renewed elsewhere (a REST call got 403) or lost (keepalive refused) makes the channel stale.
     this.session.on('renewed', (gen: number) => {
       if (this.subscription && this.subscription.generation !== gen) this.channel.abort();
@@ -152,6 +159,11 @@ export class AleConnection implements PbxConnection {
 
   onWarning(listener: (w: ConnectionWarning) => void): () => void {
     return this.onDiagnostic((d) => listener({ kind: d.kind, message: d.message }));
+  }
+
+  /** A monitored user's own number and name, once learned from the PBX. */
+  selfParty(user: string): Party | undefined {
+    return this.selves.get(user);
   }
 
   supports(operation: OperationName): boolean {
@@ -303,6 +315,8 @@ export class AleConnection implements PbxConnection {
     this.backoff.reset();
     const seq = ++this.streamSeq;
     this.touched = new Map();
+    // Once per session, in the background: events and the resync do not wait for it.
+    this.selves.learn(this.monitoredUsers, this.session.generation);
     void this.resync(seq);
   }
 
