@@ -3,7 +3,7 @@
  * It is the one place that decides what "answered", "missed" or "ended" means, for every platform.
  */
 import { isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
-import { eventId } from '../model/ids';
+import { eventId, idSeed, type IdSeed } from '../model/ids';
 import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
 import { endReasonOf } from './end-reason';
 import { RecentIds } from './recent-ids';
@@ -29,6 +29,8 @@ interface CallRecord {
   user: string;
   callId: string;
   globalId?: string;
+  /** Hash of the parts that identify the call (platform, user, ids), so each event id hashes only its own parts. */
+  seed?: IdSeed;
   direction: 'incoming' | 'outgoing';
   announced: boolean;
   legs: Leg[];
@@ -79,7 +81,7 @@ const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 export class CallTracker {
   private readonly calls = new Map<string, CallRecord>();
   private readonly replacements = new Map<string, Replacement>();
-  private readonly lastDirect = new Map<string, { key: string; n: number }>();
+  private readonly lastDirect = new Map<string, { key: string; n: number; seed: IdSeed }>();
   private readonly recent = new RecentIds();
   private readonly ttl: number;
   private readonly now: () => number;
@@ -145,7 +147,10 @@ export class CallTracker {
       this.calls.set(k, rec);
     }
     rec.lastSeen = obs.time;
-    if (obs.globalId) rec.globalId = obs.globalId;
+    if (obs.globalId && obs.globalId !== rec.globalId) {
+      rec.globalId = obs.globalId;
+      rec.seed = undefined;
+    }
     if (obs.anonymous) rec.anonymous = true;
     if (obs.initialCalled && !rec.initialCalled) rec.initialCalled = obs.initialCalled;
     if (obs.capabilities) rec.capabilities = obs.capabilities;
@@ -209,6 +214,7 @@ export class CallTracker {
     if (!current) {
       old.previousIds = [...(old.previousIds ?? []), old.callId];
       old.callId = obs.callId;
+      old.seed = undefined;
       this.calls.set(newKey, old);
       return;
     }
@@ -297,24 +303,30 @@ export class CallTracker {
       const target = how.newDestination ?? (hint && hint.cause === cause ? hint.party : undefined);
       if (reason === 'redirected') extra.redirectedTo = target;
       else extra.transferredTo = target;
-      out.push(this.event(rec, reason === 'redirected' ? 'call.redirected' : 'call.transferred', time, 0, extra));
+      out.push(this.event(rec, reason === 'redirected' ? 'call.redirected' : 'call.transferred', time, 0, extra, time));
     }
-    out.push(this.event(rec, 'call.ended', time, 0, extra));
+    out.push(this.event(rec, 'call.ended', time, 0, extra, time));
     if (rec.direction === 'incoming' && !rec.answered && MISSED_REASONS.has(reason)) {
-      out.push(this.event(rec, 'call.missed', time, 0, extra));
+      out.push(this.event(rec, 'call.missed', time, 0, extra, time));
     }
   }
 
-  private info(rec: CallRecord, time?: number, extra?: Partial<CallInfo>): CallInfo {
+  private info(rec: CallRecord, extra?: Partial<CallInfo>, endedMs?: number): CallInfo {
+    // Fresh party objects per event: consumers (Node-RED function nodes...) may change what they receive.
     const known = this.selfParty?.(rec.user);
-    const self: Party = { ...(known ?? { number: rec.direction === 'incoming' && rec.initialCalled?.number ? rec.initialCalled.number : rec.user }), login: rec.user };
-    const other = this.remote(rec) ?? { number: '' };
-    const endedAt = extra?.endedAt ? Date.parse(extra.endedAt) : undefined;
+    const self: Party = { number: known ? known.number : rec.direction === 'incoming' && rec.initialCalled?.number ? rec.initialCalled.number : rec.user };
+    if (known?.name) self.name = known.name;
+    self.login = rec.user;
+    const peer = this.remote(rec);
+    const other: Party = { number: peer ? peer.number : '' };
+    if (peer?.name) other.name = peer.name;
+    if (peer?.login) other.login = peer.login;
+    const incoming = rec.direction === 'incoming';
     const info: CallInfo = {
       id: rec.callId,
       direction: rec.direction,
-      from: rec.direction === 'incoming' ? other : self,
-      to: rec.direction === 'incoming' ? self : other,
+      from: incoming ? other : self,
+      to: incoming ? self : other,
       anonymous: rec.anonymous,
       startedAt: rec.startedIso,
       answered: rec.answered,
@@ -323,29 +335,35 @@ export class CallTracker {
     if (rec.device) info.device = rec.device;
     if (rec.answeredIso !== undefined) info.answeredAt = rec.answeredIso;
     if (rec.participants.length > 1) info.conferenceParties = rec.participants.length;
-    if (rec.previousIds) info.previousIds = rec.previousIds;
-    if (rec.capabilities) info.capabilities = rec.capabilities;
-    if (endedAt !== undefined) {
-      info.ringSeconds = seconds((rec.answeredAt ?? endedAt) - rec.startedAt);
-      info.talkSeconds = rec.answeredAt !== undefined ? seconds(endedAt - rec.answeredAt) : 0;
-    } else if (rec.answeredAt !== undefined && time !== undefined) {
-      info.ringSeconds = seconds(rec.answeredAt - rec.startedAt);
+    if (rec.previousIds) info.previousIds = rec.previousIds.slice();
+    if (rec.capabilities) info.capabilities = rec.capabilities.slice(); // a copy: the list may be shared between calls
+    if (rec.answeredAt !== undefined) info.ringSeconds = seconds(rec.answeredAt - rec.startedAt);
+    if (endedMs !== undefined) {
+      if (rec.answeredAt === undefined) info.ringSeconds = seconds(endedMs - rec.startedAt);
+      info.talkSeconds = rec.answeredAt !== undefined ? seconds(endedMs - rec.answeredAt) : 0;
     }
-    return extra ? Object.assign(info, stripUndefined(extra)) : info;
+    if (extra) {
+      for (const k in extra) {
+        const v = extra[k as keyof CallInfo];
+        if (v !== undefined) (info as unknown as Record<string, unknown>)[k] = v;
+      }
+    }
+    return info;
   }
 
-  private event(rec: CallRecord, type: EventType, time: number, n: number, extra?: Partial<CallInfo>): PbxEvent {
+  private event(rec: CallRecord, type: EventType, time: number, n: number, extra?: Partial<CallInfo>, endedMs?: number): PbxEvent {
     const e: PbxEvent = {
-      id: eventId([rec.platform, rec.user, rec.globalId ?? '', rec.callId, type, n]),
+      id: eventId([type, n], (rec.seed ??= idSeed([rec.platform, rec.user, rec.globalId ?? '', rec.callId]))),
       type,
       platform: rec.platform,
       user: rec.user,
       time: iso(time),
-      call: this.info(rec, time, extra),
+      call: this.info(rec, extra, endedMs),
     };
     if (rec.raw) e.raw = rec.raw.slice();
     return e;
   }
+
 
   // ---- snapshots (resync after reconnect) ----------------------------------------------------------------
 
@@ -365,21 +383,24 @@ export class CallTracker {
   private onDirect(obs: DirectObservation, out: PbxEvent[]): void {
     const ev = obs.event;
     const k = obs.subject ? `${ev.user}\u0001${ev.type}\u0001${obs.subject}` : `${ev.user}\u0001${ev.type}`;
-    const last = this.lastDirect.get(k);
+    let last = this.lastDirect.get(k);
     if (last) {
       if (obs.onChangeOnly && last.key === obs.key) return;
       last.key = obs.key;
       last.n++;
-    } else this.lastDirect.set(k, { key: obs.key, n: 1 });
-    const n = last ? last.n : 1;
+    } else {
+      last = { key: obs.key, n: 1, seed: idSeed([ev.platform, ev.user, ev.type, obs.subject]) };
+      this.lastDirect.set(k, last);
+    }
     const e = ev as PbxEvent;
-    e.id = eventId([ev.platform, ev.user, ev.type, obs.subject, obs.key, n]);
+    e.id = eventId([obs.key, last.n], last.seed);
     e.time = ev.time ?? iso(obs.time);
     if (this.includeRaw && obs.raw !== undefined) e.raw = [obs.raw];
     // Call events cannot repeat (each is a transition of one call record) and on-change events carry their
     // change count in the id; the id ring is the safety net for the rest (queue events, replayed lines).
     if (obs.onChangeOnly || this.recent.add(e.id)) out.push(e);
   }
+
 
 }
 
@@ -390,10 +411,5 @@ function toParty(p: Participant | Party): Party {
   return out;
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  const r: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
-  return r;
-}
 
 export { isCallEvent };

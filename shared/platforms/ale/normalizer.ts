@@ -131,9 +131,11 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
 function callObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): CallObservation {
   const cd = obj(e.callData);
   const o: CallObservation = { kind: 'call', platform, user, callId: e.callRef!, time, raw: e };
-  const uuid = str(cd?.callUUID);
-  if (uuid) o.globalId = uuid;
-  if (cd?.state !== undefined) o.callState = legState(cd.state);
+  if (cd) {
+    const uuid = str(cd.callUUID);
+    if (uuid) o.globalId = uuid;
+    if (cd.state !== undefined) o.callState = legState(cd.state);
+  }
   const cause = causeOf(e.cause);
   if (cause) o.cause = cause;
   if (e.eventName === 'OnCallRemoved') {
@@ -142,32 +144,58 @@ function callObservation(e: AleEvent, user: string, time: number, platform: AleP
     if (dest) o.newDestination = { number: dest };
     return o;
   }
-  const legs = [...(arr(e.legs) ?? []), ...(arr(e.addedLegs) ?? []), ...(arr(e.modifiedLegs) ?? [])]
-    .map(obj)
-    .filter((l): l is Obj => !!l && typeof l.deviceId === 'string')
-    .map((l) => ({ device: l.deviceId as string, state: legState(l.state) }));
+  // Plain loops rather than spread/map/filter chains: this runs for every call event on the channel.
+  const legs: Array<{ device: string; state: LegState }> = [];
+  collectLegs(e.legs, legs);
+  collectLegs(e.addedLegs, legs);
+  collectLegs(e.modifiedLegs, legs);
   if (legs.length) o.legs = legs;
   // The Node SDK reads `removedLeg`/`removedParticipants`; the Java SDK and the spec say `removedLegs`/`removedParticipantIds`.
-  const removedLegs = [...(arr(e.removedLegs) ?? []), ...(arr(e.removedLeg) ?? [])]
-    .map((l) => (typeof l === 'string' ? l : str(obj(l)?.deviceId)))
-    .filter((d): d is string => !!d);
+  const removedLegs: string[] = [];
+  collectDeviceIds(e.removedLegs, removedLegs);
+  collectDeviceIds(e.removedLeg, removedLegs);
   if (removedLegs.length) o.removedLegs = removedLegs;
-  if (e.eventName !== 'OnCallModified' && arr(e.participants)) o.participants = participants(e.participants);
-  else if (arr(e.participants)?.length) o.addedParticipants = participants(e.participants);
-  const added = participants(e.addedParticipants);
-  if (added.length) o.addedParticipants = [...(o.addedParticipants ?? []), ...added];
-  const modified = participants(e.modifiedParticipants);
-  if (modified.length) o.modifiedParticipants = modified;
-  const removed = [...(arr(e.removedParticipantIds) ?? []), ...(arr(e.removedParticipants) ?? [])].map(String);
-  if (removed.length) o.removedParticipants = removed;
-  if (cd?.anonymous === true) o.anonymous = true;
-  const initial = initialCalled(cd);
-  if (initial) o.initialCalled = initial;
+  if (e.participants !== undefined) {
+    const list = participants(e.participants);
+    if (e.eventName !== 'OnCallModified') o.participants = list;
+    else if (list.length) o.addedParticipants = list;
+  }
+  if (e.addedParticipants !== undefined) {
+    const added = participants(e.addedParticipants);
+    if (added.length) o.addedParticipants = o.addedParticipants ? o.addedParticipants.concat(added) : added;
+  }
+  if (e.modifiedParticipants !== undefined) {
+    const modified = participants(e.modifiedParticipants);
+    if (modified.length) o.modifiedParticipants = modified;
+  }
+  if (e.removedParticipantIds !== undefined || e.removedParticipants !== undefined) {
+    const removed: string[] = [];
+    for (const list of [e.removedParticipantIds, e.removedParticipants]) if (Array.isArray(list)) for (const id of list) removed.push(String(id));
+    if (removed.length) o.removedParticipants = removed;
+  }
+  if (cd) {
+    if (cd.anonymous === true) o.anonymous = true;
+    const initial = initialCalled(cd);
+    if (initial) o.initialCalled = initial;
+    const caps = capabilities(cd);
+    if (caps) o.capabilities = caps;
+  }
   const prev = str(e.previousCallRef);
   if (prev) o.previousCallId = prev;
-  const caps = capabilities(cd);
-  if (caps) o.capabilities = caps;
   return o;
+}
+
+function collectLegs(v: unknown, out: Array<{ device: string; state: LegState }>): void {
+  if (!Array.isArray(v)) return;
+  for (const l of v) if (l && typeof l === 'object' && typeof (l as Obj).deviceId === 'string') out.push({ device: (l as Obj).deviceId as string, state: legState((l as Obj).state) });
+}
+
+function collectDeviceIds(v: unknown, out: string[]): void {
+  if (!Array.isArray(v)) return;
+  for (const l of v) {
+    const d = typeof l === 'string' ? l : str(obj(l)?.deviceId);
+    if (d) out.push(d);
+  }
 }
 
 function snapshotObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): Observation {
@@ -183,12 +211,17 @@ function snapshotObservation(e: AleEvent, user: string, time: number, platform: 
 }
 
 function participants(v: unknown): Participant[] {
-  return (arr(v) ?? []).map(obj).filter((p): p is Obj => !!p).map((p) => {
+  const out: Participant[] = [];
+  if (!Array.isArray(v)) return out;
+  for (const item of v) {
+    const p = obj(item);
+    if (!p) continue;
     const base = party(obj(p.identity) ?? {});
-    const out: Participant = { id: String(p.participantId ?? base.number), ...base };
-    if (p.anonymous === true) out.anonymous = true;
-    return out;
-  });
+    const q: Participant = { id: String(p.participantId ?? base.number), ...base };
+    if (p.anonymous === true) q.anonymous = true;
+    out.push(q);
+  }
+  return out;
 }
 
 /** A `PartyInfo` (`{ id: { loginName | login, phoneNumber }, displayName, firstName, lastName }`) as a Party. */
@@ -212,10 +245,21 @@ function initialCalled(cd: Obj | undefined): Party | undefined {
   return ic ? party(ic) : undefined;
 }
 
+const CAPA_CACHE = new Map<string, string[]>();
+
 /** OpenTouch gives `{ transfer: true, ... }`; O2G's internal form gives `capaString: "a, b"`. */
 function capabilities(cd: Obj | undefined): string[] | undefined {
   if (!cd) return undefined;
-  if (typeof cd.capaString === 'string') return cd.capaString.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof cd.capaString === 'string') {
+    // A handful of distinct strings repeat on every event: split each once.
+    let list = CAPA_CACHE.get(cd.capaString);
+    if (!list) {
+      list = cd.capaString.split(',').map((s) => s.trim()).filter(Boolean);
+      if (CAPA_CACHE.size > 256) CAPA_CACHE.clear();
+      CAPA_CACHE.set(cd.capaString, list);
+    }
+    return list;
+  }
   const c = obj(cd.capabilities);
   if (!c) return undefined;
   return Object.keys(c).filter((k) => c[k] === true);
