@@ -20,6 +20,7 @@ export = function register(RED: RedApi): void {
     const users = new Set<ConnectionUser>();
     let lease: Lease | undefined;
     let stopWatching: (() => void) | undefined;
+    let stopWarnings: (() => void) | undefined;
     let state: UiState = 'idle';
     let lastStatus: NodeStatus = statusFor('idle');
 
@@ -46,6 +47,11 @@ export = function register(RED: RedApi): void {
       stopWatching = held.connection.onState((info: ConnectionStateInfo) => {
         if (lease === held) show(info.state, info.reason);
       });
+      // Connection-level warnings (reconnect causes, failed resyncs) once, here. Skipped lines are warned by the
+      // event nodes, which are the ones whose output may miss something.
+      stopWarnings = held.connection.onWarning((w) => {
+        if (lease === held && w.kind !== 'decode') node.warn(RED._('errors.warning', { message: w.message }));
+      });
       // Surfaces a refused login; the core keeps retrying transient failures with back-off.
       held.connection.ready().then(
         () => {
@@ -63,6 +69,8 @@ export = function register(RED: RedApi): void {
       lease = undefined;
       stopWatching?.();
       stopWatching = undefined;
+      stopWarnings?.();
+      stopWarnings = undefined;
       state = 'idle';
       if (held) await withinTimeout(held.release(), CLOSE_TIMEOUT_MS);
     };

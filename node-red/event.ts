@@ -58,9 +58,15 @@ export = function register(RED: RedApi): void {
       },
       { includeRaw: def.includeRaw === true },
     );
+    // A line the PBX sent that could not be read is skipped (the stream goes on); this node's output may lack an
+    // event because of it, so say so where the flow's author looks. Connection-level warnings are the config node's.
+    const unwarn = connection?.onWarning((w) => {
+      if (w.kind === 'decode') node.warn(RED._('errors.skippedLine', { message: w.message }));
+    });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       unsubscribe?.();
+      unwarn?.();
       config.deregister(me).then(done, done);
     });
   }

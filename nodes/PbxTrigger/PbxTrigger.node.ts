@@ -174,11 +174,18 @@ export class PbxTrigger implements INodeType {
       );
     });
 
+    // Skipped lines, failed resyncs, reconnect causes: not errors (the connection carries on), but an operator
+    // wants them in the n8n log. Their messages never carry credentials.
+    const unsubscribeWarning = lease.connection.onWarning((w) => {
+      if (!closed) this.logger.warn(`PBX Trigger "${node.name}": ${w.message}`, { kind: w.kind, platform });
+    });
+
     const closeFunction = async (): Promise<void> => {
       if (closed) return;
       closed = true;
       unsubscribe();
       unsubscribeState();
+      unsubscribeWarning();
       await lease.release();
     };
 

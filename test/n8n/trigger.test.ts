@@ -1,5 +1,7 @@
 /** PBX Trigger activated through n8n-core's TriggersAndPollers + TriggerContext, against the simulator. */
 import './helpers/env';
+import { Logger } from '@n8n/backend-common';
+import { Container } from '@n8n/di';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { openConnectionCount } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
@@ -70,6 +72,36 @@ describe('PBX Trigger (n8n-core TriggersAndPollers, simulator)', () => {
       expect(events(t.emitted).map((e) => e.type)).toEqual(['call.incoming', 'call.missed']);
       expect(t.errors).toEqual([]);
     } finally {
+      await t.response?.closeFunction?.();
+    }
+  });
+
+  it('logs a malformed line from the PBX as a warning through the n8n logger, and loses no event', async () => {
+    // The trigger's `this.logger` is n8n's Logger from the container: record what reaches it, and pass it on.
+    const logger = Container.get(Logger);
+    const warn = logger.warn.bind(logger);
+    const warnings: Array<{ message: string; meta?: unknown }> = [];
+    logger.warn = (message: string, meta?: Parameters<Logger['warn']>[1]) => {
+      warnings.push({ message, meta });
+      warn(message, meta);
+    };
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'opentouch', { events: ['call.incoming', 'call.missed'] })], {});
+    const t = await activateTrigger(tw, 'PBX Trigger', credentialsFor(sim, 'opentouch', 'alice'));
+    try {
+      const ref = sim.pbx.makeCall('bob', '201');
+      await waitFor('the incoming call', () => t.emitted.length === 1);
+      sim.faults.sendMalformedLine('opentouch');
+      await waitFor('a warning', () => warnings.some((w) => w.message.includes('not an ALE event')));
+      const w = warnings.find((x) => x.message.includes('not an ALE event'))!;
+      expect(w.message).toMatch(/^PBX Trigger "PBX Trigger": skipped a line/);
+      expect(w.meta).toEqual({ kind: 'decode', platform: 'opentouch' });
+      sim.pbx.callerHangsUp(ref);
+      await waitFor('the missed call', () => events(t.emitted).some((e) => e.type === 'call.missed'));
+      expect(events(t.emitted).map((e) => e.type)).toEqual(['call.incoming', 'call.missed']);
+      expect(t.errors).toEqual([]);
+      expect(JSON.stringify(warnings)).not.toContain('alice-pw');
+    } finally {
+      logger.warn = warn;
       await t.response?.closeFunction?.();
     }
   });

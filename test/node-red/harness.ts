@@ -7,7 +7,8 @@ export interface TestNode {
   on(event: 'input', cb: (msg: NodeMessage) => void): void;
   receive(msg: NodeMessage): void;
   status: { args: Array<[NodeStatus]> };
-  warn: { args: unknown[][] };
+  /** A spy on Node.prototype.warn: shared by every node (see `warningsOf`). */
+  warn: { args: unknown[][]; thisValues: Array<{ id?: string }> };
   context(): { get(k: string): unknown };
 }
 
@@ -59,5 +60,9 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The warnings one node gave (the helper's warn spy records every node's calls). */
+export const warningsOf = (node: TestNode): string[] =>
+  node.warn.args.filter((_a, i) => node.warn.thisValues[i]?.id === node.id).map((a) => String(a[0]));
 
 export const statusTexts = (node: TestNode): string[] => node.status.args.map((a) => String(a[0]?.text ?? ''));

@@ -3,7 +3,7 @@
  */
 import { openConnectionCount } from '../../shared/connection/registry';
 import { startSimulator, type Simulator } from '../../simulator';
-import { connectionNode, creds, helper, NODES, nextMessage, statusTexts, waitFor, type TestNode } from './harness';
+import { connectionNode, creds, helper, NODES, nextMessage, statusTexts, waitFor, warningsOf, type TestNode } from './harness';
 
 let sim: Simulator;
 
@@ -70,6 +70,52 @@ describe('pbxflow-event', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(filtered).toBe(0);
     expect(openConnectionCount()).toBe(1); // two event nodes, one shared connection
+  });
+});
+
+describe('warnings', () => {
+  it('a malformed line from the PBX reaches the event node as a warning, and no event is lost', async () => {
+    const flow = [
+      connectionNode(sim.url('opentouch')),
+      { id: 'ev', type: 'pbxflow-event', connection: 'conn', eventTypes: ['call.incoming', 'call.missed'], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await helper.load(NODES, flow, creds('alice', 'alice-pw'));
+    const ev = helper.getNode('ev');
+    await connected(ev);
+    const types: string[] = [];
+    helper.getNode('out').on('input', (m) => types.push(String(m.topic)));
+    const ref = sim.pbx.makeCall('bob', '201');
+    await waitFor('the incoming call', () => types.length === 1);
+    sim.faults.sendMalformedLine('opentouch');
+    await waitFor('a warning on the event node', () => warningsOf(ev).length > 0);
+    // The catalogue key (the test runtime loads no message catalogue) or its text.
+    expect(warningsOf(ev)[0]).toMatch(/errors\.skippedLine|PBX event stream/);
+    sim.pbx.callerHangsUp(ref);
+    await waitFor('the missed call after the bad line', () => types.includes('call.missed'));
+    expect(types).toEqual(['call.incoming', 'call.missed']);
+    expect(warningsOf(ev)).toHaveLength(1);
+    // The config node leaves skipped lines to the event nodes: one warning, not two.
+    expect(warningsOf(helper.getNode('conn'))).toEqual([]);
+  });
+
+  it('connection-level warnings (a dropped channel) go to the config node', async () => {
+    const flow = [
+      connectionNode(sim.url('opentouch')),
+      { id: 'ev', type: 'pbxflow-event', connection: 'conn', eventTypes: ['call.incoming'], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await helper.load(NODES, flow, creds('alice', 'alice-pw'));
+    const ev = helper.getNode('ev');
+    await connected(ev);
+    sim.faults.dropChannel('opentouch');
+    const conn = helper.getNode('conn');
+    await waitFor('a warning on the config node', () => warningsOf(conn).length > 0, 8000);
+    expect(warningsOf(conn)[0]).toMatch(/errors\.warning|PBX connection/);
+    expect(warningsOf(ev)).toEqual([]);
+    const got = nextMessage(helper.getNode('out'), 8000);
+    sim.pbx.makeCall('bob', '201');
+    expect((await got).topic).toBe('call.incoming');
   });
 });
 
