@@ -153,7 +153,10 @@ export class AleSession extends EventEmitter {
 
   private startKeepalive(): void {
     this.stopKeepalive();
-    const period = Math.max(1000, this.data!.ttlSeconds * 900);
+    // Renew with 10 % of the session's life to spare, but never less than half of it up to 5 s: on a short
+    // session a 10 % margin is a few hundred ms, which a busy event loop can eat and let the session lapse.
+    const ttlMs = this.data!.ttlSeconds * 1000;
+    const period = Math.max(500, ttlMs - Math.max(ttlMs * 0.1, Math.min(ttlMs / 2, 5000)));
     this.keepaliveTimer = setInterval(() => void this.keepalive(), period);
     this.keepaliveTimer.unref();
   }
