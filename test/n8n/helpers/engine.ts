@@ -81,6 +81,11 @@ const TYPES: Record<string, INodeType> = {
   [`${PKG}.pbxTrigger`]: new PbxTrigger(),
 };
 
+/** Adds a node type for the tests of one file (e.g. stand-ins for n8n-nodes-base nodes). */
+export function registerNodeType(type: string, node: INodeType): void {
+  TYPES[type] = node;
+}
+
 export const nodeTypes: INodeTypes = {
   getByName: (type) => must(type),
   getByNameAndVersion: (type) => must(type),
