@@ -162,8 +162,9 @@ function toJson(result: unknown): IDataObject | IDataObject[] {
 
 function errorItem(error: unknown, item: number): INodeExecutionData {
   const message = error instanceof Error ? error.message : String(error);
+  // Only `error`, `message` and `details` keys: n8n routes an item to the node's error output only when it has no others.
   const json: IDataObject = { error: message };
   const code = errorCode(error);
-  if (code) json.code = code;
+  if (code) json.details = { code };
   return { json, pairedItem: { item } };
 }

@@ -61,6 +61,16 @@ describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
     expect(output(run, 'IM')).toEqual([]);
   });
 
+  it('"continue (using error output)" routes a PBX refusal to the error output', async () => {
+    const node = pbxNode('Hang Up', 'opentouch', { resource: 'call', operation: 'hangUp', callId: 'no-such-call' }, { onError: 'continueErrorOutput' });
+    const run = await runManual(makeWorkflow([manualTrigger(), node], chain('Manual', 'Hang Up')), 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
+    expect(run.data.resultData.error).toBeUndefined();
+    const main = run.data.resultData.runData['Hang Up']![0]!.data!.main;
+    expect(main[0] ?? []).toEqual([]);
+    expect(main[1]).toHaveLength(1);
+    expect(main[1]![0]!.json.error).toMatch(/404|not found|no-such-call/i);
+  });
+
   it('continueOnFail turns a PBX refusal into an error item paired with its input', async () => {
     const node = pbxNode('Hang Up', 'opentouch', { resource: 'call', operation: 'hangUp', callId: 'no-such-call' }, { onError: 'continueRegularOutput' });
     const run = await runManual(makeWorkflow([manualTrigger(), node], chain('Manual', 'Hang Up')), 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
@@ -68,7 +78,8 @@ describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
     const items = output(run, 'Hang Up');
     expect(items).toHaveLength(1);
     expect(items[0]!.json.error).toEqual(expect.any(String));
-    expect(items[0]!.json.code).toEqual(expect.any(String));
+    expect((items[0]!.json.details as { code?: unknown }).code).toEqual(expect.any(String));
+    expect(Object.keys(items[0]!.json).every((k) => ['error', 'message', 'details'].includes(k))).toBe(true);
     expect(items[0]!.pairedItem).toEqual({ item: 0 });
   });
 
