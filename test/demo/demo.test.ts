@@ -37,7 +37,8 @@ function ensureBuilt(): void {
     }
   };
   if (built < sources) run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
-  if (!existsSync(outputs[2])) run('node_modules/gulp/bin/gulp.js', ['build']);
+  // gulp copies the editor .html (and locales, icons): stale ones would show the old editor to the check below.
+  if (built < sources || !existsSync(outputs[2])) run('node_modules/gulp/bin/gulp.js', ['build']);
 }
 
 describe('demo calendar', () => {
@@ -55,12 +56,28 @@ describe('npm start -- --once', () => {
   let child: ChildProcess | undefined;
   let code: number | null = null;
   let out = '';
+  // Asked of the running editor as soon as the demo prints its address: the shared editor script (the package's
+  // resources/ folder) and the node HTML that loads it.
+  let editor: Promise<{ script: { status: number; body: string }; nodes: string }> | undefined;
+  const get = async (url: string, accept: string) => {
+    const res = await fetch(url, { headers: { Accept: accept } });
+    return { status: res.status, body: await res.text() };
+  };
 
   beforeAll(async () => {
     ensureBuilt();
     const proc = spawn(process.execPath, [demoJs, '--once', '--tmp-dir', tmpDir], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
-    proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const url = /Node-RED editor: {2}(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+      if (url && !editor) {
+        editor = Promise.all([get(`${url}resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js`, '*/*'), get(`${url}nodes`, 'text/html')]).then(
+          ([script, nodes]) => ({ script, nodes: nodes.body }),
+        );
+        editor.catch(() => undefined); // reported by the test below
+      }
+    });
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
     code = await new Promise<number | null>((resolve) => proc.on('close', (c) => resolve(c)));
     child = undefined;
@@ -77,6 +94,15 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/Node-RED editor: {2}http:\/\/127\.0\.0\.1:\d+\//);
     expect(out).toContain(`tickets land in:  ${join(tmpDir, 'demo-tickets.ndjson')}`);
     expect(out).toContain('demo OK');
+  });
+
+  it('serves the shared editor script that the node HTML loads (resources/ folder of the package)', async () => {
+    expect(editor).toBeDefined();
+    const { script, nodes } = await (editor as NonNullable<typeof editor>);
+    expect(script.status).toBe(200);
+    expect(script.body).toContain('window.PbxflowEditor = {');
+    expect(nodes).toContain('<script type="text/javascript" src="resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js"></script>');
+    expect(nodes).toContain("RED.nodes.registerType('pbxflow-call', PbxflowEditor.actionNode(");
   });
 
   it('writes a ticket line for the call the caller abandoned, and shows it in the debug output', () => {

@@ -1,0 +1,170 @@
+/*
+ * pbxflow Node-RED editor helpers, shared by the action nodes (call, routing, messaging, directory, agent) and the
+ * event node. Node-RED serves this package's resources/ folder to the editor, and each node's .html loads this
+ * file with <script src="resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js"> before its own registerType.
+ *
+ * The operation lists, their fields and the event types come from the shared catalogue (GET pbxflow/operations,
+ * served by the connection node), so the n8n and Node-RED UIs never drift. Browser code: plain ES5, no build step.
+ */
+(function () {
+  'use strict';
+  // Every node's .html includes this file; the first load wins (and keeps the catalogue cache).
+  if (window.PbxflowEditor) return;
+
+  var cache = null;
+  var waiting = [];
+  /** Calls cb with the catalogue ({ operations, eventTypes }), fetched once per editor session. */
+  function catalogue(cb) {
+    if (cache) return cb(cache);
+    waiting.push(cb);
+    if (waiting.length > 1) return;
+    $.getJSON('pbxflow/operations', function (data) {
+      cache = data;
+      waiting.splice(0).forEach(function (fn) { fn(cache); });
+    }).fail(function () {
+      waiting.splice(0).forEach(function (fn) { fn({ operations: [], eventTypes: [] }); });
+    });
+  }
+
+  var RESOURCE_LABELS = { call: 'Call', routing: 'Routing', messaging: 'Messaging', callLog: 'Call log', directory: 'Directory', agent: 'Agent' };
+  var DYNAMIC = ['msg', 'flow', 'global', 'env', 'jsonata'];
+  var AUTO = { value: 'auto', label: 'msg / default', hasValue: false, icon: 'fa fa-envelope-o' };
+
+  function typesFor(f) {
+    if (f.type === 'number') return ['num'].concat(DYNAMIC, [AUTO]);
+    if (f.type === 'boolean') return [AUTO, 'bool'].concat(DYNAMIC);
+    if (f.type === 'json') return ['json'].concat(DYNAMIC, [AUTO]);
+    if (f.type === 'options') {
+      return [AUTO, { value: 'option', label: 'value', options: f.options.map(function (o) { return { value: o.value, label: o.name }; }) }].concat(DYNAMIC);
+    }
+    return ['str'].concat(DYNAMIC, [AUTO]);
+  }
+
+  function defaultType(f) {
+    return f.type === 'boolean' || f.type === 'options' ? 'auto' : f.type === 'number' ? 'num' : f.type === 'json' ? 'json' : 'str';
+  }
+
+  function findOp(ops, name) {
+    for (var i = 0; i < ops.length; i++) if (ops[i].name === name) return ops[i];
+    return ops[0];
+  }
+
+  function operationLabel(name) {
+    if (!cache) return name;
+    var op = findOp(cache.operations, name);
+    return op && op.name === name ? op.displayName : name;
+  }
+
+  /** Fills #node-input-operation and renders one typed input per field of the chosen operation. */
+  function prepare(node, resources) {
+    $('#node-input-user').typedInput({ default: 'str', types: ['str', 'msg', 'flow', 'global', 'env'], typeField: '#node-input-userType' });
+    catalogue(function (data) {
+      var ops = data.operations.filter(function (o) { return resources.indexOf(o.resource) >= 0; });
+      node._pbxOps = ops;
+      var select = $('#node-input-operation').empty();
+      resources.forEach(function (r) {
+        var group = resources.length > 1 ? $('<optgroup>').attr('label', RESOURCE_LABELS[r] || r).appendTo(select) : select;
+        ops.filter(function (o) { return o.resource === r; }).forEach(function (o) {
+          $('<option>').val(o.name).text(o.displayName).attr('title', o.description).appendTo(group);
+        });
+      });
+      select.val(findOp(ops, node.operation).name);
+      var render = function () {
+        var op = findOp(ops, select.val());
+        var box = $('#pbxflow-params').empty();
+        $('#pbxflow-op-description').text(op.description + (op.platforms ? ' (' + op.platforms.join(', ') + ')' : ''));
+        op.fields.forEach(function (f) {
+          var row = $('<div class="form-row">').appendTo(box);
+          $('<label>').attr('for', 'pbxflow-param-' + f.name).attr('title', f.description)
+            .text(f.displayName + (f.required ? ' *' : '')).appendTo(row);
+          var input = $('<input type="text" style="width:70%">').attr('id', 'pbxflow-param-' + f.name)
+            .attr('placeholder', f.placeholder && f.placeholder.indexOf('{{') < 0 ? f.placeholder : '').appendTo(row);
+          var saved = op.name === node.operation && node.params ? node.params[f.name] : null;
+          input.typedInput({ types: typesFor(f), default: defaultType(f) });
+          if (saved) {
+            input.typedInput('type', saved.t);
+            input.typedInput('value', saved.v);
+          } else if (f.type === 'options' || f.type === 'boolean') {
+            input.typedInput('type', 'auto');
+          }
+          $('<div class="form-tips" style="margin-left:105px;margin-top:4px">').text(f.description).appendTo(box);
+        });
+      };
+      select.on('change', render);
+      render();
+    });
+  }
+
+  /** Stores the chosen operation's field settings in node.params ({ field: { v, t } }). */
+  function save(node) {
+    var ops = node._pbxOps || [];
+    var op = findOp(ops, $('#node-input-operation').val());
+    var params = {};
+    if (op) {
+      op.fields.forEach(function (f) {
+        var el = $('#pbxflow-param-' + f.name);
+        params[f.name] = { v: el.typedInput('value'), t: el.typedInput('type') };
+      });
+    }
+    node.params = params;
+    delete node._pbxOps;
+  }
+
+  /**
+   * The registerType definition of an action node. o: { icon, paletteLabel, operation (a new node's default),
+   * resources (catalogue resources whose operations the node offers) }.
+   */
+  function actionNode(o) {
+    return {
+      category: 'pbxflow',
+      color: '#8FC9C4',
+      defaults: {
+        name: { value: '' },
+        connection: { value: '', type: 'pbxflow-connection', required: true },
+        operation: { value: o.operation, required: true },
+        params: { value: {} },
+        user: { value: '' },
+        userType: { value: 'str' },
+      },
+      inputs: 1,
+      outputs: 1,
+      icon: o.icon,
+      paletteLabel: o.paletteLabel,
+      label: function () { return this.name || operationLabel(this.operation) || o.paletteLabel; },
+      labelStyle: function () { return this.name ? 'node_label_italic' : ''; },
+      outputLabels: function () { return 'msg.payload = result'; },
+      oneditprepare: function () { prepare(this, o.resources); },
+      oneditsave: function () { save(this); },
+    };
+  }
+
+  /** Event node: one checkbox per catalogue event type in #pbxflow-event-types, ticked from node.eventTypes. */
+  function prepareEventTypes(node) {
+    var box = $('#pbxflow-event-types').empty();
+    catalogue(function (data) {
+      (data.eventTypes || []).forEach(function (t) {
+        var id = 'pbxflow-type-' + t.replace(/\./g, '-');
+        var item = $('<label style="display:inline-block;width:48%;margin:0">').appendTo(box);
+        $('<input type="checkbox" style="width:auto;margin:0 6px 0 0;vertical-align:baseline">').attr('id', id).val(t)
+          .prop('checked', (node.eventTypes || []).indexOf(t) >= 0).appendTo(item);
+        $('<span>').text(t).appendTo(item);
+      });
+    });
+  }
+
+  function saveEventTypes(node) {
+    var checked = [];
+    $('#pbxflow-event-types input:checked').each(function () { checked.push($(this).val()); });
+    node.eventTypes = checked;
+  }
+
+  window.PbxflowEditor = {
+    catalogue: catalogue,
+    operationLabel: operationLabel,
+    prepare: prepare,
+    save: save,
+    actionNode: actionNode,
+    prepareEventTypes: prepareEventTypes,
+    saveEventTypes: saveEventTypes,
+  };
+})();
