@@ -26,7 +26,7 @@ import { AlePipeline } from './pipeline';
 import { AleRest } from './rest';
 import { SelfParties } from './self-party';
 import { AleSession } from './session';
-import { subscriptionRequest } from './subscription';
+import { subscriptionRequest, withoutOptionalPackages } from './subscription';
 
 export type AlePlatformName = 'opentouch' | 'o2g';
 
@@ -268,7 +268,12 @@ export class AleConnection implements PbxConnection {
   private async subscribe(): Promise<void> {
     const body = subscriptionRequest(this.platform, this.config, this.session.admin);
     const generation = this.session.generation;
-    const res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body });
+    let res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body });
+    const lean = res?.status !== 'ACCEPTED' ? withoutOptionalPackages(body) : undefined;
+    if (lean) {
+      this.diag({ kind: 'session', message: 'subscription refused with the agent package (no contact-center licence?): subscribing without agent events' });
+      res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body: lean });
+    }
     if (!res || res.status !== 'ACCEPTED') {
       throw new PbxError('PBX', `Subscription refused${typeof res?.message === 'string' ? `: ${res.message}` : ''}`);
     }

@@ -5,6 +5,7 @@
 import type { Party, RouteInfo, RoutingInfo } from '../../model/events';
 import type { CallObservation, Cause, LegState, Observation, Participant } from '../../model/observations';
 import type { AleEvent } from './decoder';
+import { agentInfoOf } from './operations/agent-state';
 
 export type AlePlatform = 'opentouch' | 'o2g';
 
@@ -107,9 +108,7 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
       return [{ kind: 'direct', time, key: JSON.stringify(messages), onChangeOnly: true, raw: e, event: { type: 'messages.changed', platform, user, messages } }];
     }
     case 'OnAgentStateChanged': {
-      const st = obj(e.state) ?? e;
-      const state = String(st.mainState ?? st.state ?? 'UNKNOWN').toLowerCase();
-      const group = str(st.proGroupDN) ?? str(st.processingGroup);
+      const { state, group } = agentInfoOf(obj(e.state) ?? e);
       return [{ kind: 'direct', time, key: `${state}|${group ?? ''}`, onChangeOnly: true, raw: e, event: { type: 'agent.state', platform, user, state, agent: { state, group } } }];
     }
     case 'OnPilotCallQueued':

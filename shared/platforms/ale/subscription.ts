@@ -9,7 +9,8 @@ import type { ConnectionConfig } from '../../connection/types';
 
 const DEFAULT_NAMES: Record<'opentouch' | 'o2g', string[][]> = {
   opentouch: [['telephony'], ['eventSummary'], ['OnRoutingStateChanged', 'OnRoutingManagementFailed']],
-  o2g: [['telephony'], ['routingManagement'], ['eventSummary']],
+  // `agent` carries OnAgentStateChanged (agent.state events, and the confirmation of Set Agent State).
+  o2g: [['telephony'], ['routingManagement'], ['eventSummary'], ['agent']],
 };
 
 export function subscriptionRequest(platform: 'opentouch' | 'o2g', config: ConnectionConfig, admin: boolean): Record<string, unknown> {
@@ -27,4 +28,18 @@ export function subscriptionRequest(platform: 'opentouch' | 'o2g', config: Conne
     body.format = 'JSON';
   }
   return body;
+}
+
+/**
+ * Packages a server may refuse for want of a licence (`agent` needs CONTACTCENTER_AGENT): a subscription refused
+ * with them is asked again without them, so a user without the licence still gets call events.
+ */
+const OPTIONAL = new Set(['agent']);
+
+/** The same request without the optional packages, or undefined when it has none. */
+export function withoutOptionalPackages(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const filter = body.filter as { selectors: Array<{ ids: string[]; names: string[] }> };
+  const kept = filter.selectors.filter((s) => !s.names.every((n) => OPTIONAL.has(n)));
+  if (kept.length === filter.selectors.length || kept.length === 0) return undefined;
+  return { ...body, filter: { selectors: kept } };
 }

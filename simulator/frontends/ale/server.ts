@@ -14,6 +14,7 @@ import { AleRenderer, renderCall, renderRouting, toRtsm } from './render';
 import { matchRoute, restError, type AleFlavour, type AleRoute, type RouteMethod, type SimRequest, type SimResponse } from './routes';
 import { AleState, newToken, type Selector, type SimSubscription } from './state';
 import { operationRoutes } from './operation-routes';
+import { AGENT_BASE } from './operation-routes/agent';
 
 export interface AleFrontEndOptions {
   flavour: AleFlavour;
@@ -251,13 +252,16 @@ export class AleFrontEnd {
   private sessionInfo(user: SimUser): unknown {
     const base = `${this.baseUrl}${V1}`;
     const names = ['sessions', 'subscriptions', 'telephony', 'routing', 'eventSummary', 'comlog', this.flavour === 'o2g' ? 'voicemail' : 'messaging', 'users', 'logins', 'directory'];
+    const services = names.map((n) => ({ serviceName: n, serviceVersion: '1.0', relativeUrl: `/${n === 'voicemail' ? 'messaging' : n}` }));
+    // O2G announces its CCD agent service; the path is our reading (see operation-routes/agent.ts).
+    if (this.flavour === 'o2g') services.push({ serviceName: 'acdagent', serviceVersion: '1.0', relativeUrl: AGENT_BASE });
     return {
       admin: user.admin === true,
       login: user.login,
       timeToLive: this.o.sessionTtlSeconds ?? 600,
       publicBaseUrl: base,
       privateBaseUrl: base,
-      services: names.map((n) => ({ serviceName: n, serviceVersion: '1.0', relativeUrl: `/${n === 'voicemail' ? 'messaging' : n}` })),
+      services,
       capabilities: ['TELEPHONY_ADVANCED'],
     };
   }

@@ -5,6 +5,7 @@
  */
 import { PbxError } from '../../../errors';
 import { operationSpec, type OperationName } from '../../../operations/catalogue';
+import { AGENT_HANDLERS } from './agent';
 import { COMLOG_HANDLERS } from './comlog';
 import { DIRECTORY_HANDLERS } from './directory';
 import { MESSAGING_HANDLERS } from './messaging';
@@ -24,6 +25,7 @@ const HANDLERS: Record<string, Handler> = {
   ...MESSAGING_HANDLERS,
   ...COMLOG_HANDLERS,
   ...DIRECTORY_HANDLERS,
+  ...AGENT_HANDLERS,
 };
 
 /** What a platform lacks although the catalogue lists it for ALE (the spec or the SDK has no endpoint). */

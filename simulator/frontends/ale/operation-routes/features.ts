@@ -1,7 +1,8 @@
 /**
- * The simulator's feature state beside the virtual PBX (mailboxes, call log, directory, overflow routes),
+ * The simulator's feature state beside the virtual PBX (mailboxes, call log, directory, CCD agents, overflow routes),
  * one set per PBX so the OpenTouch and O2G front-ends of one simulator see the same data.
  */
+import { SimAgents } from '../../../pbx/agents';
 import { SimComlog } from '../../../pbx/comlog';
 import { SimDirectory } from '../../../pbx/directory';
 import { SimMessaging } from '../../../pbx/messaging';
@@ -17,6 +18,7 @@ export interface SimFeatures {
   messaging: SimMessaging;
   comlog: SimComlog;
   directory: SimDirectory;
+  agents: SimAgents;
   /** Overflow routes are state only: the virtual PBX does not route on them. */
   overflow: Map<string, SimOverflow>;
   /** DTMF digits sent, per call reference (tests read them). */
@@ -32,7 +34,7 @@ const byPbx = new WeakMap<VirtualPbx, SimFeatures>();
 export function simFeatures(pbx: VirtualPbx): SimFeatures {
   let f = byPbx.get(pbx);
   if (!f) {
-    f = { messaging: new SimMessaging(pbx), comlog: new SimComlog(pbx), directory: new SimDirectory(pbx), overflow: new Map(), dtmf: [], silentRouting: false };
+    f = { messaging: new SimMessaging(pbx), comlog: new SimComlog(pbx), directory: new SimDirectory(pbx), agents: new SimAgents(pbx), overflow: new Map(), dtmf: [], silentRouting: false };
     byPbx.set(pbx, f);
   }
   return f;
