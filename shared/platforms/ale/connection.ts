@@ -6,6 +6,7 @@
  *     channel ends cleanly        -> reopen at once (same subscription; the server kept queued events)
  *     channel breaks              -> reconnecting, capped back-off with jitter, reopen
  *     channel refused / 403       -> the session is gone: log in again, new session, new subscription
+ *     channel unreachable 2x      -> the server is gone: log in on the other server (HA), resubscribe, resync
  *     wrong password              -> failed, stop (no retry storm)
  *
  * Every (re)open is followed by a resync: the current calls of each monitored user are fetched and reconciled
@@ -81,6 +82,8 @@ export class AleConnection implements PbxConnection {
   /** Call references seen per user since the current stream opened (resync must not undo them). */
   private touched?: Map<string, Set<string>>;
   private stateSeq = 0;
+  /** Event-channel opens in a row that failed at the network level (reset when a stream opens). */
+  private unreachable = 0;
   private wake?: () => void;
 
   constructor(private readonly config: ConnectionConfig) {
@@ -214,6 +217,8 @@ export class AleConnection implements PbxConnection {
     this.setState({ state: 'connecting' });
     const extra = this.config.extra ?? {};
     const idleTimeoutMs = num(extra.channelIdleTimeoutMs, 0);
+    // Consecutive event-channel opens that fail at the network level before moving to the other server.
+    const failoverAfter = Math.max(1, num(extra.failoverAfterChannelErrors, 2));
     while (!this.closed) {
       let delay = 0;
       try {
@@ -243,8 +248,20 @@ export class AleConnection implements PbxConnection {
         } else {
           const reason = end.kind === 'error' ? end.error.message : 'channel ended before any event';
           this.diag({ kind: 'channel', message: reason, error: end.kind === 'error' ? end.error : undefined });
-          delay = this.backoff.next();
-          this.setState({ state: 'reconnecting', reason, attempt: this.backoff.attempts });
+          // Only a channel that could not be opened at all counts towards fail-over: a stream that breaks
+          // (lines > 0) or a server that answers is not a dead server.
+          const unreachable = end.kind === 'error' && end.lines === 0 && (end.error.code === 'NETWORK' || end.error.code === 'TIMEOUT');
+          this.unreachable = unreachable ? this.unreachable + 1 : 0;
+          if (this.unreachable >= failoverAfter && this.session.failover(`event channel unreachable ${this.unreachable} times in a row: ${reason}`)) {
+            // The server is gone: waiting for the keepalive to notice would take minutes. Log in on the other
+            // server now; the loop resubscribes and the new stream resyncs the calls.
+            this.unreachable = 0;
+            this.diag({ kind: 'session', message: 'server unreachable: logging in on the other server' });
+            this.setState({ state: 'reconnecting', reason: 'failing over to the other server', attempt: this.backoff.attempts + 1 });
+          } else {
+            delay = this.backoff.next();
+            this.setState({ state: 'reconnecting', reason, attempt: this.backoff.attempts });
+          }
         }
       } catch (err) {
         if (this.closed) break;
@@ -318,6 +335,7 @@ export class AleConnection implements PbxConnection {
   private onStreamOpen(): void {
     this.stats.channelsOpened++;
     this.backoff.reset();
+    this.unreachable = 0;
     const seq = ++this.streamSeq;
     this.touched = new Map();
     // Once per session, in the background: events and the resync do not wait for it.

@@ -1,7 +1,8 @@
 /**
  * The ALE session: discovery (`GET /api/rest`), authentication (Basic on `authenticate`, falling back to
  * `authenticatenosso`; token from `Set-Cookie: AlcUserId` or the JSON `credential`), session open, keepalive
- * before `timeToLive` runs out, fail-over to the secondary server, and close. Each new session bumps
+ * before `timeToLive` runs out, fail-over to the other server (at login, or asked by the connection when the event
+ * channel is unreachable), and close. Each new session bumps
  * `generation`, so holders of the old one (subscription, channel, a request in flight) can tell it is stale.
  */
 import { EventEmitter } from 'node:events';
@@ -87,6 +88,23 @@ export class AleSession extends EventEmitter {
     this.token = undefined;
     this.stopKeepalive();
     this.emit('lost', reason);
+  }
+
+  /** A secondary server is configured. */
+  get hasSecondary(): boolean {
+    return !!this.o.secondaryUrl;
+  }
+
+  /**
+   * The server of the current session looks dead (its event channel cannot be reached): drop the session without
+   * telling that server, and make the next login start at the other one (primary <-> secondary). False when there
+   * is no other server to go to.
+   */
+  failover(reason: string): boolean {
+    if (!this.o.secondaryUrl || this.closed) return false;
+    this.useSecondary = !this.useSecondary;
+    if (this.data) this.invalidate(reason);
+    return true;
   }
 
   private async login(): Promise<void> {
