@@ -50,4 +50,19 @@ describe('pbxflow call', () => {
     expect(list.out()).not.toMatch(/^sendInstantMessage/m);
     expect(list.out()).not.toMatch(/^addParticipant/m);
   });
+
+  it('lists the agent operations on O2G only, and runs them', async () => {
+    const o2g = io();
+    expect(await run(['--list', '--platform', 'o2g'], o2g.io)).toBe(0);
+    expect(o2g.out()).toMatch(/^getAgentState/m);
+    expect(o2g.out()).toMatch(/^setAgentState/m);
+    const ot = io();
+    expect(await run(['--list', '--platform', 'opentouch'], ot.io)).toBe(0);
+    expect(ot.out()).not.toMatch(/AgentState/);
+    const s = io();
+    const code = await run(['setAgentState', '--platform', 'o2g', '--url', sim.url('o2g'), '--login', 'carol', '--password', 'carol-pw', '--state', 'logon', '--group', '5001'], s.io);
+    expect(s.err()).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(s.out())).toMatchObject({ ok: true, agent: { state: 'ready', group: '5001', device: '203' } });
+  });
 });
