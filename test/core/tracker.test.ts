@@ -92,6 +92,17 @@ describe('CallTracker', () => {
     expect(end[0].call).toMatchObject({ ringSeconds: 7, talkSeconds: 65, answered: true, endReason: 'completed' });
   });
 
+  it('writes event times exactly as Date#toISOString does', () => {
+    const t = new CallTracker();
+    const times = [T0, T0 + 1, T0 + 59_999, T0 + 60_000, T0 - 1, Date.UTC(1999, 11, 31, 23, 59, 59, 999), T0 + 0.7];
+    for (let i = 0; i < 500; i++) times.push(T0 + Math.floor(Math.random() * 86_400_000 * 400));
+    times.forEach((time, i) => {
+      const [e] = t.push(ringing(`c${i}`, time));
+      expect(e.time).toBe(new Date(time).toISOString());
+      expect(e.call?.startedAt).toBe(new Date(time).toISOString());
+    });
+  });
+
   it('ignores the end of a call it never saw begin', () => {
     const t = new CallTracker();
     expect(t.push({ kind: 'call', platform: 'o2g', user: 'u1', callId: 'x', time: T0, removed: true })).toEqual([]);
