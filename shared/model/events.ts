@@ -86,6 +86,8 @@ export interface CallInfo {
   transferredTo?: Party;
   /** Number of other parties when the call was conferenced. */
   conferenceParties?: number;
+  /** The call was already in progress when the connection (re)started: `startedAt` and `ringSeconds` are lower bounds. */
+  inProgressAtConnect?: boolean;
   /** The call ended while the connection to the PBX was down; found out on resync. */
   endedDuringOutage?: boolean;
   /** Earlier call references this call replaced (e.g. a consultation call merged into a conference). */

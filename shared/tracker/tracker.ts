@@ -29,6 +29,8 @@ interface CallRecord {
   user: string;
   callId: string;
   globalId?: string;
+  /** First seen in a resync snapshot: it began earlier than `startedAt` says. */
+  inProgressAtConnect?: boolean;
   /** Hash of the parts that identify the call (platform, user, ids), so each event id hashes only its own parts. */
   seed?: IdSeed;
   direction: 'incoming' | 'outgoing';
@@ -143,13 +145,14 @@ export class CallTracker {
     return `${user}\u0001${callId}`;
   }
 
-  private onCall(obs: CallObservation, out: PbxEvent[]): void {
+  private onCall(obs: CallObservation, out: PbxEvent[], fromSnapshot = false): void {
     if (obs.previousCallId) this.mergePrevious(obs, out);
     const k = this.key(obs.user, obs.callId);
     let rec = this.calls.get(k);
     if (!rec) {
       if (obs.removed) return; // the end of a call we never saw begin: nothing to say
       rec = this.create(obs);
+      if (fromSnapshot) rec.inProgressAtConnect = true;
       this.calls.set(k, rec);
     }
     rec.lastSeen = obs.time;
@@ -338,6 +341,7 @@ export class CallTracker {
       answered: rec.answered,
     };
     if (rec.globalId) info.globalId = rec.globalId;
+    if (rec.inProgressAtConnect) info.inProgressAtConnect = true;
     if (rec.device) info.device = rec.device;
     if (rec.answeredIso !== undefined) info.answeredAt = rec.answeredIso;
     if (rec.participants.length > 1) info.conferenceParties = rec.participants.length;
@@ -380,8 +384,9 @@ export class CallTracker {
         this.end(rec, obs.time, undefined, out, { outage: true });
       }
     }
-    // Calls we know get their current state (answered/held while we were away); new ones are announced.
-    for (const c of obs.calls) this.onCall(c, out);
+    // Calls we know get their current state (answered/held while we were away); new ones are announced,
+    // flagged: they began before we could see them, so their start time is when we first saw them.
+    for (const c of obs.calls) this.onCall(c, out, true);
   }
 
   // ---- state events --------------------------------------------------------------------------------------

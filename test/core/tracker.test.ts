@@ -54,6 +54,14 @@ describe('CallTracker', () => {
     expect(t.callsOf('u1').map((c) => c.id)).toEqual(['still']);
   });
 
+  it('flags calls first seen in a resync: their start time is only when we first saw them', () => {
+    const t = new CallTracker();
+    t.push(ringing('known', T0));
+    const out = t.push({ kind: 'snapshot', platform: 'o2g', user: 'u1', time: T0 + 5000, calls: [ringing('known', T0 + 5000), ringing('new', T0 + 5000)] });
+    expect(out.map((e) => [e.type, e.call?.id, e.call?.inProgressAtConnect])).toEqual([['call.incoming', 'new', true]]);
+    expect(t.callsOf('u1').find((c) => c.id === 'known')?.inProgressAtConnect).toBeUndefined();
+  });
+
   it('resync reports an answer that happened during the outage once', () => {
     const t = new CallTracker();
     t.push(ringing('c', T0));
