@@ -300,32 +300,41 @@ describe('examples/n8n on the real engine (n8n-core, simulator)', () => {
   });
 
   it('daily-missed-calls-report: the call log since yesterday is summarised by caller', async () => {
-    const { comlog } = simFeatures(sim.pbx);
-    const hoursAgo = (h: number): number => Date.now() - h * 3_600_000;
-    const record = (number: string, name: string | undefined, answered: boolean, h: number) =>
-      comlog.add('carol', { // carol: the other tests' calls leave records in alice's log
-        ref: `r${h}`, direction: 'incoming', answered, acknowledged: false, parties: [{ number, ...(name ? { name } : {}) }],
-        reason: answered ? 'completed' : 'abandoned', beginDate: hoursAgo(h), endDate: hoursAgo(h) + 20_000,
-      });
-    record('+33144556677', 'ACME Support', false, 5);
-    record('+33144556677', 'ACME Support', false, 2);
-    record('+33698765432', undefined, false, 3);
-    record('+33611111111', undefined, true, 1); // answered: not in the report
-    record('+33622222222', undefined, false, 50); // older than yesterday
+    // Its own simulator: the call log is the whole point here, and the shared one keeps the records of every call
+    // the other tests made (pbx.reset() ends calls, it does not clear logs), so the count would depend on them.
+    const own = await startSimulator();
+    try {
+      const { comlog } = simFeatures(own.pbx);
+      const hoursAgo = (h: number): number => Date.now() - h * 3_600_000;
+      const record = (number: string, name: string | undefined, answered: boolean, h: number) =>
+        comlog.add('carol', {
+          ref: `r${h}`, direction: 'incoming', answered, acknowledged: false, parties: [{ number, ...(name ? { name } : {}) }],
+          reason: answered ? 'completed' : 'abandoned', beginDate: hoursAgo(h), endDate: hoursAgo(h) + 20_000,
+        });
+      record('+33144556677', 'ACME Support', false, 5);
+      record('+33144556677', 'ACME Support', false, 2);
+      record('+33698765432', undefined, false, 3);
+      record('+33611111111', undefined, true, 1); // answered: not in the report
+      record('+33622222222', undefined, false, 50); // older than yesterday
+      expect(comlog.list('carol')).toHaveLength(5); // nothing else in this log
 
-    const tw = runnable('daily-missed-calls-report.json', { 'Every morning': asManualTrigger });
-    const run = await runManual(tw, 'Every morning', credentialsFor(sim, 'opentouch', 'carol'));
-    noError(run);
-    const [summary, ...more] = output(run, 'Summary');
-    expect(more).toEqual([]);
-    expect(summary!.json).toMatchObject({
-      missedCalls: 3,
-      callers: [
-        { number: '+33144556677', name: 'ACME Support', calls: 2, last: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
-        { number: '+33698765432', name: '', calls: 1 },
-      ],
-    });
-    expect(summary!.json.text).toMatch(/^Missed calls since yesterday: 3\n- ACME Support \+33144556677: 2 missed/);
+      const tw = runnable('daily-missed-calls-report.json', { 'Every morning': asManualTrigger });
+      const run = await runManual(tw, 'Every morning', credentialsFor(own, 'opentouch', 'carol'));
+      noError(run);
+      const [summary, ...more] = output(run, 'Summary');
+      expect(more).toEqual([]);
+      expect(summary!.json).toMatchObject({
+        missedCalls: 3,
+        callers: [
+          { number: '+33144556677', name: 'ACME Support', calls: 2, last: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+          { number: '+33698765432', name: '', calls: 1 },
+        ],
+      });
+      expect(summary!.json.callers).toHaveLength(2);
+      expect(summary!.json.text).toMatch(/^Missed calls since yesterday: 3\n- ACME Support \+33144556677: 2 missed/);
+    } finally {
+      await own.close();
+    }
   });
 });
 
