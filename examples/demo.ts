@@ -3,16 +3,36 @@
  * `npm start -- --once`: a short fixed script; exit code 0 when a ticket was created and the forward was set and
  * restored, 1 otherwise (so CI can run the demo end to end). See docs/demo.md.
  */
+import { resolve } from 'node:path';
 import { runDemo } from './demo/run';
 
-/** `--once` and `--tmp-dir <dir>` (scratch directory instead of .tmp/: the test uses its own). */
+/**
+ * `--once` and `--tmp-dir <dir>` (or `--tmp-dir=<dir>`): scratch directory instead of .tmp/, absolute or relative
+ * to the current directory (the test uses its own).
+ */
 function parseArgs(argv: string[]): { once: boolean; tmpDir?: string } {
-  const at = argv.indexOf('--tmp-dir');
-  return { once: argv.includes('--once'), tmpDir: at >= 0 ? argv[at + 1] : undefined };
+  let tmpDir: string | undefined;
+  argv.forEach((a, i) => {
+    if (a.startsWith('--tmp-dir=')) tmpDir = a.slice('--tmp-dir='.length);
+    else if (a === '--tmp-dir') {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new Error('--tmp-dir needs a directory: --tmp-dir <dir>');
+      tmpDir = next;
+    }
+  });
+  if (tmpDir === '') throw new Error('--tmp-dir needs a directory: --tmp-dir <dir>');
+  return { once: argv.includes('--once'), tmpDir: tmpDir === undefined ? undefined : resolve(tmpDir) };
 }
 
 async function main(): Promise<number> {
-  const { once, tmpDir } = parseArgs(process.argv.slice(2));
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`demo: ${(err as Error).message}\n`);
+    return 2;
+  }
+  const { once, tmpDir } = args;
   const stop = new AbortController();
   let stops = 0;
   const onSignal = () => {
@@ -23,12 +43,13 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  // CI must never hang on the demo: --once has a hard deadline (the script itself takes about 20 s).
+  // CI must never hang on the demo: --once has a hard deadline (the script itself takes about 20 s; each of its
+  // waits gives up after 30 s, so this only catches a hang).
   const deadline = once
     ? setTimeout(() => {
-        process.stderr.write('demo FAILED: --once did not finish within 120 s\n');
+        process.stderr.write('demo FAILED: --once did not finish within 180 s\n');
         process.exit(1);
-      }, 120_000).unref()
+      }, 180_000).unref()
     : undefined;
   const result = await runDemo({ once, tmpDir, signal: stop.signal });
   clearTimeout(deadline);

@@ -3,7 +3,7 @@
  * re-timed so that it starts and ends while the demo runs. A static file cannot do that by itself, and RRULE is
  * deliberately not expanded by the pack's ICS reader, so the demo writes explicit occurrences.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 export interface TimeWindow {
   start: Date;
@@ -36,7 +36,12 @@ export function retimeIcs(template: string, windows: readonly TimeWindow[]): str
   return `${head}${[...copies, ...others].join('')}END:VCALENDAR\n`.replace(/\n/g, '\r\n');
 }
 
-/** Writes the re-timed calendar where the flow's "file in" node reads it. */
+/**
+ * Writes the re-timed calendar where the flow's "file in" node reads it. Atomically (a new file renamed over the
+ * old one): the flow reads it every few seconds, also while the demo rewrites it, and must never see half a file.
+ */
 export function writeDemoCalendar(templatePath: string, outPath: string, windows: readonly TimeWindow[]): void {
-  writeFileSync(outPath, retimeIcs(readFileSync(templatePath, 'utf8'), windows));
+  const next = `${outPath}.${process.pid}.new`;
+  writeFileSync(next, retimeIcs(readFileSync(templatePath, 'utf8'), windows));
+  renameSync(next, outPath);
 }

@@ -1,6 +1,6 @@
 /** Where the demo reads and writes: everything under the project (no global state, nothing in $HOME). */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const PACKAGE_NAME = '@pbxflow/n8n-nodes-pbx';
 
@@ -23,7 +23,9 @@ export interface DemoPaths {
   calendarTemplate: string;
 }
 
-export function demoPaths(root = projectRoot(), tmp = join(root, '.tmp')): DemoPaths {
+/** `tmp` may be relative: it is taken from the current directory (where `--tmp-dir <dir>` was typed). */
+export function demoPaths(root = projectRoot(), tmpDir = join(root, '.tmp')): DemoPaths {
+  const tmp = resolve(tmpDir);
   return {
     root,
     tmp,

@@ -10,11 +10,11 @@ import { demoFlows } from './flows';
 import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './node-red-host';
 import { demoPaths, type DemoPaths } from './paths';
 import { abandonedCall, answeredCall, attempt, callToAlice, DEMO_EXTRA_USERS, trafficLoop, transferredCall, type TrafficContext } from './traffic';
-import { ForwardWatch, TicketFile, waitFor, type Ticket } from './watch';
+import { ForwardWatch, PrintedLines, TicketFile, waitFor, type Ticket } from './watch';
 
 export interface DemoOptions {
   once?: boolean;
-  /** Scratch directory (default <project>/.tmp); tests use their own. */
+  /** Scratch directory (default <project>/.tmp; a relative one is taken from the current directory); tests use their own. */
   tmpDir?: string;
   /** Editor port (default 1880, any free port if taken; --once: any free port). */
   port?: number;
@@ -53,27 +53,71 @@ function redLogPrinter(print: (line: string) => void): (r: RedLogRecord) => void
   };
 }
 
-/** Out-of-office windows: one short one for --once; one every 90 s for the next two hours otherwise. */
-function windows(once: boolean, from = Date.now()): TimeWindow[] {
+/** The interactive demo's out-of-office windows: one every 90 s, 40 s long, for the next two hours. */
+function interactiveWindows(from = Date.now()): TimeWindow[] {
   const w = (startS: number, lengthS: number) => ({ start: new Date(from + startS * 1000), end: new Date(from + (startS + lengthS) * 1000) });
-  return once ? [w(9, 8)] : Array.from({ length: 80 }, (_v, i) => w(20 + i * 90, 40));
+  return Array.from({ length: 80 }, (_v, i) => w(20 + i * 90, 40));
 }
 
-async function onceScript(ctx: TrafficContext, forward: ForwardWatch, tickets: TicketFile, problems: string[]): Promise<void> {
+/** What the flows' debug nodes print when they did their job (see flows.ts: PLAN_JS, the ticket debug node). */
+const SHOWN = {
+  forwardSet: /\[calendar\] calendar: .*\[setForward\]/,
+  forwardRestored: /\[calendar\] calendar: .*\[cancelForward\]/,
+  ticket: /\[ticket\] \{.*"reason":"abandoned"/,
+};
+
+/** How long the --once script waits for one thing the flows do (generous: CI machines can be very busy). */
+const ONCE_WAIT_MS = 30_000;
+
+interface OnceWatch {
+  forward: ForwardWatch;
+  tickets: TicketFile;
+  printed: PrintedLines;
+  /** Rewrites the calendar file with this "Out of office" window. */
+  setWindow(w: TimeWindow): void;
+}
+
+/**
+ * The --once script. Event-driven, no fixed schedule: the "Out of office" window opens when the script gets there
+ * and ends only after the forwarded call, so a slow machine cannot make the call miss the window; each step waits
+ * until the PBX shows the change *and* the flow has reported it, so the output tells the story in order.
+ */
+async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[]): Promise<void> {
+  const { forward, tickets, printed } = w;
   await attempt(ctx, 'answered call', () => answeredCall(ctx));
   await attempt(ctx, 'abandoned call', () => abandonedCall(ctx));
   await attempt(ctx, 'transfer', () => transferredCall(ctx));
-  ctx.say('waiting for the calendar to say "Out of office"...');
-  if (!(await waitFor(() => forward.set, 15_000, ctx.signal))) problems.push(`the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
-  else await attempt(ctx, 'forwarded call', () => callToAlice(ctx, MOBILE));
-  ctx.say('waiting for the "Out of office" event to end...');
-  if (forward.set && !(await waitFor(() => forward.restored, 15_000, ctx.signal))) problems.push(`${CALENDAR_USER}'s forward was set but never restored`);
-  if (!(await waitFor(() => tickets.tickets().length > 0, 5_000, ctx.signal))) problems.push(`no ticket was written to ${tickets.path}`);
+  const start = new Date();
+  w.setWindow({ start, end: new Date(start.getTime() + 3_600_000) });
+  ctx.say(`${CALENDAR_USER}'s calendar now says "Out of office"; waiting for the calendar sync to forward her line...`);
+  if (!(await waitFor(() => forward.set && printed.has(SHOWN.forwardSet), ONCE_WAIT_MS, ctx.signal))) {
+    problems.push(forward.set
+      ? `the forward was set but the calendar flow never reported it ([setForward] in its debug output)`
+      : `the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
+  } else {
+    await attempt(ctx, 'forwarded call', () => callToAlice(ctx, MOBILE));
+  }
+  // The event ends now (ICS has whole seconds: at least one second after it began).
+  w.setWindow({ start, end: new Date(Math.max(Date.now(), start.getTime() + 1000)) });
+  ctx.say('the "Out of office" event is over; waiting for the calendar sync to restore the line...');
+  if (forward.set && !(await waitFor(() => forward.restored && printed.has(SHOWN.forwardRestored), ONCE_WAIT_MS, ctx.signal))) {
+    problems.push(forward.restored
+      ? `the forward was restored but the calendar flow never reported it ([cancelForward] in its debug output)`
+      : `${CALENDAR_USER}'s forward was set but never restored`);
+  }
+  if (!(await waitFor(() => tickets.tickets().length > 0 && printed.has(SHOWN.ticket), ONCE_WAIT_MS, ctx.signal))) {
+    problems.push(tickets.tickets().length > 0 ? 'the ticket flow never showed its ticket ([ticket] in its debug output)' : `no ticket was written to ${tickets.path}`);
+  }
 }
 
 export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
-  const print = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const once = o.once === true;
+  const printed = new PrintedLines(once);
+  const out = o.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const print = (line: string) => {
+    printed.add(line);
+    out(line);
+  };
   const paths: DemoPaths = demoPaths(undefined, o.tmpDir);
   mkdirSync(paths.tmp, { recursive: true });
   const ticketFile = new TicketFile(paths.tickets);
@@ -102,8 +146,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       root: paths.root, userDir: paths.userDir, flows, credentials, port: o.port ?? (once ? 0 : 1880), onLog: redLogPrinter(print),
     });
     const frontEnd = sim.frontEnds.opentouch;
-    if (!(await waitFor(() => frontEnd.openChannels > 0, 20_000, abort.signal))) {
-      throw new Error('the Node-RED flows did not connect to the simulator within 20 s (is the pack built? see the Node-RED warnings above)');
+    if (!(await waitFor(() => frontEnd.openChannels > 0, 45_000, abort.signal))) {
+      throw new Error('the Node-RED flows did not connect to the simulator within 45 s (is the pack built? see the Node-RED warnings above)');
     }
     print('');
     print(`pbxflow demo: simulator on ${sim.url('opentouch')} (OpenTouch) and ${sim.url('o2g')} (O2G)`);
@@ -113,10 +157,14 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
     print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
     print('');
-    writeDemoCalendar(paths.calendarTemplate, paths.calendar, windows(once));
     const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal };
-    if (once) await onceScript(ctx, forward, ticketFile, problems);
-    else await trafficLoop(ctx, MOBILE);
+    const setWindows = (w: TimeWindow[]) => writeDemoCalendar(paths.calendarTemplate, paths.calendar, w);
+    if (once) {
+      await onceScript(ctx, { forward, tickets: ticketFile, printed, setWindow: (w) => setWindows([w]) }, problems);
+    } else {
+      setWindows(interactiveWindows());
+      await trafficLoop(ctx, MOBILE);
+    }
   } catch (err) {
     if (!abort.signal.aborted) problems.push((err as Error).message);
   } finally {

@@ -61,3 +61,19 @@ export async function waitFor(check: () => boolean, timeoutMs: number, signal?: 
   }
   return true;
 }
+
+/**
+ * The lines the demo has printed, so the --once script can wait until the flows have *shown* what they did: a
+ * debug node's line reaches the log a moment after the PBX change it reports, later still on a busy machine. Only
+ * kept when asked (the interactive demo runs for hours).
+ */
+export class PrintedLines {
+  private readonly lines: string[] = [];
+  constructor(private readonly keep: boolean) {}
+  add(line: string): void {
+    if (this.keep) this.lines.push(line);
+  }
+  has(pattern: RegExp): boolean {
+    return this.lines.some((l) => pattern.test(l));
+  }
+}
