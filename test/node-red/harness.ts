@@ -1,5 +1,4 @@
 /** Real Node-RED runtime (node-red-node-test-helper) + the PBX simulator: flow builders and waiting helpers. */
-/* eslint-disable @typescript-eslint/no-require-imports */
 import type { NodeMessage, NodeStatus } from '../../node-red/lib/red';
 
 export interface TestNode {
