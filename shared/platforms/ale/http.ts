@@ -187,8 +187,11 @@ function checkUrl(urlText: string, method: string): void {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PbxError('INVALID_INPUT', `Unsupported URL scheme "${url.protocol}" (use http: or https:)`);
 }
 
+// PBX administrators see who talks to their server in its access logs.
+const USER_AGENT = 'pbxflow (@pbxflow/n8n-nodes-pbx)';
+
 function headersFor(o: HttpRequestOptions): RawAxiosRequestHeaders {
-  const headers: RawAxiosRequestHeaders = { ...(o.headers ?? {}) };
+  const headers: RawAxiosRequestHeaders = { 'User-Agent': USER_AGENT, ...(o.headers ?? {}) };
   if (o.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(o.body));
   return headers;
 }
