@@ -96,6 +96,7 @@ export class CallTracker {
   private readonly includeRaw: boolean;
   private readonly selfParty?: (user: string) => Party | undefined;
   private lastSweep = 0;
+  private readonly pending: Array<'answered' | 'held' | 'retrieved'> = [];
 
   constructor(options: TrackerOptions = {}) {
     this.ttl = options.callTtlMs ?? DEFAULT_TTL;
@@ -166,7 +167,9 @@ export class CallTracker {
     if (this.includeRaw && obs.raw !== undefined) (rec.raw ??= []).push(obs.raw);
 
     this.applyParticipants(rec, obs);
-    const pending: Array<'answered' | 'held' | 'retrieved'> = [];
+    // One scratch list reused for every event: most events change nothing, and this runs per event.
+    const pending = this.pending;
+    pending.length = 0;
     this.applyLegs(rec, obs, pending);
 
     if (!rec.announced && (rec.direction === 'incoming' || this.remote(rec) || obs.removed || pending.length > 0 || this.pastDialing(rec))) {
