@@ -6,6 +6,7 @@ import { isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party,
 import { eventId, idSeed, type IdSeed } from '../model/ids';
 import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
 import { endReasonOf } from './end-reason';
+import { CallTable } from './call-table';
 import { RecentIds } from './recent-ids';
 
 export interface TrackerOptions {
@@ -87,7 +88,7 @@ const iso = (time: number): string => {
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
 export class CallTracker {
-  private readonly calls = new Map<string, CallRecord>();
+  private readonly calls = new CallTable<CallRecord>();
   private readonly replacements = new Map<string, Replacement>();
   private readonly lastDirect = new Map<string, { key: string; n: number; seed: IdSeed }>();
   private readonly recent = new RecentIds();
@@ -113,7 +114,7 @@ export class CallTracker {
   /** The calls a user has now, as the tracker believes. */
   callsOf(user: string): CallInfo[] {
     const out: CallInfo[] = [];
-    for (const rec of this.calls.values()) if (rec.user === user) out.push(this.info(rec));
+    for (const rec of this.calls.of(user)) out.push(this.info(rec));
     return out;
   }
 
@@ -133,7 +134,7 @@ export class CallTracker {
   sweep(now = this.now()): PbxEvent[] {
     this.lastSweep = now;
     const out: PbxEvent[] = [];
-    for (const rec of [...this.calls.values()]) {
+    for (const rec of this.calls.all()) {
       if (now - rec.lastSeen > this.ttl) this.end(rec, now, undefined, out, { expired: true });
     }
     for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
@@ -142,19 +143,14 @@ export class CallTracker {
 
   // ---- calls ---------------------------------------------------------------------------------------------
 
-  private key(user: string, callId: string): string {
-    return `${user}\u0001${callId}`;
-  }
-
   private onCall(obs: CallObservation, out: PbxEvent[], fromSnapshot = false): void {
     if (obs.previousCallId) this.mergePrevious(obs, out);
-    const k = this.key(obs.user, obs.callId);
-    let rec = this.calls.get(k);
+    let rec = this.calls.get(obs.user, obs.callId);
     if (!rec) {
       if (obs.removed) return; // the end of a call we never saw begin: nothing to say
       rec = this.create(obs);
       if (fromSnapshot) rec.inProgressAtConnect = true;
-      this.calls.set(k, rec);
+      this.calls.set(rec);
     }
     rec.lastSeen = obs.time;
     if (obs.globalId && obs.globalId !== rec.globalId) {
@@ -217,17 +213,15 @@ export class CallTracker {
 
   /** `callId` replaces `previousCallId` (conference merge): carry the old record over, or end it if both exist. */
   private mergePrevious(obs: CallObservation, out: PbxEvent[]): void {
-    const oldKey = this.key(obs.user, obs.previousCallId!);
-    const old = this.calls.get(oldKey);
+    const old = this.calls.get(obs.user, obs.previousCallId!);
     if (!old) return;
-    this.calls.delete(oldKey);
-    const newKey = this.key(obs.user, obs.callId);
-    const current = this.calls.get(newKey);
+    this.calls.delete(obs.user, old.callId);
+    const current = this.calls.get(obs.user, obs.callId);
     if (!current) {
       old.previousIds = [...(old.previousIds ?? []), old.callId];
       old.callId = obs.callId;
       old.seed = undefined;
-      this.calls.set(newKey, old);
+      this.calls.set(old);
       return;
     }
     // The user had both calls: the old one goes on inside the other; end it so every call has its summary.
@@ -287,7 +281,8 @@ export class CallTracker {
   }
 
   private pastDialing(rec: CallRecord): boolean {
-    return rec.legs.some((l) => l.state !== 'dialing');
+    for (const l of rec.legs) if (l.state !== 'dialing') return true;
+    return false;
   }
 
   private remote(rec: CallRecord): Party | undefined {
@@ -301,7 +296,7 @@ export class CallTracker {
     out: PbxEvent[],
     how: { expired?: boolean; outage?: boolean; mergedInto?: string; newDestination?: Party },
   ): void {
-    this.calls.delete(this.key(rec.user, rec.callId));
+    this.calls.delete(rec.user, rec.callId);
     if (!rec.announced) {
       rec.announced = true;
       out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', time, 0));
@@ -382,8 +377,8 @@ export class CallTracker {
 
   private onSnapshot(obs: SnapshotObservation, out: PbxEvent[]): void {
     const live = new Set(obs.calls.map((c) => c.callId));
-    for (const rec of [...this.calls.values()]) {
-      if (rec.user === obs.user && rec.platform === obs.platform && !live.has(rec.callId)) {
+    for (const rec of this.calls.of(obs.user)) {
+      if (rec.platform === obs.platform && !live.has(rec.callId)) {
         this.end(rec, obs.time, undefined, out, { outage: true });
       }
     }

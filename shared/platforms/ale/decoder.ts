@@ -62,6 +62,5 @@ function fromRtsm(o: Record<string, unknown>): AleEvent {
   e.loginName = typeof o.id === 'string' ? o.id : undefined;
   if (name === 'RTSM_PARTICIPANT_REMOVED') e.removedParticipantIds = o.participantIds;
   if (name === 'RTSM_USER_STATE_MODIFIED') e.state = o.userState;
-  if (o.devicesCapabilities !== undefined) e.deviceCapabilities = o.devicesCapabilities;
   return e;
 }
