@@ -90,7 +90,8 @@ const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 export class CallTracker {
   private readonly calls = new CallTable<CallRecord>();
   private readonly replacements = new Map<string, Replacement>();
-  private readonly lastDirect = new Map<string, { key: string; n: number; seed: IdSeed }>();
+  /** Per user, per state kind (and subject): the last value and how many changes so far, for ids and on-change. */
+  private readonly lastDirect = new Map<string, Map<string, { key: string; n: number; seed: IdSeed }>>();
   private readonly recent = new RecentIds();
   private readonly ttl: number;
   private readonly now: () => number;
@@ -391,15 +392,17 @@ export class CallTracker {
 
   private onDirect(obs: DirectObservation, out: PbxEvent[]): void {
     const ev = obs.event;
-    const k = obs.subject ? `${ev.user}\u0001${ev.type}\u0001${obs.subject}` : `${ev.user}\u0001${ev.type}`;
-    let last = this.lastDirect.get(k);
+    let mine = this.lastDirect.get(ev.user);
+    if (!mine) this.lastDirect.set(ev.user, (mine = new Map()));
+    const k = obs.subject ? `${ev.type}\u0001${obs.subject}` : ev.type;
+    let last = mine.get(k);
     if (last) {
       if (obs.onChangeOnly && last.key === obs.key) return;
       last.key = obs.key;
       last.n++;
     } else {
       last = { key: obs.key, n: 1, seed: idSeed([ev.platform, ev.user, ev.type, obs.subject]) };
-      this.lastDirect.set(k, last);
+      mine.set(k, last);
     }
     const e = ev as PbxEvent;
     e.id = eventId([obs.key, last.n], last.seed);

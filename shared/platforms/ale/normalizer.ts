@@ -52,6 +52,18 @@ const CAUSES: Record<string, Cause> = {
   RECALL: 'recall',
 };
 
+// State names are a short closed list sent on every event: lower-case each once.
+const LOWER = new Map<string, string>();
+function lower(v: unknown): string {
+  const text = typeof v === 'string' ? v : 'UNKNOWN';
+  let out = LOWER.get(text);
+  if (out === undefined) {
+    out = text.toLowerCase();
+    if (LOWER.size < 512) LOWER.set(text, out);
+  }
+  return out;
+}
+
 export const legState = (s: unknown): LegState => (typeof s === 'string' && LEG_STATES[s]) || 'unknown';
 export const causeOf = (s: unknown): Cause | undefined =>
   typeof s === 'string' && s !== '' ? (CAUSES[s] ?? 'other') : undefined;
@@ -81,7 +93,7 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
     case 'OnCallRemoved':
       return e.callRef ? [callObservation(e, user, time, platform)] : [];
     case 'OnUserStateModified': {
-      const state = String(e.state ?? 'UNKNOWN').toLowerCase();
+      const state = lower(e.state);
       return [{ kind: 'direct', time, key: state, onChangeOnly: true, raw: e, event: { type: 'user.state', platform, user, state } }];
     }
     case 'OnDeviceStateModified':
@@ -89,7 +101,7 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
         const ds = obj(d);
         const device = str(ds?.deviceId);
         if (!device) return [];
-        const state = String(ds?.state ?? 'UNKNOWN').toLowerCase();
+        const state = lower(ds?.state);
         return [{ kind: 'direct', time, key: state, subject: device, onChangeOnly: true, raw: e, event: { type: 'device.state', platform, user, device, state } }];
       });
     case 'OnRoutingStateChanged': {
