@@ -1,7 +1,7 @@
 /** pbxflow-call: call operations of the shared catalogue. See call.html for help. */
-import { registerActionNode } from './lib/action';
+import { actionNode } from './lib/action';
 import type { RedApi } from './lib/red';
 
 export = function register(RED: RedApi): void {
-  registerActionNode(RED, 'pbxflow-call', ['call']);
+  RED.nodes.registerType('pbxflow-call', actionNode(RED, ['call']));
 };

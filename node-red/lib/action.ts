@@ -29,7 +29,11 @@ export function operationsOf(resources: readonly Resource[]): OperationSpec[] {
   return (OPERATIONS as readonly unknown[] as OperationSpec[]).filter((o) => resources.includes(o.resource));
 }
 
-export function registerActionNode(RED: RedApi, type: string, resources: readonly Resource[], local: LocalOperation[] = []): void {
+/**
+ * The constructor of an action node over some catalogue resources (plus node-local operations). Each node file
+ * registers it under its own type name, so `RED.nodes.registerType('pbxflow-…')` stays readable where it is.
+ */
+export function actionNode(RED: RedApi, resources: readonly Resource[], local: LocalOperation[] = []): new (def: never) => object {
   const allowed = new Set<string>([...operationsOf(resources).map((o) => o.name), ...local.map((l) => l.name)]);
 
   function ActionNode(this: object, def: ActionNodeDef) {
@@ -80,5 +84,5 @@ export function registerActionNode(RED: RedApi, type: string, resources: readonl
     });
   }
 
-  RED.nodes.registerType(type, ActionNode as unknown as new (def: never) => object);
+  return ActionNode as unknown as new (def: never) => object;
 }
