@@ -2,10 +2,11 @@
  * ALE normalizer: a decoded `On*` event in, platform-neutral observations out.
  * The one place that knows OpenTouch/O2G call semantics (leg states, causes, participants).
  */
-import type { Party, RouteInfo, RoutingInfo } from '../../model/events';
+import type { Party, PbxEvent, RouteInfo, RoutingInfo } from '../../model/events';
 import type { CallObservation, Cause, LegState, Observation, Participant } from '../../model/observations';
 import type { AleEvent } from './decoder';
 import { agentInfoOf } from './operations/agent-state';
+import type { PilotCalls } from './pilot-calls';
 
 export type AlePlatform = 'opentouch' | 'o2g';
 
@@ -79,9 +80,15 @@ export interface NormalizeContext {
   now: () => number;
   /** Login to use when an event carries none (user session). */
   defaultUser?: string;
+  /** Arrival times of calls waiting on pilots (waitSeconds, and one queue.joined per call); none: stateless. */
+  pilotCalls?: PilotCalls;
+  /** Pilot names by number, for `queue.name`. */
+  pilotNames?: Record<string, string>;
 }
 
 export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] {
+  // Pilot events carry no loginName: they are the pilot's view (see pilotObservation).
+  if (e.eventName.startsWith('OnPilotCall')) return pilotObservation(e, typeof e.time === 'number' ? e.time : ctx.now(), ctx);
   const user = e.loginName ?? ctx.defaultUser;
   if (!user) return [];
   const time = typeof e.time === 'number' ? e.time : ctx.now();
@@ -123,20 +130,47 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
       const { state, group } = agentInfoOf(obj(e.state) ?? e);
       return [{ kind: 'direct', time, key: `${state}|${group ?? ''}`, onChangeOnly: true, raw: e, event: { type: 'agent.state', platform, user, state, agent: { state, group } } }];
     }
-    case 'OnPilotCallQueued':
-    case 'OnPilotCallCreated':
-    case 'OnPilotCallRemoved': {
-      const id = str(e.pilot) ?? str(e.pilotNumber) ?? 'pilot';
-      const callId = e.callRef ?? '';
-      const type = e.eventName === 'OnPilotCallRemoved' ? (causeOf(e.cause) === 'cleared' ? 'queue.abandoned' : 'queue.answered') : 'queue.joined';
-      const caller = obj(e.caller) ? party(obj(e.caller)!) : undefined;
-      return [{ kind: 'direct', time, key: `${type}|${callId}`, raw: e, event: { type, platform, user, queue: { id, callId, caller } } }];
-    }
     case 'OnTelephonyState':
       return [snapshotObservation(e, user, time, platform)];
     default:
       return [];
   }
+}
+
+/**
+ * O2G CCD pilot events (package `pilot`): `{pilot, caller, callRef, cause}`; Queued adds `queue`,
+ * `numberOfQueued`; Removed has `newDestination` (where the call went) and `releasingDevice` instead of `caller`.
+ * Our spec lists the events only; these fields are the O2G SDKs' (their pilot event classes). The events name no
+ * user: `user` is the pilot number (the queue's own view, as `user` is an extension elsewhere).
+ * - Created (a call reached the pilot) and Queued (no agent free, so it waits) both mean `queue.joined`, once.
+ * - Removed with DISTRIBUTED: `queue.answered`, the queue handed the call to the agent at `newDestination`
+ *   (whose own call events follow); with ABANDONED: `queue.abandoned`, the caller gave up. Other causes (overflow,
+ *   pilot closed) end the wait without either event: the call goes on elsewhere.
+ */
+function pilotObservation(e: AleEvent, time: number, ctx: NormalizeContext): Observation[] {
+  const id = str(e.pilot) ?? str(e.pilotNumber);
+  const callId = e.callRef;
+  if (!id || !callId) return [];
+  const queue: NonNullable<PbxEvent['queue']> = { id, callId };
+  const name = ctx.pilotNames?.[id];
+  if (name) queue.name = name;
+  const caller = typeof e.caller === 'string' ? (e.caller ? { number: e.caller } : undefined) : obj(e.caller) ? party(obj(e.caller)!) : undefined;
+  if (caller) queue.caller = caller;
+  let type: 'queue.joined' | 'queue.answered' | 'queue.abandoned';
+  if (e.eventName === 'OnPilotCallRemoved') {
+    const wait = ctx.pilotCalls?.left(id, callId, time);
+    if (e.cause === 'DISTRIBUTED') {
+      type = 'queue.answered';
+      const to = str(e.newDestination);
+      if (to) queue.agent = { number: to };
+    } else if (e.cause === 'ABANDONED') type = 'queue.abandoned';
+    else return [];
+    if (wait !== undefined) queue.waitSeconds = wait;
+  } else {
+    if (ctx.pilotCalls && !ctx.pilotCalls.joined(id, callId, time)) return [];
+    type = 'queue.joined';
+  }
+  return [{ kind: 'direct', time, key: `${type}|${callId}`, raw: e, event: { type, platform: ctx.platform, user: id, queue } }];
 }
 
 function callObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): CallObservation {
@@ -242,8 +276,13 @@ function party(identity: Obj): Party {
   const out: Party = { number };
   const login = str(id.loginName) ?? str(id.login);
   if (login) out.login = login;
-  const name = str(identity.displayName) ?? ([str(identity.firstName), str(identity.lastName)].filter(Boolean).join(' ') || undefined);
-  if (name) out.name = name;
+  const display = str(identity.displayName);
+  if (display) out.name = display;
+  else {
+    const first = str(identity.firstName);
+    const last = str(identity.lastName);
+    if (first || last) out.name = first && last ? `${first} ${last}` : (first ?? last)!;
+  }
   return out;
 }
 
