@@ -133,7 +133,8 @@ export interface PbxEvent {
   device?: string;
   routing?: RoutingInfo;
   messages?: { voicemailsUnread?: number; missedCalls?: number; callbackRequests?: number; [k: string]: unknown };
-  queue?: { id: string; name?: string; callId?: string; caller?: Party; waitSeconds?: number };
+  /** Queue events: the pilot (`id` its number), the call, its caller; `agent` the one it went to (`queue.answered`). */
+  queue?: { id: string; name?: string; callId?: string; caller?: Party; agent?: Party; waitSeconds?: number };
   agent?: { state: string; group?: string };
   connection?: ConnectionStateInfo;
   /** Source event(s), only when asked for (`includeRaw`). */

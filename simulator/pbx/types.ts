@@ -29,7 +29,9 @@ export type SimCause =
   | 'no_answer'
   | 'picked_up'
   | 'voicemail'
-  | 'participant_left';
+  | 'participant_left'
+  /** A CCD pilot handed the call to an agent. */
+  | 'distributed';
 
 export interface SimPartyInfo {
   /** Participant id, stable for the life of the call. */

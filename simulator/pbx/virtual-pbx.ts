@@ -22,6 +22,8 @@ interface Party {
   anonymous: boolean;
   /** Shown as the participant's login when there is no `user` (a refusing user, who must get no events). */
   login?: string;
+  /** The service number (a CCD pilot) holding the call for now: it has no phone and gets no events. */
+  service?: string;
 }
 
 interface Call {
@@ -44,6 +46,17 @@ export interface SimCallSummary {
   parties: Array<{ id: string; login?: string; number: string; ref: string; state: SimLegState; devices: string[] }>;
 }
 
+/**
+ * A number answered by the PBX itself (a CCD pilot): the call waits on it, the caller hearing it ring, until the
+ * service hands it to someone (`distribute`) or the caller gives up (`left`).
+ */
+export interface PbxService {
+  name: string;
+  arrived(callRef: string, caller: { number: string; name?: string; login?: string }): void;
+  /** The call ended while the service held it (the caller hung up). */
+  left(callRef: string): void;
+}
+
 export class SimError extends Error {
   constructor(readonly kind: 'not_found' | 'bad_state' | 'bad_parameter', message: string) {
     super(message);
@@ -64,6 +77,7 @@ export class VirtualPbx extends EventEmitter {
   private readonly byRef = new Map<string, Call>();
   private readonly routingOf = new Map<string, SimRouteState>();
   private readonly lastUserState = new Map<string, 'free' | 'busy'>();
+  private readonly services = new Map<string, PbxService>();
   private readonly now: () => number;
   private seq = 0;
   ringTimeoutMs: number;
@@ -122,7 +136,8 @@ export class VirtualPbx extends EventEmitter {
     if (!toNumber) throw new SimError('bad_parameter', 'no destination');
     const call = this.newCall();
     const target = this.user(toNumber);
-    call.initialCalled = target ? { number: target.number, login: target.login, name: target.name } : { number: toNumber };
+    const service = target ? undefined : this.services.get(toNumber);
+    call.initialCalled = target ? { number: target.number, login: target.login, name: target.name } : service ? { number: toNumber, name: service.name } : { number: toNumber };
     const caller = this.party(call, u, u.number, 'caller', 'ringing_outgoing', [device]);
     caller.anonymous = opts.anonymous === true;
     call.parties.push(caller);
@@ -228,6 +243,20 @@ export class VirtualPbx extends EventEmitter {
     this.notify(a, 'modified', a.parties.filter((q) => q !== pa), 'conferenced');
   }
 
+  /** A service (CCD pilot) now holding `callRef` hands it to `toNumber` (an agent): the call rings there. */
+  distribute(callRef: string, toNumber: string): void {
+    const call = this.mustCall(callRef);
+    const held = call.parties.find((q) => q.service);
+    if (!held) throw new SimError('bad_state', `call ${callRef} is not held by a service`);
+    call.parties = call.parties.filter((q) => q !== held);
+    this.route(call, toNumber, 'distributed', 0);
+  }
+
+  /** Calls to `number` go to `service` (numbers of users take precedence). */
+  registerService(number: string, service: PbxService): void {
+    this.services.set(number, service);
+  }
+
   // ---- routing ----------------------------------------------------------------------------------------
 
   setForward(user: string, forward: SimRouteState['forward']): void {
@@ -290,6 +319,19 @@ export class VirtualPbx extends EventEmitter {
   private route(call: Call, number: string, cause: SimCause | undefined, depth: number): void {
     const target = this.user(number);
     const others = call.parties.filter((q) => q.user);
+    const service = target ? undefined : this.services.get(number);
+    if (service) {
+      // The service answers for the number without a phone: the caller keeps hearing it ring, with no ring timeout.
+      const held = this.party(call, undefined, number, 'callee', 'ringing_incoming', []);
+      held.name = service.name;
+      held.service = number;
+      call.parties.push(held);
+      this.notifyOthers(call, held, others, cause);
+      this.afterChange(call);
+      const caller = call.parties.find((q) => q.role === 'caller') ?? others[0];
+      service.arrived(call.id, { number: caller?.anonymous ? '' : (caller?.number ?? ''), name: caller?.name, login: caller?.user?.login });
+      return;
+    }
     if (target && !target.admin) {
       const r = this.routingOf.get(target.login)!;
       if (r.dnd) return this.refuse(call, target, others, cause);
@@ -389,6 +431,7 @@ export class VirtualPbx extends EventEmitter {
     this.removed(call, p, 'normal');
     for (const q of remaining) this.removed(call, q, q.state === 'ringing_incoming' ? 'abandoned' : 'normal');
     call.parties = [];
+    this.releaseServices(call, remaining);
     this.drop(call);
   }
 
@@ -397,7 +440,13 @@ export class VirtualPbx extends EventEmitter {
     const parties = call.parties;
     call.parties = [];
     for (const q of parties) this.removed(call, q, cause);
+    this.releaseServices(call, parties);
     this.drop(call);
+  }
+
+  /** Tells the services still holding an ending call, before the freed users' states go out (a free agent takes the next call). */
+  private releaseServices(call: Call, parties: Party[]): void {
+    for (const q of parties) if (q.service) this.services.get(q.service)?.left(call.id);
   }
 
   private drop(call: Call): void {

@@ -27,7 +27,7 @@ import { AlePipeline } from './pipeline';
 import { AleRest } from './rest';
 import { SelfParties } from './self-party';
 import { AleSession } from './session';
-import { subscriptionRequest, withoutOptionalPackages } from './subscription';
+import { pilotsOf, subscriptionRequest, withoutOptionalPackages } from './subscription';
 
 export type AlePlatformName = 'opentouch' | 'o2g';
 
@@ -107,7 +107,7 @@ export class AleConnection implements PbxConnection {
     this.selves = new SelfParties(this.rest);
     // The user's own side shows their number and name once learned (the login until then).
     this.pipeline = new AlePipeline({
-      platform: this.platform, defaultUser: config.login, includeRaw: true, callTtlMs: config.callTtlMs,
+      platform: this.platform, defaultUser: config.login, includeRaw: true, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
       selfParty: (user) => this.selves.get(user),
     });
     // A session renewed elsewhere (a REST call got 403) or lost (keepalive refused) makes the channel stale.
@@ -288,7 +288,7 @@ export class AleConnection implements PbxConnection {
     let res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body });
     const lean = res?.status !== 'ACCEPTED' ? withoutOptionalPackages(body) : undefined;
     if (lean) {
-      this.diag({ kind: 'session', message: 'subscription refused with the agent package (no contact-center licence?): subscribing without agent events' });
+      this.diag({ kind: 'session', message: 'subscription refused with the agent/pilot packages (no contact-center licence, or an unknown pilot?): subscribing without agent and queue events' });
       res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body: lean });
     }
     if (!res || res.status !== 'ACCEPTED') {

@@ -5,7 +5,8 @@
 import type { PbxEvent } from '../../model/events';
 import { CallTracker, type TrackerOptions } from '../../tracker/tracker';
 import { decodeAleLine, type AleEvent } from './decoder';
-import { normalizeAle, type AlePlatform } from './normalizer';
+import { normalizeAle, type AlePlatform, type NormalizeContext } from './normalizer';
+import { PilotCalls } from './pilot-calls';
 
 export interface AlePipelineOptions extends TrackerOptions {
   platform: AlePlatform;
@@ -13,15 +14,17 @@ export interface AlePipelineOptions extends TrackerOptions {
   defaultUser?: string;
   /** A tracker to share (several channels feeding one view); a new one by default. */
   tracker?: CallTracker;
+  /** CCD pilot names by number (the pilot events give the number only). */
+  pilotNames?: Record<string, string>;
 }
 
 export class AlePipeline {
   readonly tracker: CallTracker;
-  private readonly ctx;
+  private readonly ctx: NormalizeContext;
 
   constructor(readonly options: AlePipelineOptions) {
     this.tracker = options.tracker ?? new CallTracker(options);
-    this.ctx = { platform: options.platform, now: options.now ?? Date.now, defaultUser: options.defaultUser };
+    this.ctx = { platform: options.platform, now: options.now ?? Date.now, defaultUser: options.defaultUser, pilotCalls: new PilotCalls(), pilotNames: options.pilotNames };
   }
 
   /** One line of the event channel. Throws `DecodeError` on a malformed line. */

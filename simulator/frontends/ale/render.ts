@@ -18,6 +18,7 @@ const CAUSES: Record<SimCause, string> = {
   picked_up: 'PICKED_UP',
   voicemail: 'VOICEMAIL',
   participant_left: 'PARTICIPANT_LEFT',
+  distributed: 'DISTRIBUTED',
 };
 
 const legState = (s: SimLegState): string => s.toUpperCase();

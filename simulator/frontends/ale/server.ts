@@ -12,7 +12,8 @@ import { SimError } from '../../pbx/virtual-pbx';
 import type { SimUser } from '../../pbx/types';
 import { AleRenderer, renderCall, renderRouting, toRtsm } from './render';
 import { matchRoute, restError, type AleFlavour, type AleRoute, type RouteMethod, type SimRequest, type SimResponse } from './routes';
-import { AleState, newToken, type Selector, type SimSubscription } from './state';
+import { AleState, isPilotSelector, newToken, type Selector, type SimSubscription } from './state';
+import { simFeatures } from './operation-routes';
 import { operationRoutes } from './operation-routes';
 import { AGENT_BASE } from './operation-routes/agent';
 
@@ -85,7 +86,8 @@ export class AleFrontEnd {
   /** Sends an ALE event (public form) to every subscription that wants it. */
   publish(e: Record<string, unknown>): void {
     const name = String(e.eventName);
-    const login = typeof e.loginName === 'string' ? e.loginName : undefined;
+    // Pilot events carry no login: subscribers select them by pilot number.
+    const login = typeof e.loginName === 'string' ? e.loginName : typeof e.pilot === 'string' ? e.pilot : undefined;
     let line: string | undefined;
     for (const sub of this.state.subscriptions.values()) {
       if (!this.state.wants(sub, name, login)) continue;
@@ -275,6 +277,15 @@ export class AleFrontEnd {
       const names = Array.isArray(s.names) ? s.names.map(String) : [];
       const ids = Array.isArray(s.ids) ? s.ids.map(String) : [];
       if (names.length === 0) return restError(400, 'BAD_PARAMETER', 'a selector needs names');
+      if (isPilotSelector(names)) {
+        // Pilot monitoring exists on O2G only, for pilots the PBX has (as a server without the licence, it refuses).
+        const pilots = simFeatures(this.o.pbx).pilots;
+        if (this.flavour !== 'o2g' || ids.length === 0 || ids.some((id) => !pilots.pilot(id))) {
+          return { status: 200, body: { status: 'REFUSED', message: 'pilot monitoring refused: unknown pilot or no contact-center service' } };
+        }
+        selectors.push({ ids, names });
+        continue;
+      }
       if (admin && ids.length === 0) return restError(400, 'BAD_PARAMETER', 'an administrator selector needs ids');
       if (admin && ids.some((id) => !this.o.users.some((u) => u.login === id))) {
         return { status: 200, body: { status: 'REFUSED', message: 'unknown login in selector ids' } };

@@ -49,6 +49,11 @@ const PACKAGES: Record<string, string[]> = {
 
 const MAX_QUEUE = 50_000;
 
+export const isPilotEvent = (eventName: string): boolean => PACKAGES.pilot.includes(eventName);
+
+/** A selector for the `pilot` package only (its ids are pilot numbers, not logins). */
+export const isPilotSelector = (names: string[]): boolean => names.length > 0 && names.every((n) => n === 'pilot' || isPilotEvent(n));
+
 export const newToken = (bytes = 24): string => randomBytes(bytes).toString('hex');
 
 export class AleState {
@@ -105,7 +110,7 @@ export class AleState {
     sub.lifetimeTimer = undefined;
   }
 
-  /** Does a subscription want this event? */
+  /** Does a subscription want this event? `login` is the event's `loginName`, or its `pilot` for pilot events. */
   wants(sub: SimSubscription, eventName: string, login: string | undefined): boolean {
     if (eventName === 'OnChannelInformation') return true;
     const session = this.sessions.get(sub.token);
@@ -113,6 +118,8 @@ export class AleState {
     return sub.selectors.some((sel) => {
       const named = sel.names.includes(eventName) || sel.names.some((n) => PACKAGES[n]?.includes(eventName));
       if (!named) return false;
+      // A pilot selector's ids are pilot numbers, in any session: they say which pilots to monitor.
+      if (isPilotEvent(eventName)) return login !== undefined && sel.ids.includes(login);
       if (!session.admin) return login === undefined || login === session.user.login;
       return login !== undefined && sel.ids.includes(login);
     });

@@ -1,11 +1,12 @@
 /**
- * The simulator's feature state beside the virtual PBX (mailboxes, call log, directory, CCD agents, overflow routes),
+ * The simulator's feature state beside the virtual PBX (mailboxes, call log, directory, CCD agents and pilots, overflow routes),
  * one set per PBX so the OpenTouch and O2G front-ends of one simulator see the same data.
  */
 import { SimAgents } from '../../../pbx/agents';
 import { SimComlog } from '../../../pbx/comlog';
 import { SimDirectory } from '../../../pbx/directory';
 import { SimMessaging } from '../../../pbx/messaging';
+import { SimPilots } from '../../../pbx/pilots';
 import { SimError, type VirtualPbx } from '../../../pbx/virtual-pbx';
 import { restError, type SimResponse } from '../routes';
 
@@ -19,6 +20,8 @@ export interface SimFeatures {
   comlog: SimComlog;
   directory: SimDirectory;
   agents: SimAgents;
+  /** CCD pilots (number 5000 "Support"), distributing to the agents of their processing group. */
+  pilots: SimPilots;
   /** Overflow routes are state only: the virtual PBX does not route on them. */
   overflow: Map<string, SimOverflow>;
   /** DTMF digits sent, per call reference (tests read them). */
@@ -34,7 +37,8 @@ const byPbx = new WeakMap<VirtualPbx, SimFeatures>();
 export function simFeatures(pbx: VirtualPbx): SimFeatures {
   let f = byPbx.get(pbx);
   if (!f) {
-    f = { messaging: new SimMessaging(pbx), comlog: new SimComlog(pbx), directory: new SimDirectory(pbx), agents: new SimAgents(pbx), overflow: new Map(), dtmf: [], silentRouting: false };
+    const agents = new SimAgents(pbx);
+    f = { messaging: new SimMessaging(pbx), comlog: new SimComlog(pbx), directory: new SimDirectory(pbx), agents, pilots: new SimPilots(pbx, agents), overflow: new Map(), dtmf: [], silentRouting: false };
     byPbx.set(pbx, f);
   }
   return f;
