@@ -1,12 +1,16 @@
 /**
  * The flows the demo deploys into its embedded Node-RED: missed call -> ticket, calendar -> forward sync, live call
- * log. Built in code (not a static JSON) because they point at this run's simulator port and file paths. The same
+ * log (calls, and the queue's events from the O2G front-end). Built in code (not a static JSON) because they point at this run's simulator port and file paths. The same
  * node types and settings as the example flows in examples/node-red/.
  */
 
 export interface DemoFlowOptions {
   /** Simulator OpenTouch front-end URL. */
   pbxUrl: string;
+  /** Simulator O2G front-end URL: the queue (CCD pilot) events, which OpenTouch does not have. */
+  o2gUrl: string;
+  /** The CCD pilot to watch, number -> name. */
+  pilots: Record<string, string>;
   login: string;
   /** Demo password of the simulator (documented demo credentials; goes to the credentials file only). */
   password: string;
@@ -25,6 +29,7 @@ export type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 const TAB = 'pbxflow-demo-tab';
 const CONN = 'pbxflow-demo-conn';
+const CONN_O2G = 'pbxflow-demo-conn-o2g';
 
 /** Function-node bodies: JavaScript run by Node-RED, kept small and readable in the editor. */
 const TICKET_JS = `const e = msg.payload;
@@ -48,6 +53,12 @@ return msg;`;
 const CALL_LOG_JS = `const e = msg.payload;
 const c = e.call || {};
 const who = (p) => p ? (p.name || p.number || '?') : '?';
+if (e.queue) {
+  const q = e.queue;
+  const wait = q.waitSeconds !== undefined ? ' after ' + q.waitSeconds + ' s' : '';
+  msg.payload = e.user + ': ' + e.type + ' ' + who(q.caller) + ' -> ' + (q.name || q.id) + (q.agent ? ' -> agent ' + who(q.agent) : '') + wait;
+  return msg;
+}
 const extra = c.endReason ? ' (' + c.endReason + (c.talkSeconds !== undefined ? ', talked ' + c.talkSeconds + ' s' : '') + ')' : '';
 msg.payload = e.user + ': ' + e.type + ' ' + who(c.from) + ' -> ' + who(c.to) + extra;
 return msg;`;
@@ -69,6 +80,12 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       id: CONN, type: 'pbxflow-connection', name: 'Simulator (OpenTouch)', platform: 'opentouch', url: o.pbxUrl,
       secondaryUrl: '', sessionKind: 'admin', users: o.users.join(','), urlKind: 'public', verifyCertificate: true,
       ca: '', requestTimeout: 10, extra: '',
+    },
+    {
+      // Queues exist on O2G only: a second connection, to the simulator's O2G front-end, watching the pilot.
+      id: CONN_O2G, type: 'pbxflow-connection', name: 'Simulator (O2G)', platform: 'o2g', url: o.o2gUrl,
+      secondaryUrl: '', sessionKind: 'admin', users: o.users.join(','), urlKind: 'public', verifyCertificate: true,
+      ca: '', requestTimeout: 10, extra: JSON.stringify({ pilots: o.pilots }),
     },
     { id: 'pbxflow-demo-c1', type: 'comment', name: 'Missed call -> ticket (appended to the tickets file)', ...at(220, 40), info: '', wires: [] },
     {
@@ -111,10 +128,16 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       users: '', direction: 'any', callers: 'any', numberPattern: '', minRingSeconds: 0, includeRaw: false,
       ...at(150, 360), wires: [['pbxflow-demo-log']],
     },
+    {
+      id: 'pbxflow-demo-queues', type: 'pbxflow-event', name: 'Queue events', connection: CONN_O2G,
+      eventTypes: ['queue.joined', 'queue.answered', 'queue.abandoned'],
+      users: '', direction: 'any', callers: 'any', numberPattern: '', minRingSeconds: 0, includeRaw: false,
+      ...at(150, 390), wires: [['pbxflow-demo-log']],
+    },
     { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(370, 360), wires: [['pbxflow-demo-dbg-log']] },
     debug('pbxflow-demo-dbg-log', 'call log', 360),
-    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 420), wires: [['pbxflow-demo-dbg-err']] },
-    { ...debug('pbxflow-demo-dbg-err', 'error', 420), complete: 'error' },
+    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 460), wires: [['pbxflow-demo-dbg-err']] },
+    { ...debug('pbxflow-demo-dbg-err', 'error', 460), complete: 'error' },
   ];
-  return { flows, credentials: { [CONN]: { login: o.login, password: o.password } } };
+  return { flows, credentials: { [CONN]: { login: o.login, password: o.password }, [CONN_O2G]: { login: o.login, password: o.password } } };
 }

@@ -9,7 +9,10 @@ import { writeDemoCalendar, type TimeWindow } from './calendar';
 import { demoFlows } from './flows';
 import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './node-red-host';
 import { demoPaths, type DemoPaths } from './paths';
-import { abandonedCall, answeredCall, attempt, callToAlice, DEMO_EXTRA_USERS, trafficLoop, transferredCall, type TrafficContext } from './traffic';
+import {
+  abandonedCall, answeredCall, attempt, callToAlice, DEMO_EXTRA_USERS, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT,
+  trafficLoop, transferredCall, type TrafficContext,
+} from './traffic';
 import { ForwardWatch, PrintedLines, TicketFile, waitFor, type Ticket } from './watch';
 
 export interface DemoOptions {
@@ -64,6 +67,8 @@ const SHOWN = {
   forwardSet: /\[calendar\] calendar: .*\[setForward\]/,
   forwardRestored: /\[calendar\] calendar: .*\[cancelForward\]/,
   ticket: /\[ticket\] \{.*"reason":"abandoned"/,
+  queueAnswered: /\[call log\] 5000: queue\.answered .*-> agent 204/,
+  queueAbandoned: /\[call log\] 5000: queue\.abandoned /,
 };
 
 /** How long the --once script waits for one thing the flows do (generous: CI machines can be very busy). */
@@ -87,6 +92,8 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
   await attempt(ctx, 'answered call', () => answeredCall(ctx));
   await attempt(ctx, 'abandoned call', () => abandonedCall(ctx));
   await attempt(ctx, 'transfer', () => transferredCall(ctx));
+  await attempt(ctx, 'queued call', () => queuedCallAnswered(ctx));
+  await attempt(ctx, 'abandoned queued call', () => queuedCallAbandoned(ctx));
   const start = new Date();
   w.setWindow({ start, end: new Date(start.getTime() + 3_600_000) });
   ctx.say(`${CALENDAR_USER}'s calendar now says "Out of office"; waiting for the calendar sync to forward her line...`);
@@ -104,6 +111,10 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
     problems.push(forward.restored
       ? `the forward was restored but the calendar flow never reported it ([cancelForward] in its debug output)`
       : `${CALENDAR_USER}'s forward was set but never restored`);
+  }
+  // The queue's events come over the O2G connection: by now they have had the whole calendar step to arrive.
+  if (!(await waitFor(() => printed.has(SHOWN.queueAnswered) && printed.has(SHOWN.queueAbandoned), ONCE_WAIT_MS, ctx.signal))) {
+    problems.push('the live call log never showed the Support queue\'s answered and abandoned calls (queue.answered / queue.abandoned)');
   }
   if (!(await waitFor(() => tickets.tickets().length > 0 && printed.has(SHOWN.ticket), ONCE_WAIT_MS, ctx.signal))) {
     problems.push(tickets.tickets().length > 0 ? 'the ticket flow never showed its ticket ([ticket] in its debug output)' : `no ticket was written to ${tickets.path}`);
@@ -137,7 +148,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     if (!admin) throw new Error('the simulator has no administrator login');
     const monitored = sim.users.filter((u) => !u.admin).map((u) => u.login);
     const { flows, credentials } = demoFlows({
-      pbxUrl: sim.url('opentouch'), login: admin.login, password: admin.password, users: monitored,
+      pbxUrl: sim.url('opentouch'), o2gUrl: sim.url('o2g'), pilots: { [SUPPORT_PILOT.number]: SUPPORT_PILOT.name }, login: admin.login, password: admin.password, users: monitored,
       ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarUser: CALENDAR_USER, mobile: MOBILE,
       calendarEverySeconds: CALENDAR_EVERY_SECONDS,
     });
@@ -145,8 +156,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     red = await startNodeRed({
       root: paths.root, userDir: paths.userDir, flows, credentials, port: o.port ?? (once ? 0 : 1880), onLog: redLogPrinter(print),
     });
-    const frontEnd = sim.frontEnds.opentouch;
-    if (!(await waitFor(() => frontEnd.openChannels > 0, 45_000, abort.signal))) {
+    startSupportAgent(sim.pbx);
+    const { opentouch, o2g } = sim.frontEnds;
+    if (!(await waitFor(() => opentouch.openChannels > 0 && o2g.openChannels > 0, 45_000, abort.signal))) {
       throw new Error('the Node-RED flows did not connect to the simulator within 45 s (is the pack built? see the Node-RED warnings above)');
     }
     print('');

@@ -4,9 +4,20 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimUser, VirtualPbx } from '../../simulator';
+import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 
 /** The demo company: the simulator's default users (Bob has a desk phone and a second device) plus one more. */
 export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw', number: '204', name: 'Dave Leroy', devices: ['204'] }];
+
+/** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
+export const SUPPORT_PILOT = { number: '5000', name: 'Support', group: '5000' };
+/** Dave is the Support agent (logged on from his desk phone). */
+export const SUPPORT_AGENT = { login: 'dave', device: '204' };
+
+/** Logs Dave on as a ready agent of the Support group. */
+export function startSupportAgent(pbx: VirtualPbx): void {
+  simFeatures(pbx).agents.logon(SUPPORT_AGENT.login, SUPPORT_AGENT.device, SUPPORT_PILOT.group);
+}
 
 export interface TrafficContext {
   pbx: VirtualPbx;
@@ -70,6 +81,30 @@ export async function callToAlice(ctx: TrafficContext, mobile: string): Promise<
   return forwarded;
 }
 
+/** Carol calls Support: Dave, the ready agent, gets the call and answers (queue.joined, queue.answered). */
+export async function queuedCallAnswered(ctx: TrafficContext): Promise<void> {
+  ctx.say(`Carol calls ${SUPPORT_PILOT.name} (${SUPPORT_PILOT.number}); Dave, the agent, answers`);
+  const ref = ctx.pbx.makeCall('carol', SUPPORT_PILOT.number);
+  await pause(ctx, 1000);
+  ctx.pbx.answer(ref, SUPPORT_AGENT.login);
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(ref, SUPPORT_AGENT.login);
+}
+
+/** Dave is on a break; Bob calls Support, waits in the queue and gives up (queue.joined, queue.abandoned). */
+export async function queuedCallAbandoned(ctx: TrafficContext): Promise<void> {
+  const agents = simFeatures(ctx.pbx).agents;
+  ctx.say(`Dave takes a break; Bob calls ${SUPPORT_PILOT.name}, waits in the queue and hangs up`);
+  agents.setActivity(SUPPORT_AGENT.login, 'paused');
+  try {
+    const ref = ctx.pbx.makeCall('bob', SUPPORT_PILOT.number);
+    await pause(ctx, 2000);
+    ctx.pbx.callerHangsUp(ref);
+  } finally {
+    agents.setActivity(SUPPORT_AGENT.login, 'ready');
+  }
+}
+
 /** Runs one scenario; a failure (e.g. a call ended by the ring timeout meanwhile) is told, not thrown. */
 export async function attempt(ctx: TrafficContext, name: string, run: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -89,6 +124,8 @@ export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<
     ['abandoned call', () => abandonedCall(ctx)],
     ['call to Alice', () => callToAlice(ctx, mobile)],
     ['transfer', () => transferredCall(ctx)],
+    ['queued call', () => queuedCallAnswered(ctx)],
+    ['abandoned queued call', () => queuedCallAbandoned(ctx)],
   ];
   for (let i = 0; !ctx.signal.aborted; i = (i + 1) % scenarios.length) {
     const [name, run] = scenarios[i];

@@ -115,6 +115,15 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/\[ticket\] \{.*"reason":"abandoned"/);
   });
 
+  it('shows the Support queue (O2G) in the live call log: a call answered by Dave, the agent, and one abandoned', () => {
+    expect(out).toMatch(/\[call log\] 5000: queue\.joined 203 -> Support/);
+    expect(out).toMatch(/\[call log\] 5000: queue\.answered 203 -> Support -> agent 204 after \d+ s/);
+    expect(out).toMatch(/\[call log\] dave: call\.answered Carol Petit -> /);
+    expect(out).toMatch(/\[call log\] 5000: queue\.abandoned 202 -> Support after \d+ s/);
+    // The abandoned queued call rang nobody's phone: no ticket for it.
+    expect(out).not.toMatch(/\[ticket\] .*"caller":"202"/);
+  });
+
   it('forwards the line while the calendar says "Out of office", then restores it', () => {
     const at = {
       forwardSet: out.indexOf('[setForward]'),
