@@ -95,7 +95,11 @@ export class CallTracker {
   private readonly recent = new RecentIds();
   private readonly ttl: number;
   private readonly now: () => number;
-  private readonly includeRaw: boolean;
+  /**
+   * Keep source events with each call (for consumers that asked for them). Can be switched on and off while running:
+   * a connection keeps them only while someone wants them, since they cost memory per live call.
+   */
+  includeRaw: boolean;
   private readonly selfParty?: (user: string) => Party | undefined;
   private lastSweep = 0;
   private readonly pending: Array<'answered' | 'held' | 'retrieved'> = [];

@@ -107,7 +107,7 @@ export class AleConnection implements PbxConnection {
     this.selves = new SelfParties(this.rest);
     // The user's own side shows their number and name once learned (the login until then).
     this.pipeline = new AlePipeline({
-      platform: this.platform, defaultUser: config.login, includeRaw: true, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
+      platform: this.platform, defaultUser: config.login, includeRaw: false, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
       selfParty: (user) => this.selves.get(user),
     });
     // A session renewed elsewhere (a REST call got 403) or lost (keepalive refused) makes the channel stale.
@@ -140,7 +140,18 @@ export class AleConnection implements PbxConnection {
   onEvent(listener: (event: PbxEvent) => void, options: EventSubscription = {}): () => void {
     const l: Listener = { fn: listener, includeRaw: options.includeRaw === true };
     this.listeners.add(l);
-    return () => this.listeners.delete(l);
+    this.updateRaw();
+    return () => {
+      this.listeners.delete(l);
+      this.updateRaw();
+    };
+  }
+
+  /** Source events are kept with live calls only while a consumer asked for them (they cost memory per call). */
+  private updateRaw(): void {
+    let wanted = false;
+    for (const l of this.listeners) if (l.includeRaw) wanted = true;
+    this.pipeline.tracker.includeRaw = wanted;
   }
 
   onState(listener: (state: ConnectionStateInfo) => void): () => void {
