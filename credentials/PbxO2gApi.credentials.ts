@@ -1,5 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { aleSessionFields, loginFields, serverFields, tlsFields } from './shared/common';
+import { aleSessionFields, callCenterFields, loginFields, serverFields, tlsFields } from './shared/common';
 
 /** Alcatel-Lucent OmniPCX Enterprise through the OpenTouch Gateway (O2G). Tested by logging in. */
 export class PbxO2gApi implements ICredentialType {
@@ -15,6 +15,7 @@ export class PbxO2gApi implements ICredentialType {
     ...serverFields('https://o2g.example.com'),
     ...loginFields,
     ...aleSessionFields,
+    ...callCenterFields,
     ...tlsFields,
   ];
 }

@@ -69,6 +69,18 @@ export const aleSessionFields: INodeProperties[] = [
   },
 ];
 
+/** O2G call-center pilots (CCD queues): their numbers are what the PBX subscribes queue events by. */
+export const callCenterFields: INodeProperties[] = [
+  {
+    displayName: 'Call-Center Queues (Pilots)',
+    name: 'pilots',
+    type: 'string',
+    default: '',
+    placeholder: '5000=Support, 5001=Sales',
+    description: 'Pilot numbers whose queue events (call joined, answered, abandoned) you want, each optionally with a name. Leave empty without a call-center licence.',
+  },
+];
+
 export const tlsFields: INodeProperties[] = [
   {
     displayName: 'Ignore SSL Issues (Self-Signed)',

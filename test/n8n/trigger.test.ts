@@ -6,6 +6,7 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { openConnectionCount } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
 import { startSimulator, type Simulator } from '../../simulator';
+import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
 import { activateTrigger, makeWorkflow } from './helpers/engine';
 import { credentialsFor, pbxTriggerNode, waitFor } from './helpers/sim';
@@ -191,5 +192,26 @@ describe('credential test (methods.credentialTest)', () => {
     expect(res.message).toMatch(/wrong login or password/);
     expect(res.message).not.toContain('Wrong-Pw-123');
     expect(openConnectionCount()).toBe(0);
+  });
+  it('emits queue events for the call-center pilots named in the O2G credential', async () => {
+    const creds = credentialsFor(sim, 'o2g', 'admin');
+    Object.assign(creds.pbxO2gApi!, { users: 'alice, carol', pilots: '5000=Support' });
+    const tw = makeWorkflow([pbxTriggerNode('PBX Trigger', 'o2g', { events: ['queue.joined', 'queue.abandoned'] })], {});
+    const t = await activateTrigger(tw, 'PBX Trigger', creds);
+    try {
+      simFeatures(sim.pbx).agents.logon('alice', '201', '5000');
+      simFeatures(sim.pbx).agents.setActivity('alice', 'paused'); // no ready agent: the call waits
+      const ref = sim.pbx.makeCall('carol', '5000');
+      await waitFor('queue.joined', () => t.emitted.length === 1);
+      sim.pbx.callerHangsUp(ref);
+      await waitFor('queue.abandoned', () => t.emitted.length === 2);
+      expect(events(t.emitted).map((e) => [e.type, e.queue?.id, e.queue?.name, e.queue?.callId])).toEqual([
+        ['queue.joined', '5000', 'Support', ref],
+        ['queue.abandoned', '5000', 'Support', ref],
+      ]);
+    } finally {
+      await t.response?.closeFunction?.();
+      simFeatures(sim.pbx).agents.logoff('alice');
+    }
   });
 });
