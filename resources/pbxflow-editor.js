@@ -2,6 +2,9 @@
  * pbxflow Node-RED editor helpers, shared by the action nodes (call, routing, messaging, directory, agent) and the
  * event node. Node-RED serves this package's resources/ folder to the editor, and each node's .html loads this
  * file with <script src="resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js"> before its own registerType.
+ * The definitions themselves (defaults, icon, color, inputs...) stay inline in each .html, an object literal in
+ * RED.nodes.registerType('<type>', {...}), which is what the Flow Library scorecard (node-red-dev validate) reads;
+ * their oneditprepare/oneditsave/label call in here for the behaviour.
  *
  * The operation lists, their fields and the event types come from the shared catalogue (GET pbxflow/operations,
  * served by the connection node), so the n8n and Node-RED UIs never drift. Browser code: plain ES5, no build step.
@@ -55,17 +58,21 @@
     return op && op.name === name ? op.displayName : name;
   }
 
-  /** Fills #node-input-operation and renders one typed input per field of the chosen operation. */
-  function prepare(node, resources) {
+  /**
+   * Action node oneditprepare: fills #node-input-operation with the operations of o.resources (catalogue resources)
+   * and renders one typed input per field of the chosen operation.
+   */
+  function prepareAction(node, o) {
+    var resources = o.resources;
     $('#node-input-user').typedInput({ default: 'str', types: ['str', 'msg', 'flow', 'global', 'env'], typeField: '#node-input-userType' });
     catalogue(function (data) {
-      var ops = data.operations.filter(function (o) { return resources.indexOf(o.resource) >= 0; });
+      var ops = data.operations.filter(function (op) { return resources.indexOf(op.resource) >= 0; });
       node._pbxOps = ops;
       var select = $('#node-input-operation').empty();
       resources.forEach(function (r) {
         var group = resources.length > 1 ? $('<optgroup>').attr('label', RESOURCE_LABELS[r] || r).appendTo(select) : select;
-        ops.filter(function (o) { return o.resource === r; }).forEach(function (o) {
-          $('<option>').val(o.name).text(o.displayName).attr('title', o.description).appendTo(group);
+        ops.filter(function (op) { return op.resource === r; }).forEach(function (op) {
+          $('<option>').val(op.name).text(op.displayName).attr('title', op.description).appendTo(group);
         });
       });
       select.val(findOp(ops, node.operation).name);
@@ -95,8 +102,8 @@
     });
   }
 
-  /** Stores the chosen operation's field settings in node.params ({ field: { v, t } }). */
-  function save(node) {
+  /** Action node oneditsave: stores the chosen operation's field settings in node.params ({ field: { v, t } }). */
+  function saveAction(node) {
     var ops = node._pbxOps || [];
     var op = findOp(ops, $('#node-input-operation').val());
     var params = {};
@@ -108,34 +115,6 @@
     }
     node.params = params;
     delete node._pbxOps;
-  }
-
-  /**
-   * The registerType definition of an action node. o: { icon, paletteLabel, operation (a new node's default),
-   * resources (catalogue resources whose operations the node offers) }.
-   */
-  function actionNode(o) {
-    return {
-      category: 'pbxflow',
-      color: '#8FC9C4',
-      defaults: {
-        name: { value: '' },
-        connection: { value: '', type: 'pbxflow-connection', required: true },
-        operation: { value: o.operation, required: true },
-        params: { value: {} },
-        user: { value: '' },
-        userType: { value: 'str' },
-      },
-      inputs: 1,
-      outputs: 1,
-      icon: o.icon,
-      paletteLabel: o.paletteLabel,
-      label: function () { return this.name || operationLabel(this.operation) || o.paletteLabel; },
-      labelStyle: function () { return this.name ? 'node_label_italic' : ''; },
-      outputLabels: function () { return 'msg.payload = result'; },
-      oneditprepare: function () { prepare(this, o.resources); },
-      oneditsave: function () { save(this); },
-    };
   }
 
   /** Event node: one checkbox per catalogue event type in #pbxflow-event-types, ticked from node.eventTypes. */
@@ -161,9 +140,8 @@
   window.PbxflowEditor = {
     catalogue: catalogue,
     operationLabel: operationLabel,
-    prepare: prepare,
-    save: save,
-    actionNode: actionNode,
+    prepareAction: prepareAction,
+    saveAction: saveAction,
     prepareEventTypes: prepareEventTypes,
     saveEventTypes: saveEventTypes,
   };
