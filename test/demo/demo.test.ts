@@ -103,7 +103,8 @@ describe('npm start -- --once', () => {
     expect(script.status).toBe(200);
     expect(script.body).toContain('window.PbxflowEditor = {');
     expect(nodes).toContain('<script type="text/javascript" src="resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js"></script>');
-    expect(nodes).toContain("RED.nodes.registerType('pbxflow-call', PbxflowEditor.actionNode(");
+    expect(nodes).toContain("RED.nodes.registerType('pbxflow-call', {");
+    expect(nodes).toContain('PbxflowEditor.prepareAction(this');
   });
 
   it('writes a ticket line for the call the caller abandoned, and shows it in the debug output', () => {
