@@ -18,6 +18,8 @@ export interface ConnectionNodeDef extends NodeDef {
   ca?: string;
   requestTimeout?: number | string;
   extra?: string;
+  /** O2G call-center pilots to watch: "5000=Support, 5001". */
+  pilots?: string;
 }
 
 /** A node that uses the connection: it gets status updates while registered. */
@@ -42,6 +44,7 @@ export function toConnectionConfig(def: ConnectionNodeDef, credentials: Record<s
     const parsed: unknown = JSON.parse(def.extra);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) extra = parsed as Record<string, unknown>;
   }
+  if (def.pilots && def.pilots.trim()) extra = { ...extra, pilots: def.pilots.trim() };
   return {
     platform: def.platform,
     url: (def.url ?? '').trim(),

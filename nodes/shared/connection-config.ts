@@ -42,20 +42,11 @@ const ale = (platform: Platform): Mapper => (c) => {
   const users = splitList(c.users);
   if (users.length) config.users = users;
   config.urlKind = c.urlKind === 'private' ? 'private' : 'public';
-  const pilots = parsePilots(c.pilots);
-  if (Object.keys(pilots).length) config.extra = { ...config.extra, pilots };
+  // The core reads the text as typed: "5000=Support, 5001".
+  const pilots = str(c.pilots);
+  if (pilots) config.extra = { ...config.extra, pilots };
   return config;
 };
-
-/** "5000=Support, 5001" -> { "5000": "Support", "5001": "" }. */
-export function parsePilots(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const item of str(v).split(/[,;\n]+/)) {
-    const [number, ...name] = item.split('=');
-    if (number.trim()) out[number.trim()] = name.join('=').trim();
-  }
-  return out;
-}
 
 const MAPPERS: Partial<Record<Platform, Mapper>> = {
   opentouch: ale('opentouch'),

@@ -3,6 +3,7 @@
  */
 import { openConnectionCount } from '../../shared/connection/registry';
 import { startSimulator, type Simulator } from '../../simulator';
+import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { connectionNode, creds, helper, NODES, nextMessage, statusTexts, waitFor, warningsOf, type TestNode } from './harness';
 
 let sim: Simulator;
@@ -48,6 +49,29 @@ describe('pbxflow-event', () => {
     expect(payload.call.from.number).toBe('202');
     expect(payload.call.answered).toBe(false);
     await waitFor('last event in status', () => statusTexts(ev).some((t) => t.startsWith('missed alice')));
+  });
+
+  it('sends queue events for the O2G pilots named in the connection', async () => {
+    const flow = [
+      connectionNode(sim.url('o2g'), { platform: 'o2g', sessionKind: 'admin', users: 'alice, carol', pilots: '5000=Support' }),
+      { id: 'ev', type: 'pbxflow-event', connection: 'conn', eventTypes: ['queue.joined', 'queue.abandoned'], wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ];
+    await helper.load(NODES, flow, creds('admin', 'admin-pw'));
+    await connected(helper.getNode('ev'));
+    const agents = simFeatures(sim.pbx).agents;
+    agents.logon('alice', '201', '5000');
+    agents.setActivity('alice', 'paused'); // no ready agent: the call waits in the queue
+    try {
+      const joined = nextMessage(helper.getNode('out'), 8000);
+      const ref = sim.pbx.makeCall('carol', '5000');
+      expect(await joined).toMatchObject({ topic: 'queue.joined', payload: { queue: { id: '5000', name: 'Support', callId: ref } } });
+      const abandoned = nextMessage(helper.getNode('out'), 8000);
+      sim.pbx.callerHangsUp(ref);
+      expect(await abandoned).toMatchObject({ topic: 'queue.abandoned', payload: { queue: { id: '5000', callId: ref } } });
+    } finally {
+      agents.logoff('alice');
+    }
   });
 
   it('filters: an incoming-only, external-callers node ignores an internal missed call', async () => {

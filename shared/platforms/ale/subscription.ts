@@ -18,9 +18,16 @@ const DEFAULT_NAMES: Record<'opentouch' | 'o2g', string[][]> = {
  * The CCD pilots to monitor (O2G), number -> name, from `extra.pilots`: `["5000"]` or `{"5000": "Support"}`. The
  * pilot events carry the number only, so a name given here becomes `queue.name`.
  */
+/** `extra.pilots`: `{ "5000": "Support" }`, `["5000"]`, or the text hosts collect, `"5000=Support, 5001"`. */
 export function pilotsOf(config: ConnectionConfig): Record<string, string> {
   const p = config.extra?.pilots;
   const out: Record<string, string> = {};
+  if (typeof p === 'string') {
+    for (const item of p.split(/[,;\n]+/)) {
+      const [number, ...name] = item.split('=');
+      if (number.trim()) out[number.trim()] = name.join('=').trim();
+    }
+  }
   if (Array.isArray(p)) for (const n of p) if (String(n).trim()) out[String(n).trim()] = '';
   if (p && typeof p === 'object' && !Array.isArray(p)) for (const [n, name] of Object.entries(p)) if (n.trim()) out[n.trim()] = typeof name === 'string' ? name : '';
   return out;
