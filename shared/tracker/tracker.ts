@@ -234,34 +234,42 @@ export class CallTracker {
   }
 
   private applyParticipants(rec: CallRecord, obs: CallObservation): void {
+    const removed = obs.removedParticipants;
+    const added = obs.addedParticipants;
+    // Most events (leg state changes) touch no participant: leave at once.
+    if (!obs.participants && !removed && !added && !obs.modifiedParticipants) return;
     if (obs.participants) rec.participants = obs.participants.slice();
-    const removed = obs.removedParticipants ?? [];
-    const added = obs.addedParticipants ?? [];
-    if (removed.length) rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
-    for (const p of added) {
-      const i = rec.participants.findIndex((q) => q.id === p.id);
-      if (i >= 0) rec.participants[i] = p;
-      else rec.participants.push(p);
+    if (removed?.length) rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
+    if (added) {
+      for (const p of added) {
+        const i = rec.participants.findIndex((q) => q.id === p.id);
+        if (i >= 0) rec.participants[i] = p;
+        else rec.participants.push(p);
+      }
     }
-    for (const p of obs.modifiedParticipants ?? []) {
-      const i = rec.participants.findIndex((q) => q.id === p.id);
-      if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
+    if (obs.modifiedParticipants) {
+      for (const p of obs.modifiedParticipants) {
+        const i = rec.participants.findIndex((q) => q.id === p.id);
+        if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
+      }
     }
-    if (removed.length && added.length && (obs.cause === 'redirected' || obs.cause === 'transferred')) {
+    const replaced = !!removed?.length && !!added?.length;
+    if (replaced && (obs.cause === 'redirected' || obs.cause === 'transferred')) {
       // Someone else's view of a redirect/transfer: remember the target for the user who let the call go.
-      this.replacements.set(obs.callId, { party: toParty(added[0]), cause: obs.cause, time: obs.time });
+      this.replacements.set(obs.callId, { party: toParty(added![0]), cause: obs.cause, time: obs.time });
     }
-    if (removed.length && !added.length && rec.participants.length === 0) rec.remoteLeftCause = obs.cause ?? 'cleared';
+    if (removed?.length && !added?.length && rec.participants.length === 0) rec.remoteLeftCause = obs.cause ?? 'cleared';
     // The peer is the first party; a redirect/transfer seen from this side replaces it.
-    if (rec.participants.length && (!rec.peer || (removed.length && added.length))) rec.peer = toParty(rec.participants[0]);
-    if (rec.participants.some((p) => p.anonymous)) rec.anonymous = true;
+    if (rec.participants.length && (!rec.peer || replaced)) rec.peer = toParty(rec.participants[0]);
+    for (const p of rec.participants) if (p.anonymous) rec.anonymous = true;
   }
+
 
   private applyLegs(rec: CallRecord, obs: CallObservation, pending: Array<'answered' | 'held' | 'retrieved'>): void {
     let legs = obs.legs;
     // Some events give only the call's state; read it as the state of the leg we know.
     if (!legs && obs.callState && rec.legs.length === 0) legs = [{ device: rec.device ?? '', state: obs.callState }];
-    for (const leg of legs ?? []) {
+    if (legs) for (const leg of legs) {
       const i = rec.legs.findIndex((l) => l.device === leg.device);
       if (i >= 0) rec.legs[i] = { device: leg.device, state: leg.state };
       else rec.legs.push({ device: leg.device, state: leg.state });
@@ -282,7 +290,7 @@ export class CallTracker {
         pending.push('held');
       }
     }
-    for (const d of obs.removedLegs ?? []) rec.legs = rec.legs.filter((l) => l.device !== d);
+    if (obs.removedLegs) for (const d of obs.removedLegs) rec.legs = rec.legs.filter((l) => l.device !== d);
   }
 
   private pastDialing(rec: CallRecord): boolean {
