@@ -190,16 +190,11 @@ function callObservation(e: AleEvent, user: string, time: number, platform: AleP
     return o;
   }
   // Plain loops rather than spread/map/filter chains: this runs for every call event on the channel.
-  const legs: Array<{ device: string; state: LegState }> = [];
-  collectLegs(e.legs, legs);
-  collectLegs(e.addedLegs, legs);
-  collectLegs(e.modifiedLegs, legs);
-  if (legs.length) o.legs = legs;
+  const legs = collectLegs(e.modifiedLegs, collectLegs(e.addedLegs, collectLegs(e.legs, undefined)));
+  if (legs) o.legs = legs;
   // The Node SDK reads `removedLeg`/`removedParticipants`; the Java SDK and the spec say `removedLegs`/`removedParticipantIds`.
-  const removedLegs: string[] = [];
-  collectDeviceIds(e.removedLegs, removedLegs);
-  collectDeviceIds(e.removedLeg, removedLegs);
-  if (removedLegs.length) o.removedLegs = removedLegs;
+  const removedLegs = collectDeviceIds(e.removedLeg, collectDeviceIds(e.removedLegs, undefined));
+  if (removedLegs) o.removedLegs = removedLegs;
   if (e.participants !== undefined) {
     const list = participants(e.participants);
     if (e.eventName !== 'OnCallModified') o.participants = list;
@@ -230,17 +225,24 @@ function callObservation(e: AleEvent, user: string, time: number, platform: AleP
   return o;
 }
 
-function collectLegs(v: unknown, out: Array<{ device: string; state: LegState }>): void {
-  if (!Array.isArray(v)) return;
-  for (const l of v) if (l && typeof l === 'object' && typeof (l as Obj).deviceId === 'string') out.push({ device: (l as Obj).deviceId as string, state: legState((l as Obj).state) });
+/** Appends the legs of `v` to `out`, creating it only when there is one (most events carry none of a kind). */
+function collectLegs(v: unknown, out: Array<{ device: string; state: LegState }> | undefined): Array<{ device: string; state: LegState }> | undefined {
+  if (!Array.isArray(v)) return out;
+  for (const l of v) {
+    if (l && typeof l === 'object' && typeof (l as Obj).deviceId === 'string') {
+      (out ??= []).push({ device: (l as Obj).deviceId as string, state: legState((l as Obj).state) });
+    }
+  }
+  return out;
 }
 
-function collectDeviceIds(v: unknown, out: string[]): void {
-  if (!Array.isArray(v)) return;
+function collectDeviceIds(v: unknown, out: string[] | undefined): string[] | undefined {
+  if (!Array.isArray(v)) return out;
   for (const l of v) {
     const d = typeof l === 'string' ? l : str(obj(l)?.deviceId);
-    if (d) out.push(d);
+    if (d) (out ??= []).push(d);
   }
+  return out;
 }
 
 function snapshotObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): Observation {
