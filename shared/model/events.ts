@@ -31,6 +31,7 @@ export type StateEventType =
 
 export type EventType = CallEventType | StateEventType;
 
+/** Append only: call event ids are derived from a type's position in this list. */
 export const EVENT_TYPES: readonly EventType[] = [
   'call.incoming', 'call.outgoing', 'call.answered', 'call.held', 'call.retrieved', 'call.transferred',
   'call.redirected', 'call.conferenced', 'call.ended', 'call.missed', 'user.state', 'device.state',

@@ -32,3 +32,16 @@ export function eventId(parts: ReadonlyArray<string | number | undefined>, seed?
   const [h1, h2] = idSeed(parts, seed);
   return hex(h1) + hex(h2);
 }
+
+/** The id of a seed plus two small numbers (e.g. an event type's index and an occurrence count): no string work. */
+export function eventIdOf(seed: IdSeed, a: number, b: number): string {
+  let h1 = seed[0];
+  let h2 = seed[1];
+  h1 = Math.imul(h1 ^ a, 0x01000193);
+  h2 = Math.imul(h2 ^ a, 0x5bd1e995) ^ (h2 >>> 15);
+  h1 = Math.imul(h1 ^ (b + 0x9e37), 0x01000193);
+  h2 = Math.imul(h2 ^ (b + 0x9e37), 0x5bd1e995) ^ (h2 >>> 15);
+  h1 ^= h1 >>> 13;
+  h2 ^= h2 >>> 16;
+  return hex(h1) + hex(h2);
+}

@@ -2,8 +2,8 @@
  * The call tracker: platform-neutral, per-user call state. Observations in, `PbxEvent`s out.
  * It is the one place that decides what "answered", "missed" or "ended" means, for every platform.
  */
-import { isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
-import { eventId, idSeed, type IdSeed } from '../model/ids';
+import { EVENT_TYPES, isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
+import { eventId, eventIdOf, idSeed, type IdSeed } from '../model/ids';
 import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
 import { endReasonOf } from './end-reason';
 import { CallTable } from './call-table';
@@ -85,6 +85,7 @@ const iso = (time: number): string => {
   const milli = offset - sec * 1000;
   return `${minutePrefix}${sec < 10 ? '0' : ''}${sec}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 };
+const TYPE_INDEX = new Map<EventType, number>(EVENT_TYPES.map((t, i) => [t, i]));
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
 export class CallTracker {
@@ -374,7 +375,8 @@ export class CallTracker {
 
   private event(rec: CallRecord, type: EventType, time: number, n: number, extra?: Partial<CallInfo>, endedMs?: number): PbxEvent {
     const e: PbxEvent = {
-      id: eventId([type, n], (rec.seed ??= idSeed([rec.platform, rec.user, rec.globalId ?? '', rec.callId]))),
+      // The type's place in EVENT_TYPES (append-only) stands for its name: ids stay stable, hashing stays cheap.
+      id: eventIdOf((rec.seed ??= idSeed([rec.platform, rec.user, rec.globalId ?? '', rec.callId])), TYPE_INDEX.get(type)!, n),
       type,
       platform: rec.platform,
       user: rec.user,
