@@ -2,7 +2,7 @@
  * The call tracker: platform-neutral, per-user call state. Observations in, `PbxEvent`s out.
  * It is the one place that decides what "answered", "missed" or "ended" means, for every platform.
  */
-import { EVENT_TYPES, isCallEvent, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
+import { EVENT_TYPES, MISSED_REASONS, type CallInfo, type EventType, type Party, type PbxEvent, type Platform } from '../model/events';
 import { eventId, eventIdOf, idSeed, type IdSeed } from '../model/ids';
 import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
 import { endReasonOf } from './end-reason';
@@ -438,4 +438,3 @@ function toParty(p: Participant | Party): Party {
 }
 
 
-export { isCallEvent };
