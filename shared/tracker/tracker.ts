@@ -436,5 +436,3 @@ function toParty(p: Participant | Party): Party {
   if (p.login) out.login = p.login;
   return out;
 }
-
-
