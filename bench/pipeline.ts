@@ -4,21 +4,34 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeAleLine } from '../shared/platforms/ale/decoder';
 import { AlePipeline } from '../shared/platforms/ale/pipeline';
 
 type Step = { event: Record<string, unknown> | null };
 
 /** Basic-call traces (both dialects), as templates whose call ids and users we vary. */
-function templates(): string[][] {
+/**
+ * `public`: every line in the `On*` form servers send (O2G traces rewritten the way the decoder reads them);
+ * `mixed`: the O2G traces kept in their internal `RTSM_*` form, as in captures.
+ */
+export type LineForm = 'public' | 'mixed';
+
+function templates(form: LineForm): string[][] {
   const dir = join(__dirname, '..', '..', 'test', 'fixtures', 'scenarios');
+  const toPublic = (line: string): string => {
+    const e = decodeAleLine(line) as Record<string, unknown>;
+    const { name: _name, id: _id, userState: _s, participantIds: _p, eventName, loginName, ...rest } = e;
+    return JSON.stringify({ eventName, loginName, ...rest });
+  };
   const read = (f: string) =>
-    (JSON.parse(readFileSync(join(dir, f), 'utf8')).steps as Step[]).filter((s) => s.event).map((s) => JSON.stringify(s.event));
+    (JSON.parse(readFileSync(join(dir, f), 'utf8')).steps as Step[]).filter((s) => s.event).map((s) => JSON.stringify(s.event))
+      .map((l) => (form === 'public' && l.includes('"RTSM_') ? toPublic(l) : l));
   return [read('oxe/01-basic-call.json'), read('icm/01-basic-call.json'), read('oxe/08-caller-hangs-up-while-ringing.json')];
 }
 
 /** Lines of `calls` calls, each with its own call reference, spread over 200 user pairs. */
-export function makeLines(calls: number): string[] {
-  const tpl = templates();
+export function makeLines(calls: number, form: LineForm = 'mixed'): string[] {
+  const tpl = templates(form);
   const out: string[] = [];
   for (let i = 0; i < calls; i++) {
     const t = tpl[i % tpl.length];
@@ -44,8 +57,8 @@ function gc(): void {
  * through JSON.parse alone, alternately, so both face the same heap. Holding hundreds of MB of input at once would
  * mostly measure the garbage collector walking the input, which a socket never keeps.
  */
-export function benchThroughput(calls = 2_000, rounds = 40): Record<string, number | string> {
-  const lines = makeLines(calls);
+export function benchThroughput(form: LineForm = 'mixed', calls = 2_000, rounds = 40): Record<string, number | string> {
+  const lines = makeLines(calls, form);
   const bytes = lines.reduce((n, l) => n + l.length, 0);
   for (const l of lines) JSON.parse(l); // flatten the built strings before timing either side
   for (let i = 0; i < 3; i++) {
