@@ -1,0 +1,250 @@
+/**
+ * What every platform connection shares, so each platform writes only its protocol: listeners, the connection
+ * state and `connection.state` events, `ready()` with a deadline, rate-limited and scrubbed warnings, the one
+ * capped back-off (reset only after a stream has proven healthy), an interruptible sleep, "stop for good" on a
+ * fatal error, and a handle that keeps the process alive while the connection is open (like an open socket).
+ *
+ * A platform subclass runs its own loop and calls: `connected()` once subscribed and resynced, `streamUp()` when
+ * its event stream opens, `retryDelay()` for every failure, `fail(err)` for wrong credentials, `deliver(events)`,
+ * `warn(w)`; it implements `supports`, `execute` and `shutdown`.
+ */
+import { inspect } from 'node:util';
+import { AuthError, PbxError } from '../errors';
+import type { ConnectionStateInfo, PbxEvent, Platform } from '../model/events';
+import { eventId } from '../model/ids';
+import type { OperationName } from '../operations/catalogue';
+import { Backoff, type BackoffOptions } from './backoff';
+import { Secrets } from './secrets';
+import type { ConnectionState, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from './types';
+import { WarningLimiter } from './warnings';
+
+interface Listener {
+  fn: (e: PbxEvent) => void;
+  includeRaw: boolean;
+}
+
+export interface BaseConnectionOptions {
+  platform: Platform;
+  /** Who `connection.state` events are about (the credential's login). */
+  user: string;
+  backoff?: BackoffOptions;
+  /** A stream must stay up this long before the back-off starts again from its first step. Default 10 s. */
+  healthyAfterMs?: number;
+  /** Warnings of one kind shown per minute. Default 10. */
+  warningsPerMinute?: number;
+}
+
+export abstract class BaseConnection implements PbxConnection {
+  readonly platform: Platform;
+  protected readonly backoff: Backoff;
+  /** Values to scrub from every message built from server text. */
+  protected readonly secrets = new Secrets();
+  protected closed = false;
+  protected fatal?: PbxError;
+  private info: ConnectionStateInfo = { state: 'connecting' };
+  private readonly listeners = new Set<Listener>();
+  private readonly stateListeners = new Set<(s: ConnectionStateInfo) => void>();
+  private readonly warningListeners = new Set<(w: ConnectionWarning) => void>();
+  private readonly waiters = new Set<{ resolve: () => void; reject: (e: Error) => void }>();
+  private readonly limiter: WarningLimiter;
+  private readonly healthyAfterMs: number;
+  private readonly stateUser: string;
+  private upSince?: number;
+  private stateSeq = 0;
+  private wake?: () => void;
+  // Ref'd on purpose: an open connection keeps a CLI process alive through back-off sleeps (which are unref'd).
+  private aliveHandle?: NodeJS.Timeout = setInterval(() => undefined, 1 << 30);
+
+  protected constructor(o: BaseConnectionOptions) {
+    this.platform = o.platform;
+    this.stateUser = o.user;
+    this.backoff = new Backoff(o.backoff);
+    this.healthyAfterMs = o.healthyAfterMs ?? 10_000;
+    this.limiter = new WarningLimiter(o.warningsPerMinute ?? 10);
+  }
+
+  get state(): ConnectionState {
+    return this.info.state;
+  }
+
+  get stateInfo(): ConnectionStateInfo {
+    return this.info;
+  }
+
+  /** Resolves once connected; rejects on a fatal error, on close, or (with `timeoutMs`) with a TIMEOUT error. */
+  ready(timeoutMs?: number): Promise<void> {
+    if (this.info.state === 'connected') return Promise.resolve();
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new PbxError('CLOSED', 'The connection is closed'));
+    return new Promise((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const w = {
+        resolve: () => { clearTimeout(timer); this.waiters.delete(w); resolve(); },
+        reject: (e: Error) => { clearTimeout(timer); this.waiters.delete(w); reject(e); },
+      };
+      this.waiters.add(w);
+      if (timeoutMs !== undefined && timeoutMs > 0) {
+        timer = setTimeout(() => {
+          const why = this.info.reason ? `: ${this.info.reason}` : '';
+          w.reject(new PbxError('TIMEOUT', `The PBX connection was not ready within ${Math.round(timeoutMs / 1000)} s (${this.info.state}${why})`));
+        }, timeoutMs);
+      }
+    });
+  }
+
+  onEvent(listener: (event: PbxEvent) => void, options: EventSubscription = {}): () => void {
+    const l: Listener = { fn: listener, includeRaw: options.includeRaw === true };
+    this.listeners.add(l);
+    this.rawWanted(this.wantsRaw());
+    return () => {
+      this.listeners.delete(l);
+      this.rawWanted(this.wantsRaw());
+    };
+  }
+
+  onState(listener: (state: ConnectionStateInfo) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  onWarning(listener: (w: ConnectionWarning) => void): () => void {
+    this.warningListeners.add(listener);
+    return () => this.warningListeners.delete(listener);
+  }
+
+  abstract supports(operation: OperationName): boolean;
+  abstract execute(operation: OperationName, input: Record<string, unknown>, options?: OperationOptions): Promise<unknown>;
+  /** Stop the loop and release server resources (sessions, sockets). Called once by `close()`. */
+  protected abstract shutdown(): Promise<void>;
+  /** Told when the first consumer asks for raw events or the last one stops (raw events cost memory per call). */
+  protected rawWanted(_wanted: boolean): void {}
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.wake?.();
+    try {
+      await this.shutdown();
+    } finally {
+      this.rejectWaiters(new PbxError('CLOSED', 'The connection was closed'));
+      this.setState({ state: 'disconnected', reason: 'closed' });
+      this.listeners.clear();
+      this.stateListeners.clear();
+      this.warningListeners.clear();
+      clearInterval(this.aliveHandle);
+      this.aliveHandle = undefined;
+      this.secrets.clear();
+    }
+  }
+
+  // ---- for subclasses ------------------------------------------------------------------------------
+
+  protected wantsRaw(): boolean {
+    for (const l of this.listeners) if (l.includeRaw) return true;
+    return false;
+  }
+
+  /** Subscribed and resynced: state `connected`, `ready()` callers go on. */
+  protected connected(): void {
+    this.setState({ state: 'connected' });
+    for (const w of [...this.waiters]) w.resolve();
+  }
+
+  /** The event stream is open. The back-off restarts from its first step once the stream has lasted `healthyAfterMs`. */
+  protected streamUp(): void {
+    this.upSince = Date.now();
+  }
+
+  /** The stream ended or an attempt failed: how long to wait before the next try. Every failure path asks here. */
+  protected retryDelay(): number {
+    if (this.upSince !== undefined && Date.now() - this.upSince >= this.healthyAfterMs) this.backoff.reset();
+    this.upSince = undefined;
+    return this.backoff.next();
+  }
+
+  /** Stop for good (wrong credentials, refused account): nothing restarts it; `ready()` rejects with `err`. */
+  protected fail(err: PbxError): void {
+    const e = err instanceof AuthError ? new AuthError(this.scrub(err.message)) : new PbxError(err.code, this.scrub(err.message));
+    this.fatal = e;
+    this.setState({ state: 'failed', reason: e.message });
+    this.rejectWaiters(e);
+  }
+
+  /** Callers of `ready()` hear about a failure instead of waiting (the loop goes on retrying). */
+  protected rejectWaiters(err: Error): void {
+    for (const w of [...this.waiters]) w.reject(err);
+  }
+
+  protected setState(info: ConnectionStateInfo): void {
+    const next = info.reason !== undefined ? { ...info, reason: this.scrub(info.reason) } : info;
+    const prev = this.info;
+    if (prev.state === next.state && (next.state !== 'reconnecting' || (prev.reason === next.reason && prev.attempt === next.attempt))) return;
+    this.info = next;
+    for (const l of this.stateListeners) safe(() => l(next));
+    const ev: PbxEvent = {
+      id: eventId([this.platform, this.stateUser, 'connection.state', next.state, ++this.stateSeq, Date.now()]),
+      type: 'connection.state',
+      platform: this.platform,
+      user: this.stateUser,
+      time: new Date().toISOString(),
+      connection: next,
+    };
+    for (const l of this.listeners) safe(() => l.fn(ev));
+  }
+
+  /** A warning for operators: scrubbed of secrets and rate-limited per kind. */
+  protected warn(w: ConnectionWarning): void {
+    const admitted = this.limiter.admit({ kind: w.kind, message: this.scrub(w.message) });
+    if (!admitted) return;
+    for (const l of this.warningListeners) safe(() => l(admitted));
+  }
+
+  protected deliver(events: PbxEvent[]): void {
+    for (const ev of events) {
+      for (const l of this.listeners) {
+        if (l.includeRaw || ev.raw === undefined) safe(() => l.fn(ev));
+        else {
+          const { raw: _raw, ...rest } = ev;
+          safe(() => l.fn(rest as PbxEvent));
+        }
+      }
+    }
+  }
+
+  protected scrub(text: string): string {
+    return this.secrets.scrub(text);
+  }
+
+  /** Waits `ms`, or less when the connection closes or `interrupt()` is called. */
+  protected sleep(ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.wake = undefined;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      t.unref(); // the alive handle, not the sleep, keeps the process up; close() ends both
+      this.wake = done;
+    });
+  }
+
+  /** Ends a back-off sleep early (e.g. an operator asked to reconnect now). */
+  protected interrupt(): void {
+    this.wake?.();
+  }
+
+  [inspect.custom](): string {
+    return `${this.constructor.name} { platform: '${this.platform}', state: '${this.info.state}' }`;
+  }
+}
+
+/** A listener that throws must not take the connection down. */
+export function safe(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // deliberately ignored: consumer bugs are the consumer's
+  }
+}
