@@ -52,6 +52,7 @@ export abstract class BaseConnection implements PbxConnection {
   private upSince?: number;
   private stateSeq = 0;
   private wake?: () => void;
+  private expiryTimer?: NodeJS.Timeout;
   // Ref'd on purpose: an open connection keeps a CLI process alive through back-off sleeps (which are unref'd).
   private aliveHandle?: NodeJS.Timeout = setInterval(() => undefined, 1 << 30);
 
@@ -132,6 +133,7 @@ export abstract class BaseConnection implements PbxConnection {
       this.stateListeners.clear();
       this.warningListeners.clear();
       clearInterval(this.aliveHandle);
+      clearInterval(this.expiryTimer);
       this.aliveHandle = undefined;
       this.secrets.clear();
     }
@@ -213,6 +215,23 @@ export abstract class BaseConnection implements PbxConnection {
 
   protected scrub(text: string): string {
     return this.secrets.scrub(text);
+  }
+
+  /**
+   * Calls with no news expire on the local clock, on a timer: never on what a PBX says the time is, and even when
+   * no event arrives. `sweep` is the tracker's (`() => tracker.sweep()`); what it returns is delivered.
+   */
+  protected watchExpiry(sweep: () => PbxEvent[], everyMs = 60_000): void {
+    clearInterval(this.expiryTimer);
+    this.expiryTimer = setInterval(() => {
+      if (this.closed) return;
+      try {
+        this.deliver(sweep());
+      } catch (err) {
+        this.warn({ kind: 'decode', message: `call expiry failed: ${(err as Error).message}` });
+      }
+    }, everyMs);
+    this.expiryTimer.unref();
   }
 
   /** Waits `ms`, or less when the connection closes or `interrupt()` is called. */
