@@ -157,6 +157,11 @@ export abstract class BaseConnection implements PbxConnection {
     this.upSince = Date.now();
   }
 
+  /** The current stream has been up (see `streamUp`) for at least `healthyAfterMs`. */
+  protected get streamHealthy(): boolean {
+    return this.upSince !== undefined && Date.now() - this.upSince >= this.healthyAfterMs;
+  }
+
   /** The stream ended or an attempt failed: how long to wait before the next try. Every failure path asks here. */
   protected retryDelay(): number {
     if (this.upSince !== undefined && Date.now() - this.upSince >= this.healthyAfterMs) this.backoff.reset();

@@ -18,6 +18,10 @@ export interface TrackerOptions {
   now?: () => number;
   /** Who a monitored user is (number, name), for the `from`/`to` of their own side. */
   selfParty?: (user: string) => Party | undefined;
+  /** Most participants (and legs) one call keeps; more are cut and reported through `onWarning`. Default 200. */
+  maxParties?: number;
+  /** Told about cuts (a call with too many participants or legs). */
+  onWarning?: (message: string) => void;
 }
 
 interface Leg {
@@ -58,7 +62,6 @@ interface CallRecord {
   retrieves: number;
   previousIds?: string[];
   capabilities?: string[];
-  raw?: unknown[];
 }
 
 /** Who replaced whom on a call, as seen by one user; lets another user's view learn the target. */
@@ -69,6 +72,10 @@ interface Replacement {
 }
 
 const DEFAULT_TTL = 4 * 3600_000;
+const DEFAULT_MAX_PARTIES = 200;
+const AHEAD_MS = 24 * 3600_000;
+/** Above this many legs/participants, merges index by id (a Map) rather than scan. */
+const SCAN_LIMIT = 8;
 // ISO texts for event times: consecutive events share the minute, so format the minute once and append
 // seconds and milliseconds (Date#toISOString per event showed up as several percent of the pipeline).
 let minuteStart = NaN;
@@ -102,14 +109,23 @@ export class CallTracker {
    */
   includeRaw: boolean;
   private readonly selfParty?: (user: string) => Party | undefined;
-  private lastSweep = 0;
+  private lastSweep: number;
   private readonly pending: Array<'answered' | 'held' | 'retrieved'> = [];
+  private readonly maxParties: number;
+  private readonly onWarning?: (message: string) => void;
+  /** The source event of the observation being applied: events carry the raw events of their own step only. */
+  private stepRaw?: unknown[];
+  /** The local time of the observation being applied (one clock read per push). */
+  private receivedAt = 0;
 
   constructor(options: TrackerOptions = {}) {
     this.ttl = options.callTtlMs ?? DEFAULT_TTL;
     this.now = options.now ?? Date.now;
     this.includeRaw = options.includeRaw ?? false;
     this.selfParty = options.selfParty;
+    this.maxParties = Math.max(1, options.maxParties ?? DEFAULT_MAX_PARTIES);
+    this.onWarning = options.onWarning;
+    this.lastSweep = this.now();
   }
 
   /** Live calls across all users. */
@@ -126,17 +142,26 @@ export class CallTracker {
 
   push(obs: Observation): PbxEvent[] {
     const out: PbxEvent[] = [];
-    switch (obs.kind) {
-      case 'call': this.onCall(obs, out); break;
-      case 'direct': this.onDirect(obs, out); break;
-      case 'snapshot': this.onSnapshot(obs, out); break;
+    const now = (this.receivedAt = this.now());
+    // A time no clock could show (a PBX clock in microseconds, NaN) is not believed: the receive time stands in.
+    // (Old captures keep their times; nothing ahead of the local clock by more than a day is believed.)
+    if (!(typeof obs.time === 'number' && obs.time >= 0 && obs.time <= now + AHEAD_MS)) obs.time = now;
+    try {
+      switch (obs.kind) {
+        case 'call': this.onCall(obs, out); break;
+        case 'direct': this.onDirect(obs, out); break;
+        case 'snapshot': this.onSnapshot(obs, out); break;
+      }
+    } finally {
+      this.stepRaw = undefined;
     }
-    // Expire by the events' own clock, so replaying an old capture does not expire everything at once.
-    if (obs.time - this.lastSweep > 60_000) out.push(...this.sweep(obs.time));
+    // Expiry runs on the local clock only (a connection also runs `sweep` on a timer): what a PBX says the time
+    // is never ends calls nor stops expiry.
+    if (now - this.lastSweep > 60_000) out.push(...this.sweep(now));
     return out;
   }
 
-  /** Ends calls that have had no news for longer than the TTL (`endReason: unknown`). */
+  /** Ends calls that have had no news (by the local clock) for longer than the TTL (`endReason: unknown`). */
   sweep(now = this.now()): PbxEvent[] {
     this.lastSweep = now;
     const out: PbxEvent[] = [];
@@ -158,7 +183,8 @@ export class CallTracker {
       if (fromSnapshot) rec.inProgressAtConnect = true;
       this.calls.set(rec);
     }
-    rec.lastSeen = obs.time;
+    // Receive time, not the event's: expiry must not depend on the PBX clock.
+    rec.lastSeen = this.receivedAt;
     if (obs.globalId && obs.globalId !== rec.globalId) {
       rec.globalId = obs.globalId;
       rec.seed = undefined;
@@ -166,7 +192,7 @@ export class CallTracker {
     if (obs.anonymous) rec.anonymous = true;
     if (obs.initialCalled && !rec.initialCalled) rec.initialCalled = obs.initialCalled;
     if (obs.capabilities) rec.capabilities = obs.capabilities;
-    if (this.includeRaw && obs.raw !== undefined) (rec.raw ??= []).push(obs.raw);
+    this.stepRaw = this.includeRaw && obs.raw !== undefined ? [obs.raw] : undefined;
 
     this.applyParticipants(rec, obs);
     // One scratch list reused for every event: most events change nothing, and this runs per event.
@@ -207,7 +233,7 @@ export class CallTracker {
       participants: [],
       startedAt: obs.time,
       startedIso: iso(obs.time),
-      lastSeen: obs.time,
+      lastSeen: this.receivedAt,
       answered: false,
       held: false,
       conferenced: false,
@@ -239,21 +265,37 @@ export class CallTracker {
     const added = obs.addedParticipants;
     // Most events (leg state changes) touch no participant: leave at once.
     if (!obs.participants && !removed && !added && !obs.modifiedParticipants) return;
-    if (obs.participants) rec.participants = obs.participants.slice();
-    if (removed?.length) rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
-    if (added) {
-      for (const p of added) {
-        const i = rec.participants.findIndex((q) => q.id === p.id);
-        if (i >= 0) rec.participants[i] = p;
-        else rec.participants.push(p);
+    // Linear in the sizes involved (a Map index for big lists), and capped: a 40 000-participant event must not
+    // block the event loop nor grow one call without bound.
+    let cut = 0;
+    if (obs.participants) {
+      rec.participants = obs.participants.slice(0, this.maxParties);
+      cut += obs.participants.length - rec.participants.length;
+    }
+    if (removed?.length) {
+      if (removed.length > SCAN_LIMIT) {
+        const gone = new Set(removed);
+        rec.participants = rec.participants.filter((p) => !gone.has(p.id));
+      } else rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
+    }
+    if (added || obs.modifiedParticipants) {
+      const find = indexOf(rec.participants, (p) => p.id, (added?.length ?? 0) + (obs.modifiedParticipants?.length ?? 0));
+      if (added) {
+        for (const p of added) {
+          const i = find(p.id);
+          if (i >= 0) rec.participants[i] = p;
+          else if (rec.participants.length < this.maxParties) find.add(p.id, rec.participants.push(p) - 1);
+          else cut++;
+        }
+      }
+      if (obs.modifiedParticipants) {
+        for (const p of obs.modifiedParticipants) {
+          const i = find(p.id);
+          if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
+        }
       }
     }
-    if (obs.modifiedParticipants) {
-      for (const p of obs.modifiedParticipants) {
-        const i = rec.participants.findIndex((q) => q.id === p.id);
-        if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
-      }
-    }
+    if (cut > 0) this.onWarning?.(`call ${rec.callId} of ${rec.user}: ${cut} participant(s) beyond the ${this.maxParties} kept per call were dropped`);
     const replaced = !!removed?.length && !!added?.length;
     if (replaced && (obs.cause === 'redirected' || obs.cause === 'transferred')) {
       // Someone else's view of a redirect/transfer: remember the target for the user who let the call go.
@@ -270,10 +312,16 @@ export class CallTracker {
     let legs = obs.legs;
     // Some events give only the call's state; read it as the state of the leg we know.
     if (!legs && obs.callState && rec.legs.length === 0) legs = [{ device: rec.device ?? '', state: obs.callState }];
+    const find = legs ? indexOf(rec.legs, (l) => l.device, legs.length) : undefined;
+    let cut = 0;
     if (legs) for (const leg of legs) {
-      const i = rec.legs.findIndex((l) => l.device === leg.device);
+      const i = find!(leg.device);
       if (i >= 0) rec.legs[i] = { device: leg.device, state: leg.state };
-      else rec.legs.push({ device: leg.device, state: leg.state });
+      else if (rec.legs.length < this.maxParties) find!.add(leg.device, rec.legs.push({ device: leg.device, state: leg.state }) - 1);
+      else {
+        cut++;
+        continue;
+      }
       if (!rec.device && leg.device) rec.device = leg.device;
       if (leg.state === 'active') {
         if (!rec.answered) {
@@ -291,7 +339,11 @@ export class CallTracker {
         pending.push('held');
       }
     }
-    if (obs.removedLegs) for (const d of obs.removedLegs) rec.legs = rec.legs.filter((l) => l.device !== d);
+    if (obs.removedLegs?.length) {
+      const gone = new Set(obs.removedLegs);
+      rec.legs = rec.legs.filter((l) => !gone.has(l.device));
+    }
+    if (cut > 0) this.onWarning?.(`call ${rec.callId} of ${rec.user}: ${cut} leg(s) beyond the ${this.maxParties} kept per call were dropped`);
   }
 
   private pastDialing(rec: CallRecord): boolean {
@@ -383,7 +435,7 @@ export class CallTracker {
       time: iso(time),
       call: this.info(rec, extra, endedMs),
     };
-    if (rec.raw) e.raw = rec.raw.slice();
+    if (this.stepRaw) e.raw = this.stepRaw.slice();
     return e;
   }
 
@@ -428,6 +480,19 @@ export class CallTracker {
   }
 
 
+}
+
+/**
+ * Finds an item's index by key: a scan for short lists (most calls have one or two), a Map for long ones, so a
+ * merge stays linear. `add` tells it about an item pushed at the end.
+ */
+function indexOf<T>(items: T[], key: (t: T) => string, incoming = 0): ((k: string) => number) & { add(k: string, i: number): void } {
+  if (items.length + incoming <= SCAN_LIMIT) {
+    return Object.assign((k: string) => items.findIndex((t) => key(t) === k), { add: () => undefined });
+  }
+  const at = new Map<string, number>();
+  for (let i = 0; i < items.length; i++) if (!at.has(key(items[i]))) at.set(key(items[i]), i);
+  return Object.assign((k: string) => at.get(k) ?? -1, { add: (k: string, i: number) => void at.set(k, i) });
 }
 
 function toParty(p: Participant | Party): Party {

@@ -4,8 +4,8 @@ import { AlePipeline } from '../../shared/platforms/ale/pipeline';
 
 describe('ALE decoder', () => {
   it('reads the internal O2G form as the public one', () => {
-    const e = decodeAleLine(JSON.stringify({ name: 'RTSM_PARTICIPANT_REMOVED', id: 'oxe1', callRef: 'c', participantIds: ['9'], cause: 'CLEARED', time: 5 }));
-    expect(e).toMatchObject({ eventName: 'OnCallModified', loginName: 'oxe1', removedParticipantIds: ['9'], time: 5 });
+    const e = decodeAleLine(JSON.stringify({ name: 'RTSM_PARTICIPANT_REMOVED', id: 'oxe1', callRef: 'c', participantIds: ['9'], cause: 'CLEARED', time: 1704905253934 }));
+    expect(e).toMatchObject({ eventName: 'OnCallModified', loginName: 'oxe1', removedParticipantIds: ['9'], time: 1704905253934 });
     expect(decodeAleLine(JSON.stringify({ name: 'RTSM_USER_STATE_MODIFIED', id: 'u', userState: 'BUSY' }))).toMatchObject({ eventName: 'OnUserStateModified', state: 'BUSY' });
   });
 

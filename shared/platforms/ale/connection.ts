@@ -1,22 +1,26 @@
 /**
  * One ALE connection (OpenTouch or O2G) per credential: session, subscription, event channel, resync, and the
- * operations. A single loop owns the life cycle, so recovery paths cannot race each other:
+ * operations, on the shared BaseConnection (state, `ready()` deadline, the one back-off, warnings, alive handle).
+ * A single loop owns the life cycle, so recovery paths cannot race each other:
  *
  *   log in -> subscribe -> open channel -> (first line) resync -> connected
- *     channel ends cleanly        -> reopen at once (same subscription; the server kept queued events)
- *     channel breaks              -> reconnecting, capped back-off with jitter, reopen
- *     channel refused / 403       -> the session is gone: log in again, new session, new subscription
+ *     channel ends after a healthy stream -> reopen at once (same subscription; the server kept queued events)
+ *     channel ends early, breaks, stays silent (idle watchdog), resync fails
+ *                                 -> reconnecting, back-off (`retryDelay`), reopen
+ *     channel refused / 403       -> the session is gone: back-off, log in again (the old session DELETEd first)
  *     channel unreachable 2x      -> the server is gone: log in on the other server (HA), resubscribe, resync
  *     wrong password              -> failed, stop (no retry storm)
  *
- * Every (re)open is followed by a resync: the current calls of each monitored user are fetched and reconciled
- * with the tracker (calls that vanished end with `endedDuringOutage`; calls already reported are not repeated).
+ * The back-off starts again from its first step only once a stream has proven healthy: resynced and up for
+ * `healthyAfterMs` (10 s). Every (re)open is followed by a resync: the current calls of each monitored user are
+ * fetched and reconciled with the tracker (calls that vanished end with `endedDuringOutage`). The state stays
+ * `reconnecting` until that resync succeeds.
  */
-import { AuthError, DecodeError, PbxError } from '../../errors';
-import { Backoff } from '../../connection/backoff';
-import type { ConnectionConfig, ConnectionState, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
-import type { ConnectionStateInfo, Party, PbxEvent } from '../../model/events';
-import { eventId } from '../../model/ids';
+import { AuthError, PbxApiError, PbxError } from '../../errors';
+import { BaseConnection, safe } from '../../connection/base';
+import { guardLine } from '../../connection/line-guard';
+import type { ConnectionConfig, OperationOptions, PbxConnection } from '../../connection/types';
+import type { Party, PbxEvent } from '../../model/events';
 import type { OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
 import { AleChannel } from './channel';
@@ -27,7 +31,7 @@ import { AlePipeline } from './pipeline';
 import { AleRest } from './rest';
 import { SelfParties } from './self-party';
 import { AleSession } from './session';
-import { pilotsOf, subscriptionRequest, withoutOptionalPackages } from './subscription';
+import { pilotsOf, subscriptionRequest, systemWarning, withoutOptionalPackages } from './subscription';
 
 export type AlePlatformName = 'opentouch' | 'o2g';
 
@@ -47,116 +51,94 @@ export interface AleStats {
   resyncs: number;
 }
 
-interface Listener {
-  fn: (e: PbxEvent) => void;
-  includeRaw: boolean;
-}
-
 const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
 /** A positive finite number, or undefined (the callee's default then applies). */
 const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
-export class AleConnection implements PbxConnection {
-  readonly platform: AlePlatformName;
+/**
+ * Silence on the event channel this long means a dead link (default). OpenTouch servers are asked for a keepalive
+ * line every minute (see subscription.ts), so a healthy quiet channel never trips it; a half-open one is noticed
+ * within this time instead of at the next session keepalive (minutes).
+ */
+export const DEFAULT_CHANNEL_IDLE_MS = 70_000;
+
+export class AleConnection extends BaseConnection {
+  declare readonly platform: AlePlatformName;
   readonly rest: AleRest;
   readonly pipeline: AlePipeline;
   readonly stats: AleStats = { lines: 0, events: 0, decodeErrors: 0, channelsOpened: 0, logins: 0, resyncs: 0 };
+  // Private (#) so that neither `util.inspect` nor JSON shows the password.
+  readonly #config: ConnectionConfig;
   private readonly session: AleSession;
   private readonly http: HttpClient;
   private readonly channel: AleChannel;
   private readonly selves: SelfParties;
-  private readonly listeners = new Set<Listener>();
-  private readonly stateListeners = new Set<(s: ConnectionStateInfo) => void>();
   private readonly rawListeners = new Set<(e: AleEvent) => void>();
   private readonly diagListeners = new Set<(d: AleDiagnostic) => void>();
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private readonly backoff: Backoff;
-  private info: ConnectionStateInfo = { state: 'connecting' };
-  private fatal?: PbxError;
-  private closed = false;
   private loopDone?: Promise<void>;
   private subscription?: { id?: string; url: string; generation: number; subscriptionsUrl: string };
   /** Channel opens counted, so a resync started for an old stream knows it is stale. */
   private streamSeq = 0;
+  /** The current channel has delivered its first line and not ended. */
   private streamOpen = false;
+  /** The resync of the current stream failed: the loop backs off before reopening. */
+  private resyncFailed = false;
   /** Call references seen per user since the current stream opened (resync must not undo them). */
   private touched?: Map<string, Set<string>>;
-  private stateSeq = 0;
   /** Event-channel opens in a row that failed at the network level (reset when a stream opens). */
   private unreachable = 0;
-  private wake?: () => void;
 
-  constructor(private readonly config: ConnectionConfig) {
+  constructor(config: ConnectionConfig) {
     if (config.platform !== 'opentouch' && config.platform !== 'o2g') throw new PbxError('INVALID_INPUT', `Not an ALE platform: ${config.platform}`);
     if (!config.url || !config.login) throw new PbxError('INVALID_INPUT', 'An ALE connection needs a URL and a login');
-    this.platform = config.platform;
     const extra = config.extra ?? {};
+    super({ platform: config.platform, user: config.login, backoff: { initialMs: num(extra.backoffInitialMs, 500), maxMs: num(extra.backoffMaxMs, 30_000) }, healthyAfterMs: positive(extra.healthyAfterMs) });
+    this.#config = config;
+    const password = config.password ?? '';
+    this.secrets.add(password);
+    this.secrets.add(Buffer.from(`${config.login}:${password}`, 'utf8').toString('base64'));
     this.http = new HttpClient(config.tls);
     this.session = new AleSession({
       url: config.url,
       secondaryUrl: config.secondaryUrl,
       login: config.login,
-      password: config.password ?? '',
+      password,
       urlKind: config.urlKind ?? 'private',
       timeoutMs: config.requestTimeoutMs ?? 10_000,
       applicationName: typeof extra.applicationName === 'string' ? extra.applicationName : 'pbxflow',
     }, this.http);
     this.rest = new AleRest(this.session, { timeoutMs: config.requestTimeoutMs ?? 10_000, defaultUser: config.sessionKind === 'admin' ? undefined : config.login });
     this.channel = new AleChannel(this.http);
-    this.backoff = new Backoff({ initialMs: num(extra.backoffInitialMs, 500), maxMs: num(extra.backoffMaxMs, 30_000) });
     this.selves = new SelfParties(this.rest);
     // The user's own side shows their number and name once learned (the login until then).
     this.pipeline = new AlePipeline({
-      platform: this.platform, defaultUser: config.login, includeRaw: false, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
+      platform: config.platform, defaultUser: config.login, includeRaw: false, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
       selfParty: (user) => this.selves.get(user),
+      onWarning: (message) => this.diag({ kind: 'decode', message }),
     });
     // A session renewed elsewhere (a REST call got 403) or lost (keepalive refused) makes the channel stale.
     this.session.on('renewed', (gen: number) => {
+      this.secrets.add(this.session.secretToken);
       if (this.subscription && this.subscription.generation !== gen) this.channel.abort();
     });
     this.session.on('lost', (reason: string) => {
       this.diag({ kind: 'session', message: `session lost: ${reason}` });
       this.channel.abort();
     });
+    // Calls with no news end on the local clock, even when no event arrives.
+    this.watchExpiry(() => this.pipeline.tracker.sweep(), Math.min(60_000, Math.max(1000, config.callTtlMs ?? 60_000)));
     this.loopDone = this.loop();
-  }
-
-  get state(): ConnectionState {
-    return this.info.state;
   }
 
   /** Logins whose calls this connection follows. */
   get monitoredUsers(): string[] {
-    return this.config.sessionKind === 'admin' ? [...(this.config.users ?? [])] : [this.config.login];
-  }
-
-  ready(): Promise<void> {
-    if (this.info.state === 'connected') return Promise.resolve();
-    if (this.fatal) return Promise.reject(this.fatal);
-    if (this.closed) return Promise.reject(new PbxError('CLOSED', 'The connection is closed'));
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  onEvent(listener: (event: PbxEvent) => void, options: EventSubscription = {}): () => void {
-    const l: Listener = { fn: listener, includeRaw: options.includeRaw === true };
-    this.listeners.add(l);
-    this.updateRaw();
-    return () => {
-      this.listeners.delete(l);
-      this.updateRaw();
-    };
+    const c = this.#config;
+    return c.sessionKind === 'admin' ? [...(c.users ?? [])] : [c.login];
   }
 
   /** Source events are kept with live calls only while a consumer asked for them (they cost memory per call). */
-  private updateRaw(): void {
-    let wanted = false;
-    for (const l of this.listeners) if (l.includeRaw) wanted = true;
+  protected override rawWanted(wanted: boolean): void {
     this.pipeline.tracker.includeRaw = wanted;
-  }
-
-  onState(listener: (state: ConnectionStateInfo) => void): () => void {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
   }
 
   /** Decoded ALE events as they arrive (routing operations wait on them). */
@@ -165,14 +147,10 @@ export class AleConnection implements PbxConnection {
     return () => this.rawListeners.delete(listener);
   }
 
-  /** Skipped lines, failed resyncs, reconnect causes. */
+  /** Skipped lines, failed resyncs, reconnect causes, every one (`onWarning` gets them rate-limited). */
   onDiagnostic(listener: (d: AleDiagnostic) => void): () => void {
     this.diagListeners.add(listener);
     return () => this.diagListeners.delete(listener);
-  }
-
-  onWarning(listener: (w: ConnectionWarning) => void): () => void {
-    return this.onDiagnostic((d) => listener({ kind: d.kind, message: d.message }));
   }
 
   /** A monitored user's own number and name, once learned from the PBX. */
@@ -184,27 +162,35 @@ export class AleConnection implements PbxConnection {
     return aleSupports(this.platform, operation);
   }
 
+  /**
+   * Runs an operation as soon as there is a session (the event stream is not needed). Each REST request has its
+   * deadline: an unreachable PBX gives a NETWORK or TIMEOUT error, never a wait without end.
+   */
   async execute(operation: OperationName, input: Record<string, unknown>, options: OperationOptions = {}): Promise<unknown> {
     if (this.closed) throw new PbxError('CLOSED', 'The connection is closed');
     if (this.fatal) throw this.fatal;
+    const c = this.#config;
     const valid = validateInput(operation, input);
-    const user = options.user ?? (this.config.sessionKind === 'admin' ? this.config.users?.[0] : undefined) ?? this.config.login;
+    const user = options.user ?? (c.sessionKind === 'admin' ? c.users?.[0] : undefined) ?? c.login;
     const ctx = {
       platform: this.platform,
       user,
       rawEvents: (l: (e: AleEvent) => void) => this.onRawEvent(l),
-      findCall: (callId: string, u: string) => this.pipeline.tracker.callsOf(u).find((c) => c.id === callId),
+      findCall: (callId: string, u: string) => this.pipeline.tracker.callsOf(u).find((x) => x.id === callId),
       // A slow PBX may confirm routing changes later than the 10 s default; an operator can say how long to wait.
-      routingTimeoutMs: positive(this.config.extra?.routingTimeoutMs),
+      routingTimeoutMs: positive(c.extra?.routingTimeoutMs),
+      // A service the session does not announce (a fixed path is used): services.ts.
+      warn: (message: string) => this.diag({ kind: 'session', message }),
     };
-    return runAleOperation(this.rest, operation, valid, ctx);
+    try {
+      return await runAleOperation(this.rest, operation, valid, ctx);
+    } catch (err) {
+      throw this.scrubError(err);
+    }
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  protected async shutdown(): Promise<void> {
     this.channel.abort();
-    this.wake?.();
     await this.loopDone;
     const sub = this.subscription;
     this.subscription = undefined;
@@ -213,11 +199,6 @@ export class AleConnection implements PbxConnection {
     }
     await this.session.close();
     this.http.close();
-    const err = new PbxError('CLOSED', 'The connection was closed');
-    for (const w of this.waiters.splice(0)) w.reject(err);
-    this.setState({ state: 'disconnected', reason: 'closed' });
-    this.listeners.clear();
-    this.stateListeners.clear();
     this.rawListeners.clear();
     this.diagListeners.clear();
   }
@@ -226,8 +207,8 @@ export class AleConnection implements PbxConnection {
 
   private async loop(): Promise<void> {
     this.setState({ state: 'connecting' });
-    const extra = this.config.extra ?? {};
-    const idleTimeoutMs = num(extra.channelIdleTimeoutMs, 0);
+    const extra = this.#config.extra ?? {};
+    const idleTimeoutMs = num(extra.channelIdleTimeoutMs, DEFAULT_CHANNEL_IDLE_MS);
     // Consecutive event-channel opens that fail at the network level before moving to the other server.
     const failoverAfter = Math.max(1, num(extra.failoverAfterChannelErrors, 2));
     while (!this.closed) {
@@ -240,25 +221,29 @@ export class AleConnection implements PbxConnection {
         if (!this.subscription || this.subscription.generation !== this.session.generation) await this.subscribe();
         const sub = this.subscription!;
         this.streamOpen = false;
+        this.resyncFailed = false;
         const stale = () => this.closed || !this.session.valid || this.subscription !== sub || sub.generation !== this.session.generation;
-        const end = await this.channel.run(sub.url, { connectTimeoutMs: this.config.requestTimeoutMs ?? 10_000, idleTimeoutMs, headers: this.session.authHeaders() }, (lines) => this.onLines(lines), stale);
+        const end = await this.channel.run(sub.url, { connectTimeoutMs: this.#config.requestTimeoutMs ?? 10_000, idleTimeoutMs, headers: this.session.authHeaders() }, (lines) => this.onLines(lines), stale);
+        const healthy = this.streamOpen && this.streamHealthy;
+        this.streamOpen = false;
         this.touched = undefined;
         if (this.closed) break;
         if (end.kind === 'refused') {
-          // The subscription or its session is gone: start over with a new session.
+          // The subscription or its session is gone: start over with a new session, after the back-off.
           this.diag({ kind: 'channel', message: `event channel refused (HTTP ${end.status}): logging in again` });
           this.session.invalidate(`event channel refused (HTTP ${end.status})`, sub.generation);
-          this.setState({ state: 'reconnecting', reason: 'session lost', attempt: this.backoff.attempts + 1 });
-          if (this.backoff.attempts > 0) delay = this.backoff.next();
-          else this.backoff.next();
-        } else if (end.kind === 'ended' && end.lines > 0) {
-          // A normal end (channel timeout): reopen at once and quietly, the subscription keeps queued events.
-        } else if (end.kind === 'aborted') {
-          // The session changed under us: resubscribe at once.
+          delay = this.retryDelay();
+          this.setState({ state: 'reconnecting', reason: 'session lost', attempt: this.backoff.attempts });
+        } else if (end.kind === 'ended' && end.lines > 0 && healthy) {
+          // A normal end (channel timeout) of a stream that worked: reopen at once and quietly, the subscription
+          // keeps queued events.
+          this.backoff.reset();
+        } else if (end.kind === 'aborted' && !this.resyncFailed) {
+          // The session changed under us: resubscribe at once (the login that replaced it was paced already).
           if (!this.session.valid || this.subscription?.generation !== this.session.generation) this.setState({ state: 'reconnecting', reason: 'session renewed' });
         } else {
-          const reason = end.kind === 'error' ? end.error.message : 'channel ended before any event';
-          this.diag({ kind: 'channel', message: reason, error: end.kind === 'error' ? end.error : undefined });
+          const reason = this.resyncFailed ? 'resync failed' : end.kind === 'error' ? end.error.message : end.kind === 'ended' && end.lines > 0 ? 'event channel ended early' : 'channel ended before any event';
+          if (!this.resyncFailed) this.diag({ kind: 'channel', message: reason, error: end.kind === 'error' ? end.error : undefined });
           // Only a channel that could not be opened at all counts towards fail-over: a stream that breaks
           // (lines > 0) or a server that answers is not a dead server.
           const unreachable = end.kind === 'error' && end.lines === 0 && (end.error.code === 'NETWORK' || end.error.code === 'TIMEOUT');
@@ -270,22 +255,20 @@ export class AleConnection implements PbxConnection {
             this.diag({ kind: 'session', message: 'server unreachable: logging in on the other server' });
             this.setState({ state: 'reconnecting', reason: 'failing over to the other server', attempt: this.backoff.attempts + 1 });
           } else {
-            delay = this.backoff.next();
+            delay = this.retryDelay();
             this.setState({ state: 'reconnecting', reason, attempt: this.backoff.attempts });
           }
         }
       } catch (err) {
         if (this.closed) break;
-        const e = err instanceof PbxError ? err : new PbxError('NETWORK', (err as Error).message ?? String(err));
+        const e = this.scrubError(err instanceof PbxError ? err : new PbxError('NETWORK', (err as Error)?.message ?? String(err)));
         if (e instanceof AuthError) {
-          this.fatal = e;
-          this.setState({ state: 'failed', reason: e.message });
-          for (const w of this.waiters.splice(0)) w.reject(e);
+          this.fail(e);
           return;
         }
-        // Until the first success, callers of ready() hear about the failure instead of waiting forever.
-        for (const w of this.waiters.splice(0)) w.reject(e);
-        delay = this.backoff.next();
+        // Callers of ready() hear about the failure instead of waiting (the loop goes on trying).
+        this.rejectWaiters(e);
+        delay = this.retryDelay();
         this.diag({ kind: 'session', message: e.message, error: e });
         this.setState({ state: 'reconnecting', reason: e.message, attempt: this.backoff.attempts });
       }
@@ -294,7 +277,7 @@ export class AleConnection implements PbxConnection {
   }
 
   private async subscribe(): Promise<void> {
-    const body = subscriptionRequest(this.platform, this.config, this.session.admin);
+    const body = subscriptionRequest(this.platform, this.#config, this.session.admin);
     const generation = this.session.generation;
     let res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body });
     const lean = res?.status !== 'ACCEPTED' ? withoutOptionalPackages(body) : undefined;
@@ -303,10 +286,10 @@ export class AleConnection implements PbxConnection {
       res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body: lean });
     }
     if (!res || res.status !== 'ACCEPTED') {
-      throw new PbxError('PBX', `Subscription refused${typeof res?.message === 'string' ? `: ${res.message}` : ''}`);
+      throw new PbxError('PBX', `Subscription refused${typeof res?.message === 'string' ? `: ${res.message.slice(0, 300)}` : ''}`);
     }
     const pick = (a: unknown, b: unknown) => (typeof a === 'string' && a ? a : typeof b === 'string' && b ? b : undefined);
-    const url = this.config.urlKind === 'public' ? pick(res.publicPollingUrl, res.privatePollingUrl) : pick(res.privatePollingUrl, res.publicPollingUrl);
+    const url = this.#config.urlKind === 'public' ? pick(res.publicPollingUrl, res.privatePollingUrl) : pick(res.privatePollingUrl, res.publicPollingUrl);
     if (!url) throw new PbxError('PBX', 'Subscription accepted without a polling URL');
     this.subscription = { id: typeof res.subscriptionId === 'string' ? res.subscriptionId : undefined, url, generation, subscriptionsUrl: `${this.session.baseUrl}/subscriptions` };
   }
@@ -322,30 +305,32 @@ export class AleConnection implements PbxConnection {
         this.onStreamOpen();
         if (line.includes('"OnChannelInformation"')) continue;
       }
-      let e: AleEvent | undefined;
-      try {
-        e = decodeAleLine(line);
-      } catch (err) {
+      // Whatever one line does in decode -> normalize -> tracker costs that line only: one warning, and the next
+      // line goes on on the same stream.
+      const r = guardLine(line, () => {
+        const e = decodeAleLine(line);
+        if (!e) return undefined;
+        if (this.touched && e.callRef) {
+          const u = e.loginName ?? this.#config.login;
+          let set = this.touched.get(u);
+          if (!set) this.touched.set(u, (set = new Set()));
+          set.add(e.callRef);
+        }
+        for (const l of this.rawListeners) safe(() => l(e));
+        // CTI / PBX link down (O2G `system` package): a warning an admin must see (issue 11).
+        const linkWarning = systemWarning(e);
+        if (linkWarning) this.diag({ kind: 'channel', message: linkWarning });
+        return this.pipeline.pushEvent(e);
+      });
+      if (!r.ok) {
         this.stats.decodeErrors++;
-        const d = err instanceof DecodeError ? err : new DecodeError(String(err), line);
-        this.diag({ kind: 'decode', message: `skipped a line that is not an ALE event: ${d.message}`, error: d });
-        continue;
-      }
-      if (!e) continue;
-      if (this.touched && e.callRef) {
-        const u = e.loginName ?? this.config.login;
-        let set = this.touched.get(u);
-        if (!set) this.touched.set(u, (set = new Set()));
-        set.add(e.callRef);
-      }
-      for (const l of this.rawListeners) safe(() => l(e!));
-      this.deliver(this.pipeline.pushEvent(e));
+        this.diag({ kind: 'decode', message: `skipped a line that is not an ALE event: ${r.error.message}${r.error.excerpt ? ` (line: ${r.error.excerpt})` : ''}`, error: r.error });
+      } else if (r.value) this.emit(r.value);
     }
   }
 
   private onStreamOpen(): void {
     this.stats.channelsOpened++;
-    this.backoff.reset();
     this.unreachable = 0;
     const seq = ++this.streamSeq;
     this.touched = new Map();
@@ -356,88 +341,63 @@ export class AleConnection implements PbxConnection {
 
   /** Fetches each monitored user's calls and reconciles the tracker with them. */
   private async resync(seq: number): Promise<void> {
+    const current = () => seq === this.streamSeq && this.streamOpen && !this.closed;
     try {
       for (const user of this.monitoredUsers) {
         const res = await this.rest.request<{ calls?: unknown[] } | undefined>('GET', '/telephony/calls', { user });
-        if (seq !== this.streamSeq || this.closed) return;
+        if (!current()) return;
         const touched = this.touched?.get(user) ?? new Set<string>();
-        const calls = (Array.isArray(res?.calls) ? res!.calls : []).filter((c) => !touched.has(String((c as { callRef?: unknown })?.callRef)));
+        const calls = (Array.isArray(res?.calls) ? res!.calls : []).filter((c) => {
+          const ref = (c as { callRef?: unknown } | null)?.callRef;
+          return typeof ref === 'string' && !touched.has(ref);
+        });
         // Calls an event has spoken of since the channel opened are current already: keep them as they are.
         for (const c of this.pipeline.tracker.callsOf(user)) if (touched.has(c.id)) calls.push({ callRef: c.id });
-        this.deliver(this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state: { calls } }));
+        const r = guardLine('resync', () => this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state: { calls } }));
+        if (r.ok) this.emit(r.value);
+        else this.diag({ kind: 'resync', message: `resync of ${user}: ${r.error.message}`, error: r.error });
       }
-      if (seq !== this.streamSeq || this.closed) return;
+      if (!current()) return;
       this.stats.resyncs++;
       this.touched = undefined;
-      this.setState({ state: 'connected' });
-      for (const w of this.waiters.splice(0)) w.resolve();
+      // Only now is the stream known to work: the healthy clock of the back-off starts here.
+      this.streamUp();
+      this.connected();
     } catch (err) {
       if (this.closed) return;
-      const e = err instanceof PbxError ? err : new PbxError('PBX', String(err));
+      const e = this.scrubError(err instanceof PbxError ? err : new PbxError('PBX', String(err)));
       this.diag({ kind: 'resync', message: `resync failed: ${e.message}`, error: e });
-      if (e instanceof AuthError) return;
-      // Without a resync the view may be stale: reopen the channel, which resyncs again.
-      if (seq === this.streamSeq) this.channel.abort();
+      if (!current()) return;
+      // Without a resync the view may be stale: reopen the channel (after the back-off), which resyncs again.
+      this.resyncFailed = true;
+      this.channel.abort();
     }
   }
 
-  private deliver(events: PbxEvent[]): void {
+  private emit(events: PbxEvent[]): void {
     if (events.length === 0) return;
     this.stats.events += events.length;
-    for (const ev of events) {
-      for (const l of this.listeners) {
-        if (l.includeRaw || ev.raw === undefined) safe(() => l.fn(ev));
-        else {
-          const { raw: _raw, ...rest } = ev;
-          safe(() => l.fn(rest as PbxEvent));
-        }
-      }
-    }
+    this.deliver(events);
   }
 
-  private setState(info: ConnectionStateInfo): void {
-    const prev = this.info;
-    if (prev.state === info.state && prev.reason === info.reason && prev.attempt === info.attempt) return;
-    if (prev.state === info.state && info.state !== 'reconnecting') return;
-    this.info = info;
-    for (const l of this.stateListeners) safe(() => l(info));
-    const ev: PbxEvent = {
-      id: eventId([this.platform, this.config.login, 'connection.state', info.state, ++this.stateSeq, Date.now()]),
-      type: 'connection.state',
-      platform: this.platform,
-      user: this.config.login,
-      time: new Date().toISOString(),
-      connection: info,
-    };
-    for (const l of this.listeners) safe(() => l.fn(ev));
-  }
-
+  /** Every diagnostic goes to `onDiagnostic` listeners, and rate-limited to `onWarning` ones; both scrubbed. */
   private diag(d: AleDiagnostic): void {
-    for (const l of this.diagListeners) safe(() => l(d));
+    const message = this.scrub(d.message);
+    const out: AleDiagnostic = { kind: d.kind, message };
+    if (d.error) out.error = this.scrubError(d.error);
+    for (const l of this.diagListeners) safe(() => l(out));
+    this.warn({ kind: d.kind, message });
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      t.unref();
-      this.wake = () => {
-        clearTimeout(t);
-        this.wake = undefined;
-        resolve();
-      };
-    });
-  }
-}
-
-/** A listener that throws must not take the connection down. */
-function safe(f: () => void): void {
-  try {
-    f();
-  } catch {
-    // deliberately ignored: consumer bugs are the consumer's
+  /** The same error with known secrets (password, cookie, Basic value) taken out of its text. */
+  private scrubError(err: unknown): PbxError {
+    if (!(err instanceof PbxError)) return new PbxError('PBX', this.scrub(String((err as Error)?.message ?? err)));
+    const message = this.scrub(err.message);
+    const help = err instanceof PbxApiError && err.helpMessage !== undefined ? this.scrub(err.helpMessage) : undefined;
+    if (message === err.message && (!(err instanceof PbxApiError) || help === err.helpMessage)) return err;
+    if (err instanceof AuthError) return new AuthError(message);
+    if (err instanceof PbxApiError) return new PbxApiError(message, { status: err.status, type: err.type, code: err.pbxCode, canRetry: err.canRetry, helpMessage: help });
+    return new PbxError(err.code, message, { canRetry: err.canRetry });
   }
 }
 

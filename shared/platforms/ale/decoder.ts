@@ -1,8 +1,13 @@
 /**
  * ALE event decoder: one line of the event channel in, one event in the public `On*` form out.
  * Accepts both dialects: OpenTouch/O2G public (`eventName`, `loginName`) and O2G internal (`name: RTSM_*`, `id`).
+ *
+ * The event it returns is clean where the normalizer and tracker rely on it: the top-level fields below have the
+ * types `AleEvent` says (or are absent), times are plausible epoch ms (else absent: the receive time applies),
+ * and nested values are left to the normalizer's own checks (`shared/model/fields.ts`).
  */
 import { DecodeError } from '../../errors';
+import { eventTime, int, isRecord, text } from '../../model/fields';
 
 /** An ALE event in the public form. Fields follow the OpenTouch/O2G spec; unknown ones are kept. */
 export interface AleEvent {
@@ -17,8 +22,8 @@ export interface AleEvent {
   [k: string]: unknown;
 }
 
-/** RTSM_* names of the O2G internal form and their public names. */
-const RTSM_NAMES: Record<string, string> = {
+/** RTSM_* names of the O2G internal form and their public names (no prototype: `constructor` is no name). */
+const RTSM_NAMES: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   RTSM_CALL_CREATED: 'OnCallCreated',
   RTSM_CALL_MODIFIED: 'OnCallModified',
   RTSM_CALL_REMOVED: 'OnCallRemoved',
@@ -26,40 +31,78 @@ const RTSM_NAMES: Record<string, string> = {
   RTSM_USER_STATE_MODIFIED: 'OnUserStateModified',
   RTSM_DEVICE_STATE_MODIFIED: 'OnDeviceStateModified',
   RTSM_TELEPHONY_STATE: 'OnTelephonyState',
-};
+});
 
-/** Parse one line. Returns `undefined` for keepalive/blank lines; throws `DecodeError` on bad input. */
-export function decodeAleLine(line: string): AleEvent | undefined {
+/** Event names are short identifiers; anything else is not an event name. */
+const MAX_NAME = 128;
+/** Top-level fields read as plain text (ids, numbers, causes). */
+const TEXT_FIELDS = ['loginName', 'callRef', 'cause', 'previousCallRef', 'newDestination', 'pilot', 'pilotNumber'] as const;
+
+/**
+ * Parse one line. Returns `undefined` for keepalive/blank lines; throws `DecodeError` on bad input.
+ * `now` is the receive time, against which event times are judged.
+ */
+export function decodeAleLine(line: string, now: number = Date.now()): AleEvent | undefined {
   const text = line.length > 0 && line.charCodeAt(0) === 123 /* { */ && line.charCodeAt(line.length - 1) === 125 ? line : line.trim();
   if (text === '' || text === '{}' || text === 'keepalive') return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
+    // Deep nesting ends here too (RangeError from the parser): still one bad line.
     throw new DecodeError(`malformed JSON: ${(err as Error).message}`, text);
   }
-  return decodeAleObject(value, text);
+  return decodeAleObject(value, text, now);
 }
 
-export function decodeAleObject(value: unknown, text?: string): AleEvent | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new DecodeError('an event must be a JSON object', text);
+export function decodeAleObject(value: unknown, text?: string, now: number = Date.now()): AleEvent | undefined {
+  if (!isRecord(value)) throw new DecodeError('an event must be a JSON object', text);
+  const o = value;
+  let e: AleEvent;
+  if (typeof o.eventName === 'string') e = o as AleEvent;
+  else if (typeof o.name === 'string' && o.name.startsWith('RTSM_')) e = fromRtsm(o);
+  else if (Object.keys(o).length === 0) return undefined; // keepalive
+  else throw new DecodeError('not an ALE event (no eventName)', text);
+  if (e.eventName.length === 0 || e.eventName.length > MAX_NAME) throw new DecodeError('not an ALE event (bad eventName)', text);
+  return clean(e, now);
+}
+
+/**
+ * Gives the top-level fields the types the normalizer expects: text fields become text or go (an object as a
+ * `loginName`, `{"toString":1}`, is no login), implausible times go (a clock in microseconds, `1e20`, `-1e17`).
+ * Edits the parsed object in place: it is ours, and copying costs per event.
+ */
+function clean(e: AleEvent, now: number): AleEvent {
+  const o = e as Record<string, unknown>;
+  for (const k of TEXT_FIELDS) {
+    const v = o[k];
+    if (v === undefined) continue;
+    const t = text(v);
+    if (t === undefined || t === '') delete o[k];
+    else if (t !== v) o[k] = t;
   }
-  const o = value as Record<string, unknown>;
-  if (typeof o.eventName === 'string') return o as AleEvent;
-  if (typeof o.name === 'string' && o.name.startsWith('RTSM_')) return fromRtsm(o);
-  if (Object.keys(o).length === 0) return undefined; // keepalive
-  throw new DecodeError('not an ALE event (no eventName)', text);
+  if (o.time !== undefined) {
+    const t = eventTime(o.time, now);
+    if (t === undefined) delete o.time;
+    else o.time = t;
+  }
+  if (o.eventId !== undefined) {
+    const n = int(o.eventId);
+    if (n === undefined) delete o.eventId;
+    else o.eventId = n;
+  }
+  return e;
 }
 
 /** Rewrites the internal O2G form into the public one so one normalizer serves both. */
 function fromRtsm(o: Record<string, unknown>): AleEvent {
   const name = o.name as string;
+  if (name.length > MAX_NAME) throw new DecodeError('not an ALE event (bad name)', name);
   const eventName = RTSM_NAMES[name] ?? `On${name.slice(5).toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase())}`;
   // Add the public names to the parsed object rather than copy it: it is ours, and copying costs per event.
   const e = o as AleEvent;
   e.eventName = eventName;
-  e.loginName = typeof o.id === 'string' ? o.id : undefined;
+  e.loginName = text(o.id);
   if (name === 'RTSM_PARTICIPANT_REMOVED') e.removedParticipantIds = o.participantIds;
   if (name === 'RTSM_USER_STATE_MODIFIED') e.state = o.userState;
   return e;

@@ -29,7 +29,7 @@ export class AlePipeline {
 
   /** One line of the event channel. Throws `DecodeError` on a malformed line. */
   pushLine(line: string): PbxEvent[] {
-    const e = decodeAleLine(line);
+    const e = decodeAleLine(line, this.ctx.now());
     return e ? this.pushEvent(e) : [];
   }
 

@@ -15,12 +15,19 @@ export interface AleRequestOptions {
   /** The user acted for; sent as `loginName` in administrator sessions. */
   user?: string;
   timeoutMs?: number;
+  /** Extra headers; `Accept` here replaces the JSON default (voicemail mark-as-read sends `Range`). */
+  headers?: Record<string, string>;
+  /** No `loginName`, even in an administrator session (the O2G SDK sends none on this request). */
+  noLoginName?: boolean;
 }
 
-/** A 401, or a 403 that says the session (not the rights) is the problem. */
+/**
+ * A 401, or a 403 that says the session (not the rights) is the problem. A 403 with no body says nothing of the
+ * kind: read as an expired session it made a client log in 180 times a second.
+ */
 export function isInvalidSession(err: unknown): boolean {
   if (!(err instanceof PbxApiError)) return false;
-  return err.status === 401 || (err.status === 403 && (err.type === undefined || err.type === 'INVALID_SESSION'));
+  return err.status === 401 || (err.status === 403 && err.type === 'INVALID_SESSION');
 }
 
 export class AleRest {
@@ -44,14 +51,14 @@ export class AleRest {
   private async once<T>(method: AleMethod, path: string, opts: AleRequestOptions): Promise<T> {
     const url = new URL(this.session.baseUrl + (path.startsWith('/') ? path : `/${path}`));
     const user = opts.user ?? this.o.defaultUser;
-    if (this.session.admin && user) url.searchParams.set('loginName', user);
+    if (this.session.admin && user && !opts.noLoginName) url.searchParams.set('loginName', user);
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v === undefined) continue;
       // ALE flags such as `withUserPwd` are sent without a value.
       if (v === true && /^(withUserPwd|onlyACD|onlyWithExtLogin)$/.test(k)) url.search += `${url.search ? '&' : '?'}${k}`;
       else url.searchParams.set(k, String(v));
     }
-    const headers: Record<string, string> = { ...this.session.authHeaders(), Accept: 'application/json' };
+    const headers: Record<string, string> = { ...this.session.authHeaders(), Accept: 'application/json', ...(opts.headers ?? {}) };
     let body: string | undefined;
     if (opts.body !== undefined) {
       body = typeof opts.body === 'string' ? JSON.stringify(opts.body) : JSON.stringify(opts.body);

@@ -24,6 +24,8 @@ interface SessionData {
   baseUrl: string;
   ttlSeconds: number;
   admin: boolean;
+  /** `SessionInfo.services[]` as the server sent it (read by services.ts). */
+  services: unknown;
 }
 
 type Json = Record<string, unknown>;
@@ -40,7 +42,11 @@ export class AleSession extends EventEmitter {
   private inFlight?: Promise<void>;
   private keepaliveTimer?: NodeJS.Timeout;
   private useSecondary = false;
+  /** Origin of the server of the current login (whose cookies are replayed). */
+  private origin?: string;
   private closed = false;
+  /** A session given up on but maybe alive on the server: closed there before the next login (no leaked sessions). */
+  private dropped?: { url: string; headers: Record<string, string> };
 
   constructor(private readonly o: AleSessionOptions, readonly http: HttpClient) {
     super();
@@ -48,6 +54,11 @@ export class AleSession extends EventEmitter {
 
   get valid(): boolean {
     return this.data !== undefined && !this.closed;
+  }
+
+  /** The session's announced services (`SessionInfo.services`), undefined without a session. */
+  get services(): unknown {
+    return this.data?.services;
   }
 
   get admin(): boolean {
@@ -60,9 +71,16 @@ export class AleSession extends EventEmitter {
     return this.data.baseUrl;
   }
 
-  /** Headers that identify the session. */
+  /** The session token, for scrubbing it out of messages (never for display). */
+  get secretToken(): string | undefined {
+    return this.token;
+  }
+
+  /** Headers that identify the session: `AlcUserId` and every other cookie the server set (affinity cookies). */
   authHeaders(): Record<string, string> {
-    return this.token ? { Cookie: `AlcUserId=${this.token}` } : {};
+    if (!this.token) return {};
+    const others = this.origin ? this.http.cookiesFor(this.origin).filter((c) => !c.startsWith('AlcUserId=')) : [];
+    return { Cookie: [`AlcUserId=${this.token}`, ...others].join('; ') };
   }
 
   /** Logs in when there is no session; concurrent callers share one attempt. */
@@ -82,8 +100,9 @@ export class AleSession extends EventEmitter {
   }
 
   /** Forgets the current session (it expired or was refused), unless it is newer than `generation`. Emits `lost`. */
-  invalidate(reason: string, generation = this.generation): void {
+  invalidate(reason: string, generation = this.generation, tellServer = true): void {
     if (!this.data || generation !== this.generation) return;
+    if (tellServer && this.token) this.dropped = { url: this.data.sessionsUrl, headers: this.authHeaders() };
     this.data = undefined;
     this.token = undefined;
     this.stopKeepalive();
@@ -103,11 +122,15 @@ export class AleSession extends EventEmitter {
   failover(reason: string): boolean {
     if (!this.o.secondaryUrl || this.closed) return false;
     this.useSecondary = !this.useSecondary;
-    if (this.data) this.invalidate(reason);
+    // The server looks dead: telling it would only wait for a timeout.
+    if (this.data) this.invalidate(reason, this.generation, false);
     return true;
   }
 
   private async login(): Promise<void> {
+    const old = this.dropped;
+    this.dropped = undefined;
+    if (old) await this.raw('DELETE', old.url, old.headers, undefined, 2000).catch(() => undefined);
     const roots = [serverRoot(this.o.url), ...(this.o.secondaryUrl ? [serverRoot(this.o.secondaryUrl)] : [])];
     let lastErr: unknown;
     // Try the server that answered last first; on a network failure move to the other one (HA fail-over).
@@ -126,6 +149,9 @@ export class AleSession extends EventEmitter {
   }
 
   private async loginAt(root: string): Promise<void> {
+    // A new login starts without the cookies of an earlier one (an affinity cookie names a node that may be gone).
+    this.http.forgetCookies(root);
+    this.origin = root;
     const descriptor = await this.json('GET', `${root}/api/rest`, {}, undefined, 'discovery');
     const versions = Array.isArray(descriptor.versions) ? (descriptor.versions as Json[]) : [];
     const v = versions.find((x) => x.id === '1.0') ?? versions.find((x) => x.status === 'CURRENT');
@@ -157,7 +183,7 @@ export class AleSession extends EventEmitter {
     }
     const baseUrl = this.pick(info.publicBaseUrl, info.privateBaseUrl) ?? `${root}/api/rest/1.0`;
     const ttl = typeof info.timeToLive === 'number' && info.timeToLive > 0 ? info.timeToLive : 600;
-    this.data = { sessionsUrl, baseUrl: baseUrl.replace(/\/+$/, ''), ttlSeconds: ttl, admin: info.admin === true };
+    this.data = { sessionsUrl, baseUrl: baseUrl.replace(/\/+$/, ''), ttlSeconds: ttl, admin: info.admin === true, services: info.services };
     this.generation++;
     this.startKeepalive();
     this.emit('renewed', this.generation);
@@ -202,8 +228,11 @@ export class AleSession extends EventEmitter {
     this.stopKeepalive();
     const d = this.data;
     const headers = this.authHeaders();
+    const old = this.dropped;
+    this.dropped = undefined;
     this.data = undefined;
     this.token = undefined;
+    if (old) await this.raw('DELETE', old.url, old.headers, undefined, 2000).catch(() => undefined);
     if (d) await this.raw('DELETE', d.sessionsUrl, headers, undefined, 2000).catch(() => undefined);
   }
 
