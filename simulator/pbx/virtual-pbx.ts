@@ -145,6 +145,25 @@ export class VirtualPbx extends EventEmitter {
     return call.id;
   }
 
+  /**
+   * An outside caller (`fromNumber`, no user of this PBX) dials in: to a user, a service (CCD pilot) or voicemail.
+   * The caller has no phone here, so only the callee's side produces changes. Returns the call reference.
+   */
+  callFromOutside(fromNumber: string, toNumber: string, opts: { anonymous?: boolean; name?: string } = {}): string {
+    if (!/^\+?\d{2,20}$/.test(fromNumber) || this.user(fromNumber)) throw new SimError('bad_parameter', `${fromNumber} is not an outside number`);
+    const target = this.user(toNumber);
+    const service = target ? undefined : this.services.get(toNumber);
+    if ((!target || target.admin) && !service && toNumber !== VOICEMAIL_NUMBER) throw new SimError('bad_parameter', `${toNumber} is not a phone of this PBX`);
+    const call = this.newCall();
+    call.initialCalled = target ? { number: target.number, login: target.login, name: target.name } : service ? { number: toNumber, name: service.name } : { number: toNumber };
+    const caller = this.party(call, undefined, fromNumber, 'caller', 'ringing_outgoing', []);
+    caller.anonymous = opts.anonymous === true;
+    if (opts.name) caller.name = opts.name;
+    call.parties.push(caller);
+    this.route(call, toNumber, undefined, 0);
+    return call.id;
+  }
+
   /** The callee (a user, on one of their ringing devices; or the outside party when `user` is omitted) answers. */
   answer(callRef: string, user?: string, device?: string): void {
     const call = this.mustCall(callRef);
