@@ -1,0 +1,357 @@
+/**
+ * One Voicenter Real Time API connection per credential. A single loop owns the life cycle:
+ *
+ *   log in (HTTP login API for `user`, and for `token` with useLoginApi) -> socket.io to the preferred server
+ *     -> log in on the socket -> loginStatus + AllExtensionsStatus (the snapshot that reconciles the tracker)
+ *     -> connected
+ *   socket cannot connect / drops / keepalive refused or unanswered -> the one back-off, next server on failure
+ *   ExtensionsUpdated / QueuesUpdated / DialersUpdated -> log in again (the monitored set changed)
+ *   token about to expire -> refreshed over HTTP in the background (the socket stays up)
+ *   wrong password / refused token -> failed, for good (a token from the login API gets one fresh login first)
+ *
+ * Voicenter's socket has no call control: every operation is unsupported ("Voicenter supports events only").
+ *
+ * ConnectionConfig: `url` = login API URL (default Voicenter's public one), `login` = email (user) or username
+ * (account), `password` = password or the token (`token`); `extra`: `loginType`, `serverUrl` (skip discovery),
+ * `socketVersion` ('auto' | '2' | '4'), `useLoginApi` (token), `refreshUrl`, `monitorUrl`, `keepaliveMs`,
+ * `backoffInitialMs`, `backoffMaxMs`, `healthyAfterMs`.
+ */
+import { AuthError, PbxError } from '../../errors';
+import { BaseConnection } from '../../connection/base';
+import { guardLine } from '../../connection/line-guard';
+import type { ConnectionConfig, PbxConnection } from '../../connection/types';
+import { int, isRecord, text } from '../../model/fields';
+import type { OperationName } from '../../operations/catalogue';
+import { decodeVoicenterPair } from './decoder';
+import { DEFAULT_LOGIN_URL, DEFAULT_MONITOR_URL, login, refresh, refreshUrlOf, type LoginSettings, type LoginType, type VoicenterSession } from './login';
+import { VoicenterPipeline } from './pipeline';
+import { openSocket, type VoicenterSocket } from './socket';
+
+export interface VoicenterStats {
+  /** HTTP logins (login API), successful or not. */
+  httpLogins: number;
+  /** Logins sent on a socket. */
+  socketLogins: number;
+  refreshes: number;
+  sockets: number;
+  keepalives: number;
+  events: number;
+  decodeErrors: number;
+  snapshots: number;
+}
+
+type SocketEnd =
+  | { kind: 'refused'; reason: string }
+  | { kind: 'relogin'; reason: string }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'closed'; reason: string };
+
+const num = (v: unknown, d: number, min = 0): number => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : d);
+const LOGIN_TYPES: readonly LoginType[] = ['user', 'account', 'token'];
+
+export class VoicenterConnection extends BaseConnection {
+  readonly pipeline: VoicenterPipeline;
+  readonly stats: VoicenterStats = { httpLogins: 0, socketLogins: 0, refreshes: 0, sockets: 0, keepalives: 0, events: 0, decodeErrors: 0, snapshots: 0 };
+  private readonly settings: LoginSettings;
+  private readonly keepaliveMs: number;
+  private session?: VoicenterSession;
+  private serverIndex = 0;
+  private endSocket?: (end: SocketEnd) => void;
+  private refreshTimer?: NodeJS.Timeout;
+  private readonly loopDone: Promise<void>;
+
+  constructor(config: ConnectionConfig) {
+    // Checked before the base class starts anything (its alive handle): a bad configuration leaves nothing open.
+    const settings = settingsOf(config);
+    const extra = config.extra ?? {};
+    super({
+      platform: 'voicenter',
+      user: config.login || settings.loginType,
+      backoff: { initialMs: num(extra.backoffInitialMs, 500, 1), maxMs: num(extra.backoffMaxMs, 30_000, 1) },
+      healthyAfterMs: num(extra.healthyAfterMs, 10_000),
+    });
+    this.settings = settings;
+    this.secrets.add(config.password);
+    // The SDK's keepAliveTimeout: 60 s of silence before a keepalive.
+    this.keepaliveMs = num(extra.keepaliveMs, 60_000, 50);
+    this.pipeline = new VoicenterPipeline({ callTtlMs: config.callTtlMs });
+    this.watchExpiry(() => this.pipeline.sweep());
+    this.loopDone = this.loop();
+  }
+
+  supports(_operation: OperationName): boolean {
+    return false;
+  }
+
+  async execute(operation: OperationName, _input: Record<string, unknown>): Promise<unknown> {
+    throw new PbxError('UNSUPPORTED', `Voicenter supports events only: its Real Time API has no call control (${operation} is not available)`);
+  }
+
+  protected rawWanted(wanted: boolean): void {
+    this.pipeline.tracker.includeRaw = wanted;
+  }
+
+  protected async shutdown(): Promise<void> {
+    clearTimeout(this.refreshTimer);
+    this.endSocket?.({ kind: 'closed', reason: 'closed' });
+    await this.loopDone;
+  }
+
+  // ---- life cycle -------------------------------------------------------------------------------------
+
+  private async loop(): Promise<void> {
+    // A token from the login API that a socket refuses gets one fresh login; a second refusal is final.
+    let refusedOnce = false;
+    while (!this.closed) {
+      let delay = 0;
+      try {
+        if (!this.session || this.expired(this.session)) {
+          this.session = undefined;
+          if (this.settings.loginType === 'user' || (this.settings.loginType === 'token' && this.settings.useLoginApi)) this.stats.httpLogins++;
+          this.session = await login(this.settings, (s) => this.secrets.add(s));
+          this.scheduleRefresh();
+        }
+        if (this.closed) break;
+        const session = this.session;
+        const url = session.servers[this.serverIndex % session.servers.length];
+        const end = await this.runSocket(url, session);
+        if (this.closed || end.kind === 'closed') break;
+        if (end.kind === 'refused') {
+          if (session.fromLoginApi && !refusedOnce) {
+            refusedOnce = true;
+            this.session = undefined;
+            this.warn({ kind: 'session', message: `the socket server refused the token (${end.reason}): logging in again` });
+          } else {
+            this.fail(new AuthError(`Voicenter refused the login: ${end.reason}`));
+            return;
+          }
+        } else if (end.kind === 'relogin') {
+          this.warn({ kind: 'session', message: `${end.reason}: logging in again` });
+        } else {
+          // The server did not take us or let us go: the next one in the list next time.
+          this.serverIndex++;
+          this.warn({ kind: 'channel', message: `${url}: ${end.reason}` });
+        }
+        if (end.kind !== 'refused') refusedOnce = false;
+        delay = this.retryDelay();
+        this.setState({ state: 'reconnecting', reason: end.reason, attempt: this.backoff.attempts });
+      } catch (err) {
+        if (this.closed) break;
+        const e = err instanceof PbxError ? err : new PbxError('NETWORK', (err as Error)?.message ?? String(err));
+        if (e instanceof AuthError) {
+          this.fail(e);
+          return;
+        }
+        if (e.code === 'INVALID_INPUT' || e.code === 'UNSUPPORTED') {
+          this.fail(e);
+          return;
+        }
+        this.rejectWaiters(new PbxError(e.code, this.scrub(e.message)));
+        this.warn({ kind: 'session', message: e.message });
+        delay = this.retryDelay();
+        this.setState({ state: 'reconnecting', reason: e.message, attempt: this.backoff.attempts });
+      }
+      if (delay > 0 && !this.closed) await this.sleep(delay);
+    }
+  }
+
+  private expired(s: VoicenterSession): boolean {
+    return s.expiresAt !== undefined && Date.now() >= s.expiresAt - 1000;
+  }
+
+  /** Runs one socket until it ends; resolves with why. */
+  private runSocket(url: string, session: VoicenterSession): Promise<SocketEnd> {
+    return new Promise<SocketEnd>((resolve) => {
+      let done = false;
+      let lastHeard = Date.now();
+      let pingSent: number | undefined;
+      let loginDeadline: NodeJS.Timeout | undefined;
+      let sock: VoicenterSocket | undefined;
+      let up = false;
+      // Silence is judged once connected; until then socket.io's own connect timeout applies.
+      const keepalive = setInterval(() => {
+        if (!up) return;
+        const now = Date.now();
+        if (pingSent !== undefined) {
+          if (now - pingSent >= this.keepaliveMs) finish({ kind: 'lost', reason: 'no answer to keepalive' });
+          return;
+        }
+        if (now - lastHeard >= this.keepaliveMs) {
+          pingSent = now;
+          this.stats.keepalives++;
+          sock?.emit('keepalive', this.session?.token ?? session.token ?? '');
+        }
+      }, Math.max(25, Math.floor(this.keepaliveMs / 4)));
+      keepalive.unref();
+      const finish = (end: SocketEnd) => {
+        if (done) return;
+        done = true;
+        clearInterval(keepalive);
+        clearTimeout(loginDeadline);
+        this.endSocket = undefined;
+        sock?.close();
+        resolve(end);
+      };
+      this.endSocket = finish;
+      this.stats.sockets++;
+      try {
+        sock = openSocket(session.socketVersion, url, { token: session.token, timeoutMs: this.settings.timeoutMs, rejectUnauthorized: this.settings.rejectUnauthorized }, {
+          connect: () => {
+            up = true;
+            lastHeard = Date.now();
+            this.streamUp();
+            this.sendLogin(sock!, session);
+            loginDeadline = setTimeout(() => finish({ kind: 'lost', reason: 'no answer to the login' }), this.settings.timeoutMs);
+            loginDeadline.unref();
+          },
+          event: (name, payload) => {
+            lastHeard = Date.now();
+            pingSent = undefined;
+            if (name === 'loginStatus' || name === 'AllExtensionsStatus') clearTimeout(loginDeadline);
+            const end = this.onSocketEvent(name, payload);
+            if (end) finish(end);
+          },
+          closed: (reason, refused) => finish(refused ? { kind: 'refused', reason } : { kind: 'lost', reason }),
+        });
+        if (done) sock.close();
+      } catch (err) {
+        finish({ kind: 'lost', reason: (err as Error).message });
+      }
+    });
+  }
+
+  /** Voicenter's SDK: `loginUser { user, pass }` for account, `login { token }` for a token (also in the query). */
+  private sendLogin(sock: VoicenterSocket, session: VoicenterSession): void {
+    this.stats.socketLogins++;
+    if (this.settings.loginType === 'account') sock.emit('loginUser', { user: this.settings.login, pass: this.settings.secret });
+    else sock.emit('login', { token: session.token });
+  }
+
+  /** One server event; a control event may end the socket. */
+  private onSocketEvent(name: string, payload: unknown): SocketEnd | undefined {
+    switch (name) {
+      case 'keepaliveResponse': {
+        const code = isRecord(payload) ? int(payload.errorCode, -1e9, 1e9) : undefined;
+        return code !== undefined && code !== 0 ? { kind: 'lost', reason: `keepalive refused (errorCode ${code})` } : undefined;
+      }
+      case 'ExtensionsUpdated':
+      case 'QueuesUpdated':
+      case 'DialersUpdated':
+        return { kind: 'relogin', reason: `${name}: the monitored set changed` };
+      case 'closeme':
+        return { kind: 'lost', reason: 'the server asked us to close' };
+      case 'loginSuccess':
+      case 'loginStatus':
+      case 'loginResponse': {
+        const code = isRecord(payload) ? int(payload.errorCode, -1e9, 1e9) : undefined;
+        if (code !== undefined && code !== 0) {
+          const desc = isRecord(payload) ? text(payload.errorDesc, 200) : undefined;
+          return { kind: 'refused', reason: `${name} errorCode ${code}${desc ? ` (${desc})` : ''}` };
+        }
+        if (name === 'loginResponse' && isRecord(payload)) this.takeLoginResponse(payload);
+        if (name !== 'loginStatus') return undefined;
+        break;
+      }
+      default:
+        break;
+    }
+    this.ingest(name, payload);
+    if (name === 'AllExtensionsStatus') {
+      this.stats.snapshots++;
+      this.connected();
+    }
+    return undefined;
+  }
+
+  /** Data events: decode -> normalize -> tracker, each under the per-event guard. */
+  private ingest(name: string, payload: unknown): void {
+    this.stats.events++;
+    const r = guardLine(name, () => this.pipeline.pushEvent(decodeVoicenterPair(name, payload)));
+    if (r.ok) {
+      if (r.value.length > 0) this.deliver(r.value);
+      return;
+    }
+    this.stats.decodeErrors++;
+    this.warn({ kind: 'decode', message: `skipped a Voicenter ${name} event: ${r.error.message}` });
+  }
+
+  /** The SDK also accepts a login answer on the socket: same fields as the HTTP one. */
+  private takeLoginResponse(p: Record<string, unknown>): void {
+    const token = text(p.Token, 8192);
+    if (!token || !this.session) return;
+    this.secrets.add(token);
+    this.session = { ...this.session, token };
+  }
+
+  // ---- token refresh ----------------------------------------------------------------------------------
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    const s = this.session;
+    if (!s?.expiresAt || !s.refreshToken || this.closed) return;
+    const left = s.expiresAt - Date.now();
+    // Well before expiry: a tenth of the lifetime, at least 5 s (the SDK refreshes 5 s before).
+    const wait = Math.max(0, left - Math.max(5000, left / 10));
+    this.refreshTimer = setTimeout(() => void this.refreshNow(), wait);
+    this.refreshTimer.unref();
+  }
+
+  private async refreshNow(): Promise<void> {
+    const s = this.session;
+    if (!s || this.closed) return;
+    this.stats.refreshes++;
+    try {
+      const next = await refresh(this.settings, s, (v) => this.secrets.add(v));
+      if (this.closed || this.session !== s) return;
+      this.session = next;
+      this.scheduleRefresh();
+    } catch (err) {
+      if (this.closed) return;
+      const e = err as PbxError;
+      this.warn({ kind: 'session', message: `token refresh failed: ${e.message}` });
+      if (e instanceof AuthError) {
+        // The next (re)connect logs in afresh once the token has expired.
+        if (this.session === s) this.session = { ...s, refreshToken: undefined };
+        return;
+      }
+      // Try again a little later, while the token still holds.
+      if (s.expiresAt && s.expiresAt - Date.now() > 2000) {
+        this.refreshTimer = setTimeout(() => void this.refreshNow(), Math.min(5000, (s.expiresAt - Date.now()) / 2));
+        this.refreshTimer.unref();
+      }
+    }
+  }
+}
+
+/** The login settings a configuration stands for; PbxError INVALID_INPUT when it cannot work. */
+function settingsOf(config: ConnectionConfig): LoginSettings {
+  const extra = config.extra ?? {};
+  const loginType = (extra.loginType ?? 'user') as LoginType;
+  if (config.platform !== 'voicenter') throw new PbxError('INVALID_INPUT', `Not a Voicenter configuration: ${config.platform}`);
+  if (!LOGIN_TYPES.includes(loginType)) throw new PbxError('INVALID_INPUT', 'extra.loginType must be user, account or token');
+  if (!config.password) throw new PbxError('INVALID_INPUT', loginType === 'token' ? 'A Voicenter token login needs the token' : 'A Voicenter login needs a password');
+  if (loginType !== 'token' && !config.login) throw new PbxError('INVALID_INPUT', loginType === 'user' ? 'A Voicenter user login needs the email' : 'A Voicenter account login needs the username');
+  const sv = extra.socketVersion ?? 'auto';
+  if (sv !== 'auto' && sv !== '2' && sv !== '4') throw new PbxError('INVALID_INPUT', "extra.socketVersion must be 'auto', '2' or '4'");
+  const serverUrl = typeof extra.serverUrl === 'string' && extra.serverUrl ? extra.serverUrl : undefined;
+  if (serverUrl && !/^https?:\/\//i.test(serverUrl)) throw new PbxError('INVALID_INPUT', 'extra.serverUrl must be an http(s) URL');
+  if (config.url && !/^https?:\/\//i.test(config.url)) throw new PbxError('INVALID_INPUT', 'The Voicenter login API URL must be an http(s) URL');
+  const loginUrl = config.url || DEFAULT_LOGIN_URL;
+  return {
+    loginType,
+    loginUrl,
+    refreshUrl: typeof extra.refreshUrl === 'string' && extra.refreshUrl ? extra.refreshUrl : refreshUrlOf(loginUrl),
+    monitorUrl: typeof extra.monitorUrl === 'string' && extra.monitorUrl ? extra.monitorUrl : DEFAULT_MONITOR_URL,
+    login: config.login ?? '',
+    secret: config.password,
+    useLoginApi: extra.useLoginApi === true,
+    serverUrl,
+    socketVersion: sv,
+    timeoutMs: config.requestTimeoutMs ?? 10_000,
+    rejectUnauthorized: config.tls?.rejectUnauthorized,
+  };
+}
+
+export function createVoicenterConnection(config: ConnectionConfig): PbxConnection {
+  return new VoicenterConnection(config);
+}

@@ -1,0 +1,130 @@
+/**
+ * Renders the virtual PBX's neutral changes in the shapes of Voicenter's Real Time API doc: `ExtensionEvent`
+ * (call reasons inside `data`, as the doc's call examples; userStatusUpdate at the top level, as its example),
+ * `QueueEvent`, and the `loginStatus` / `AllExtensionsStatus` snapshots.
+ */
+import type { PbxChange, SimCallView, SimUser } from '../../pbx/types';
+
+export interface SimExtension {
+  user: SimUser;
+  number: number;
+  userID: number;
+  status: number;
+}
+
+interface CallRender {
+  started: number;
+  answered: number;
+  held: boolean;
+  queueID?: number;
+}
+
+export interface QueueCallEntry {
+  CallerID: string;
+  CallerName: string;
+  IvrUniqueID: string;
+  ivrid: string;
+  JoinTimeStamp: number;
+  calldurationinterval: number;
+}
+
+const now = (): number => Math.floor(Date.now() / 1000);
+const offset = (): number => -new Date().getTimezoneOffset();
+
+export class VoicenterRenderer {
+  private readonly calls = new Map<string, CallRender>();
+  /** Calls that came through a queue: their ExtensionEvents carry `queueID`. */
+  readonly queued = new Map<string, number>();
+
+  constructor(private readonly extensionOf: (login: string) => SimExtension | undefined) {}
+
+  /** The ExtensionEvent payload for a change, or undefined when Voicenter would say nothing. */
+  render(c: PbxChange): Record<string, unknown> | undefined {
+    if (c.kind !== 'call') return undefined;
+    const ext = this.extensionOf(c.user);
+    if (!ext) return undefined;
+    const key = `${c.user}|${c.view.ref}`;
+    let st = this.calls.get(key);
+    let reason: string | undefined;
+    let cause: string | undefined;
+    if (c.action === 'removed') {
+      if (!st) return undefined;
+      this.calls.delete(key);
+      reason = 'HANGUP';
+      cause = c.cause === 'picked_up' ? 'Answered elsewhere' : 'Normal hangup';
+    } else if (!st) {
+      st = { started: now(), answered: 0, held: false, queueID: this.queued.get(c.view.uuid) };
+      this.calls.set(key, st);
+      reason = 'NEWCALL';
+      if (c.view.state === 'active') st.answered = now();
+    } else if (c.view.state === 'active' && !st.answered) {
+      st.answered = now();
+      reason = 'ANSWER';
+    } else if (c.view.state === 'held' && !st.held) {
+      st.held = true;
+      reason = 'HOLD';
+    } else if (c.view.state === 'active' && st.held) {
+      st.held = false;
+      reason = 'UNHOLD';
+    }
+    if (!reason) return undefined;
+    const call = callObject(c.view, st, ext);
+    const data: Record<string, unknown> = {
+      eventName: 'extension', reason, servertime: now(), servertimeoffset: offset(),
+      ...extensionFields(ext), calls: reason === 'HANGUP' ? [] : [call], currentCall: call,
+    };
+    if (reason === 'HANGUP') Object.assign(data, { cause, callerID: call.callerphone, ivruniqueid: call.ivrid });
+    return { data };
+  }
+
+  /** The calls an extension has now, in the ExtensionEvent call shape (for AllExtensionsStatus). */
+  callsOf(views: SimCallView[], ext: SimExtension): Record<string, unknown>[] {
+    return views.map((v) => {
+      const key = `${ext.user.login}|${v.ref}`;
+      let st = this.calls.get(key);
+      if (!st) this.calls.set(key, (st = { started: now(), answered: v.state === 'active' || v.state === 'held' ? now() : 0, held: v.state === 'held' }));
+      return callObject(v, st, ext);
+    });
+  }
+
+  reset(): void {
+    this.calls.clear();
+  }
+}
+
+export function extensionFields(ext: SimExtension): Record<string, unknown> {
+  return {
+    userID: ext.userID, userName: ext.user.name, number: ext.number, extenUser: `SIP${ext.number}`,
+    summery: { representative: ext.user.name }, onlineUserID: ext.userID, representative: ext.userID,
+    representativeStatus: ext.status, representativeUpdated: Date.now(),
+    lastCallEventEpoch: now(), lastAnsweredCallEventEpoch: 0, lastHangupCallEpoch: 0, peerStatus: 'OK',
+  };
+}
+
+export function userStatusEvent(ext: SimExtension): Record<string, unknown> {
+  return { eventName: 'extension', reason: 'userStatusUpdate', servertime: now(), servertimeoffset: offset(), data: { ...extensionFields(ext), calls: [] } };
+}
+
+export function queueEvent(reason: 'JOIN' | 'EXIT' | 'ABANDONED', queue: { id: number; name: string }, ivrid: string, waiting: QueueCallEntry[]): Record<string, unknown> {
+  const t = now();
+  return {
+    data: { QueueID: queue.id, Calls: waiting, QueueName: queue.name },
+    eventName: 'queue', reason, servertime: t, servertimeoffset: offset(), telephonyservertime: t, ivruniqueid: ivrid,
+  };
+}
+
+function callObject(v: SimCallView, st: CallRender, ext: SimExtension): Record<string, unknown> {
+  const other = v.participants[0];
+  const incoming = v.direction === 'incoming';
+  const phone = other?.anonymous ? '' : (other?.number ?? v.initialCalled?.number ?? '');
+  const status = v.state === 'ringing_incoming' ? 'Ringing' : v.state === 'active' || v.state === 'held' ? 'Talking' : 'Dialing';
+  const call: Record<string, unknown> = {
+    callStarted: st.started, calldurationinterval: st.started, callAnswered: st.answered, answered: st.answered ? 1 : 0,
+    callername: other?.name ?? phone, callerphone: phone, callstatus: status, customdata: {},
+    direction: incoming ? 'Incoming' : 'Outgoing', ivrid: v.uuid,
+    recording: { Filename: `${v.uuid}-${ext.number}.mp3`, IsMuted: 0 },
+    did: incoming ? (v.initialCalled?.number ?? String(ext.number)) : '',
+  };
+  if (st.queueID !== undefined) call.queueID = st.queueID;
+  return call;
+}
