@@ -12,12 +12,20 @@ import { eventStatus } from './lib/status';
 interface EventNodeDef extends NodeDef {
   connection: string;
   eventTypes?: string[] | string;
-  users?: string;
+  /** Only events of these logins/extensions ("201, bob"). Not `users`: the editor reserves that name. */
+  userFilter?: string;
+  /** The same, as flows saved before 0.2 stored it (read only). */
+  users?: unknown;
   direction?: EventFilter['direction'];
   callers?: EventFilter['callers'];
   numberPattern?: string;
   minRingSeconds?: number | string;
   includeRaw?: boolean;
+}
+
+function userFilter(def: EventNodeDef): string[] {
+  const raw = typeof def.userFilter === 'string' && def.userFilter.trim() ? def.userFilter : typeof def.users === 'string' ? def.users : '';
+  return raw.split(',').map((u) => u.trim()).filter(Boolean);
 }
 
 export = function register(RED: RedApi): void {
@@ -34,7 +42,7 @@ export = function register(RED: RedApi): void {
       .filter((t): t is EventType => (EVENT_TYPES as readonly string[]).includes(t));
     const filter = compileFilter({
       types,
-      users: (def.users ?? '').split(',').map((u) => u.trim()).filter(Boolean),
+      users: userFilter(def),
       direction: def.direction ?? 'any',
       callers: def.callers ?? 'any',
       numberPattern: def.numberPattern ?? '',

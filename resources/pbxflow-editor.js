@@ -25,22 +25,92 @@
       cache = data;
       waiting.splice(0).forEach(function (fn) { fn(cache); });
     }).fail(function () {
-      waiting.splice(0).forEach(function (fn) { fn({ operations: [], eventTypes: [] }); });
+      waiting.splice(0).forEach(function (fn) { fn({ operations: [], eventTypes: [], platforms: ['opentouch', 'o2g'] }); });
     });
+  }
+
+  /**
+   * Picker on a comma-separated text input: completes the last entry from the PBX (users, devices, pilots) through
+   * the connection node's admin endpoint. When the PBX cannot list them (not deployed, not connected, not
+   * supported) nothing is offered and the field stays free text.
+   */
+  function lookupSearch(kind, connectionId) {
+    return function (value, done) {
+      var id = typeof connectionId === 'function' ? connectionId() : connectionId;
+      if (!id || id === '_ADD_') return done([]);
+      var parts = String(value || '').split(',');
+      var last = parts.pop().replace(/^\s+/, '');
+      var head = parts.length ? parts.join(',') + ', ' : '';
+      $.getJSON('pbxflow/lookup/' + encodeURIComponent(id), { kind: kind, q: last }, function (res) {
+        var items = (res && res.items) || [];
+        done(items.map(function (it) {
+          return { value: head + it.value, label: it.label ? it.value + ' (' + it.label + ')' : it.value };
+        }));
+      }).fail(function () { done([]); });
+    };
+  }
+
+  function picker(input, kind, connectionId) {
+    if (!input.length || typeof input.autoComplete !== 'function') return;
+    input.autoComplete({ minLength: 0, search: lookupSearch(kind, connectionId) });
+  }
+
+  /** Connection node oneditprepare: platforms the running build has, fields per platform, pickers. */
+  function prepareConnection(node) {
+    var select = $('#node-config-input-platform');
+    var platform = function () { return select.val(); };
+    var toggle = function () {
+      var p = platform();
+      $('.pbxflow-only').each(function () {
+        var el = $(this);
+        el.toggle(String(el.attr('data-platforms')).split(',').indexOf(p) >= 0);
+      });
+      var ale = p === 'opentouch' || p === 'o2g';
+      $('.pbxflow-admin-only').toggle(ale && $('#node-config-input-sessionKind').val() === 'admin');
+    };
+    $('#node-config-input-sessionKind').on('change', toggle);
+    select.on('change', toggle);
+    toggle();
+    catalogue(function (data) {
+      var available = data.platforms || [];
+      select.find('option').each(function () {
+        var opt = $(this);
+        // Only what this version can connect to; a platform saved by another version stays visible, marked.
+        if (available.indexOf(opt.val()) < 0) {
+          if (opt.val() === node.platform) opt.text(opt.text() + ' (not available in this version)').prop('disabled', true);
+          else opt.remove();
+        }
+      });
+      select.val(node.platform);
+      toggle();
+      select.attr('data-pbxflow-ready', 'true');
+    });
+    picker($('#node-config-input-monitoredUsers'), 'users', node.id);
+    picker($('#node-config-input-pilots'), 'pilots', node.id);
+    picker($('#node-config-input-devices'), 'devices', node.id);
   }
 
   var RESOURCE_LABELS = { call: 'Call', routing: 'Routing', messaging: 'Messaging', callLog: 'Call log', directory: 'Directory', agent: 'Agent' };
   var DYNAMIC = ['msg', 'flow', 'global', 'env', 'jsonata'];
-  var AUTO = { value: 'auto', label: 'msg / default', hasValue: false, icon: 'fa fa-envelope-o' };
+  /** What an untouched field does, in its own words: "msg.condition, else Always (Immediate)". */
+  function defaultText(f) {
+    var d = f.default;
+    if (f.type === 'options') {
+      for (var i = 0; i < (f.options || []).length; i++) if (f.options[i].value === d) d = f.options[i].name;
+    }
+    var shown = d === undefined || d === '' ? (f.required ? 'required' : 'none') : String(d);
+    return 'msg.' + f.name + ', else ' + shown;
+  }
 
   function typesFor(f) {
-    if (f.type === 'number') return ['num'].concat(DYNAMIC, [AUTO]);
-    if (f.type === 'boolean') return [AUTO, 'bool'].concat(DYNAMIC);
-    if (f.type === 'json') return ['json'].concat(DYNAMIC, [AUTO]);
+    var auto = { value: 'auto', label: defaultText(f), hasValue: false, icon: 'fa fa-envelope-o' };
+    if (f.type === 'number') return ['num'].concat(DYNAMIC, [auto]);
+    if (f.type === 'boolean') return [auto, 'bool'].concat(DYNAMIC);
+    if (f.type === 'json') return ['json'].concat(DYNAMIC, [auto]);
     if (f.type === 'options') {
-      return [AUTO, { value: 'option', label: 'value', options: f.options.map(function (o) { return { value: o.value, label: o.name }; }) }].concat(DYNAMIC);
+      return [auto, { value: 'option', label: 'value', options: f.options.map(function (o) { return { value: o.value, label: o.name }; }) }].concat(DYNAMIC);
     }
-    return ['str'].concat(DYNAMIC, [AUTO]);
+    return ['str'].concat(DYNAMIC, [auto]);
   }
 
   function defaultType(f) {
@@ -64,7 +134,10 @@
    */
   function prepareAction(node, o) {
     var resources = o.resources;
-    $('#node-input-user').typedInput({ default: 'str', types: ['str', 'msg', 'flow', 'global', 'env'], typeField: '#node-input-userType' });
+    // A text user completes from the PBX like the connection's Users field.
+    var userText = { value: 'str', label: 'string', icon: 'red/images/typedInput/az.svg',
+      autoComplete: lookupSearch('users', function () { return $('#node-input-connection').val(); }) };
+    $('#node-input-user').typedInput({ default: 'str', types: [userText, 'msg', 'flow', 'global', 'env'], typeField: '#node-input-userType' });
     catalogue(function (data) {
       var ops = data.operations.filter(function (op) { return resources.indexOf(op.resource) >= 0; });
       node._pbxOps = ops;
@@ -119,6 +192,7 @@
 
   /** Event node: one checkbox per catalogue event type in #pbxflow-event-types, ticked from node.eventTypes. */
   function prepareEventTypes(node) {
+    picker($('#node-input-userFilter'), 'users', function () { return $('#node-input-connection').val(); });
     var box = $('#pbxflow-event-types').empty();
     catalogue(function (data) {
       (data.eventTypes || []).forEach(function (t) {
@@ -139,6 +213,7 @@
 
   window.PbxflowEditor = {
     catalogue: catalogue,
+    prepareConnection: prepareConnection,
     operationLabel: operationLabel,
     prepareAction: prepareAction,
     saveAction: saveAction,

@@ -1,5 +1,5 @@
 /**
- * The demo's calendar: the sample ICS (examples/calendar/out-of-office.ics) with its "Out of office" event
+ * The demo's calendar: the sample ICS (examples/demo/out-of-office.ics) with its "Out of office" event
  * re-timed so that it starts and ends while the demo runs. A static file cannot do that by itself, and RRULE is
  * deliberately not expanded by the pack's ICS reader, so the demo writes explicit occurrences.
  */

@@ -3,8 +3,8 @@
  * under .tmp/, this pack loaded from the project and the demo flows written before start. Only 127.0.0.1.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FlowNode } from './flows';
 
@@ -44,20 +44,23 @@ export interface NodeRedHost {
 export const RED_LEVEL = { fatal: 10, error: 20, warn: 30, info: 40 } as const;
 
 /**
- * Makes this project visible to Node-RED as an installed module: with a `node-red` section in package.json, a
- * symlink in <userDir>/node_modules (exactly what `npm install` in ~/.node-red gives); without one, the built
- * node directory via `nodesDir`.
+ * Makes this project visible to Node-RED as an installed module, as `npm install` in ~/.node-red would: a folder in
+ * <userDir>/node_modules holding what the published package holds (package.json, dist, resources, and the
+ * Node-RED example flows directly under examples/), linked to the project's files. Not a link to the whole
+ * project: Node-RED would list every file of its examples/ folder (n8n workflows, the demo's own code) in
+ * Import > Examples. Without a `node-red` section in package.json, the built node directory via `nodesDir`.
  */
 function loadPack(root: string, userDir: string): { nodesDir?: string[] } {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { name: string; 'node-red'?: { nodes?: Record<string, string> } };
-  const link = join(userDir, 'node_modules', ...pkg.name.split('/'));
-  if (existsSync(link) || isLink(link)) rmSync(link, { recursive: false, force: true });
-  if (pkg['node-red']?.nodes && Object.keys(pkg['node-red'].nodes).length > 0) {
-    mkdirSync(dirname(link), { recursive: true });
-    symlinkSync(root, link, 'dir');
-    return {};
+  const dir = join(userDir, 'node_modules', ...pkg.name.split('/'));
+  if (existsSync(dir) || isLink(dir)) rmSync(dir, { recursive: true, force: true });
+  if (!pkg['node-red']?.nodes || Object.keys(pkg['node-red'].nodes).length === 0) return { nodesDir: [join(root, 'dist', 'node-red')] };
+  mkdirSync(join(dir, 'examples'), { recursive: true });
+  for (const entry of ['package.json', 'dist', 'resources']) symlinkSync(join(root, entry), join(dir, entry));
+  for (const flow of readdirSync(join(root, 'examples')).filter((f) => f.endsWith('.json'))) {
+    symlinkSync(join(root, 'examples', flow), join(dir, 'examples', flow));
   }
-  return { nodesDir: [join(root, 'dist', 'node-red')] };
+  return {};
 }
 
 function isLink(p: string): boolean {

@@ -32,6 +32,6 @@ export function demoPaths(root = projectRoot(), tmpDir = join(root, '.tmp')): De
     userDir: join(tmp, 'demo-node-red'),
     tickets: join(tmp, 'demo-tickets.ndjson'),
     calendar: join(tmp, 'demo-calendar.ics'),
-    calendarTemplate: join(root, 'examples', 'calendar', 'out-of-office.ics'),
+    calendarTemplate: join(root, 'examples', 'demo', 'out-of-office.ics'),
   };
 }

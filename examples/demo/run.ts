@@ -49,7 +49,8 @@ const EXPECTED_WARNINGS = [/^-+$/, /Projects disabled/, /unencrypted credentials
 /** Node-RED's debug pane lines (debug nodes log to the console too) and its warnings; the rest is noise here. */
 function redLogPrinter(print: (line: string) => void): (r: RedLogRecord) => void {
   return (r) => {
-    const text = typeof r.msg === 'string' ? r.msg : JSON.stringify(r.msg);
+    // Debug nodes log objects as util.inspect text over several lines: one line per message here.
+    const text = typeof r.msg === 'string' ? (r.type === 'debug' ? r.msg.replace(/\n\s*/g, ' ').trim() : r.msg) : JSON.stringify(r.msg);
     if (EXPECTED_WARNINGS.some((w) => w.test(text))) return;
     if (r.type === 'debug') print(`  [${r.name ?? 'debug'}] ${text}`);
     else if (r.level <= RED_LEVEL.warn) print(`  node-red ${r.level <= RED_LEVEL.error ? 'error' : 'warning'}${r.type ? ` (${r.type})` : ''}: ${text}`);
@@ -66,7 +67,7 @@ function interactiveWindows(from = Date.now()): TimeWindow[] {
 const SHOWN = {
   forwardSet: /\[calendar\] calendar: .*\[setForward\]/,
   forwardRestored: /\[calendar\] calendar: .*\[cancelForward\]/,
-  ticket: /\[ticket\] \{.*"reason":"abandoned"/,
+  ticket: /\[ticket\] \{.*reason: 'abandoned'/,
   queueAnswered: /\[call log\] 5000: queue\.answered .*-> agent 204/,
   queueAbandoned: /\[call log\] 5000: queue\.abandoned /,
 };
@@ -143,7 +144,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   let red: NodeRedHost | undefined;
   let forward: ForwardWatch | undefined;
   try {
-    sim = await startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000 });
+    sim = await startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000, web: true });
     const admin = sim.credentials.find((c) => c.admin);
     if (!admin) throw new Error('the simulator has no administrator login');
     const monitored = sim.users.filter((u) => !u.admin).map((u) => u.login);
@@ -164,6 +165,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     print('');
     print(`pbxflow demo: simulator on ${sim.url('opentouch')} (OpenTouch) and ${sim.url('o2g')} (O2G)`);
     print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
+    print(`  phones page:      ${sim.webUrl}   (the virtual company: place calls, answer, forward, by hand)`);
     print(`  tickets land in:  ${paths.tickets}`);
     print(`  calendar (ICS):   ${paths.calendar}   (${CALENDAR_USER} is "Out of office" -> forward to ${MOBILE})`);
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);

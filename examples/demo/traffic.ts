@@ -30,14 +30,24 @@ export interface TrafficContext {
 
 const pause = (ctx: TrafficContext, ms: number) => delay(ms * (ctx.pace ?? 1), undefined, { signal: ctx.signal });
 
-/** Dave calls Alice; she answers; they talk; she hangs up. */
+/**
+ * Where the PBX sends a user's calls right now: the number of an immediate forward to a number, or undefined.
+ * The scripts plan with the routing the demo itself sets (the calendar flow forwards Alice while "Out of office").
+ */
+function forwardedTo(pbx: VirtualPbx, login: string): string | undefined {
+  const f = pbx.routing(login).forward;
+  return f && f.condition === 'immediate' && f.destination !== 'voicemail' ? f.destination : undefined;
+}
+
+/** Dave calls Alice; she answers (or, while she is out of office, her mobile does); they talk; it ends. */
 export async function answeredCall(ctx: TrafficContext): Promise<void> {
-  ctx.say('Dave calls Alice; she answers');
+  const away = forwardedTo(ctx.pbx, 'alice');
+  ctx.say(away ? `Dave calls Alice, who is out of office: her mobile (${away}) answers` : 'Dave calls Alice; she answers');
   const ref = ctx.pbx.makeCall('dave', '201');
   await pause(ctx, 1000);
-  ctx.pbx.answer(ref, 'alice');
+  ctx.pbx.answer(ref, away ? undefined : 'alice');
   await pause(ctx, 1500);
-  ctx.pbx.hangUp(ref, 'alice');
+  ctx.pbx.hangUp(ref, away ? 'dave' : 'alice');
 }
 
 /** Carol calls Bob (both his devices ring) and gives up before he answers: a missed call, so a ticket. */
@@ -70,8 +80,7 @@ export async function transferredCall(ctx: TrafficContext): Promise<void> {
  * number), which answers; otherwise Alice answers at her desk.
  */
 export async function callToAlice(ctx: TrafficContext, mobile: string): Promise<boolean> {
-  const forward = ctx.pbx.routing('alice').forward;
-  const forwarded = forward?.destination === mobile;
+  const forwarded = forwardedTo(ctx.pbx, 'alice') === mobile;
   ctx.say(forwarded ? `Bob calls Alice, who is out of office: the PBX forwards the call to ${mobile}` : 'Bob calls Alice');
   const ref = ctx.pbx.makeCall('bob', '201');
   await pause(ctx, 1000);

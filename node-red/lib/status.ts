@@ -2,7 +2,7 @@
 import type { ConnectionStateInfo, PbxEvent } from '../../shared/model/events';
 import type { NodeStatus } from './red';
 
-export type UiState = ConnectionStateInfo['state'] | 'idle' | 'error';
+export type UiState = ConnectionStateInfo['state'] | 'idle' | 'error' | 'noUsers';
 
 export function statusFor(state: UiState): NodeStatus {
   switch (state) {
@@ -14,6 +14,8 @@ export function statusFor(state: UiState): NodeStatus {
       return { fill: 'yellow', shape: 'ring', text: 'status.reconnecting' };
     case 'disconnected':
       return { fill: 'red', shape: 'ring', text: 'status.disconnected' };
+    case 'noUsers':
+      return { fill: 'red', shape: 'ring', text: 'status.noUsers' };
     case 'failed':
     case 'error':
       return { fill: 'red', shape: 'ring', text: 'status.error' };

@@ -164,7 +164,7 @@ export function actionNodeHtml(node: string): string {
       <code>msg.payload.&lt;field&gt;</code> when the payload is an object; for <code>callId</code>,
       <code>msg.payload.call.id</code> (what the pbx event node sends); the default. A setting can also point at any
       <code>msg</code>, flow or global property, an environment variable or a JSONata expression.
-      <i>msg / default</i> means "from msg, else the default".</dd>
+      A field left on <i>msg.&lt;field&gt;, else &lt;default&gt;</i> (the editor shows the default value itself) takes it from msg, else the default.</dd>
     <dt class="optional">user <span class="property-type">string</span></dt>
     <dd>Administrator sessions: the login or extension to act for, when the node's <i>User</i> is empty.</dd>
   </dl>

@@ -8,11 +8,12 @@ import {
   type INodeTypeDescription,
 } from 'n8n-workflow';
 import type { PbxConnection } from '../../shared/connection/types';
-import type { Platform } from '../../shared/model/events';
+import type { PbxEvent, Platform } from '../../shared/model/events';
 import { operationSpec, type OperationName, type OperationSpec } from '../../shared/operations/catalogue';
 import { openLease, testPbxCredential } from '../shared/connection';
 import {
   CREDENTIAL_TEST,
+  RETURN_ALL,
   catalogueFieldProperties,
   platformCredentials,
   platformProperty,
@@ -78,13 +79,19 @@ export class Pbx implements INodeType {
     const spec = checkOperation(this, entry, resource, operation);
 
     const credential = await this.getCredentials(entry.credentialType);
-    const lease = openLease(platform, credential);
+    const url = typeof credential.url === 'string' ? credential.url : undefined;
+    let lease: ReturnType<typeof openLease>;
+    try {
+      lease = openLease(platform, credential);
+    } catch (error) {
+      throw toNodeError(node, error, undefined, url);
+    }
     const out: INodeExecutionData[] = [];
     try {
       try {
         await lease.connection.ready();
       } catch (error) {
-        if (!this.continueOnFail()) throw toNodeError(node, error);
+        if (!this.continueOnFail()) throw toNodeError(node, error, undefined, url);
         return [items.map((_, i) => errorItem(error, i))];
       }
 
@@ -104,7 +111,7 @@ export class Pbx implements INodeType {
         try {
           out.push(...(await runOperation(this, lease.connection, spec!, i)));
         } catch (error) {
-          if (!this.continueOnFail()) throw toNodeError(node, error, i);
+          if (!this.continueOnFail()) throw toNodeError(node, error, i, url);
           out.push(errorItem(error, i));
         }
       }
@@ -148,9 +155,53 @@ async function runOperation(ctx: IExecuteFunctions, connection: PbxConnection, s
   }
   const input: Record<string, unknown> = {};
   for (const f of spec.fields) input[f.name] = ctx.getNodeParameter(f.name, i, f.default);
+  // Return All: no limit where the PBX allows it (0 = none), else the most it gives in one search.
+  if (spec.fields.some((f) => f.name === 'limit') && ctx.getNodeParameter(RETURN_ALL, i, false) === true) {
+    input.limit = spec.name === 'searchDirectory' ? 100 : 0;
+  }
+  if (Array.isArray(input.recordIds)) input.recordIds = input.recordIds.map(String).join(',');
   const user = userOption(ctx, i);
-  const result = await connection.execute(spec.name as OperationName, input, user ? { user } : {});
+  const result =
+    spec.name === 'makeCall'
+      ? await makeCall(connection, input, user)
+      : await connection.execute(spec.name as OperationName, input, user ? { user } : {});
   return ctx.helpers.constructExecutionMetaData(ctx.helpers.returnJsonArray(toJson(result)), { itemData: { item: i } });
+}
+
+/** How long Make Call waits for the PBX's first news of the new call. */
+const NEW_CALL_WAIT_MS = 3_000;
+
+/**
+ * Make Call answers with the call in the normalized model (the `call` object events carry: id, direction, from,
+ * to, state...), taken from the connection's own first event about it; the PBX's reply alone only has ids.
+ */
+async function makeCall(connection: PbxConnection, input: Record<string, unknown>, user: string | undefined): Promise<unknown> {
+  const seen = new Map<string, PbxEvent>();
+  let wanted: string | undefined;
+  let wake: (() => void) | undefined;
+  const stop = connection.onEvent((e) => {
+    const id = e.call?.id;
+    if (!id || (user && e.user !== user) || seen.has(id)) return;
+    seen.set(id, e);
+    if (id === wanted) wake?.();
+  });
+  try {
+    const result = (await connection.execute('makeCall', input, user ? { user } : {})) as Record<string, unknown>;
+    wanted = typeof result?.callId === 'string' ? result.callId : undefined;
+    if (!wanted) return result;
+    if (!seen.has(wanted)) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        timer = setTimeout(resolve, NEW_CALL_WAIT_MS);
+      });
+      clearTimeout(timer);
+    }
+    const call = seen.get(wanted)?.call ?? { id: wanted, direction: 'outgoing', to: { number: String(input.destination ?? '') } };
+    return { ...result, call };
+  } finally {
+    stop();
+  }
 }
 
 function toJson(result: unknown): IDataObject | IDataObject[] {

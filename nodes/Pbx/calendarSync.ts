@@ -14,9 +14,16 @@ import {
   type SyncAction,
   type SyncMemory,
 } from '../../shared/routing/calendar-sync';
+import { operationSpec } from '../../shared/operations/catalogue';
 import type { ExtraOperation } from '../shared/descriptions';
+import { PBX_PLATFORMS } from '../shared/platforms';
 
 export const CALENDAR_SYNC = 'syncForwardWithCalendar';
+
+function dndPlatforms(): string[] {
+  const setDnd = operationSpec('setDnd');
+  return PBX_PLATFORMS.map((p) => p.platform).filter((p) => setDnd?.platforms.includes(p));
+}
 
 const show = { show: { resource: ['routing'], operation: [CALENDAR_SYNC] } };
 
@@ -36,7 +43,8 @@ const properties: INodeProperties[] = [
     type: 'options',
     default: 'forward',
     options: [
-      { name: 'Do Not Disturb', value: 'dnd' },
+      // Only where the platform can turn do not disturb on (O2G; not OpenTouch).
+      { name: 'Do Not Disturb', value: 'dnd', displayOptions: { show: { platform: dndPlatforms() } } },
       { name: 'Forward to a Number', value: 'forward' },
       { name: 'Forward to Voicemail', value: 'voicemail' },
     ],
@@ -102,9 +110,9 @@ const properties: INodeProperties[] = [
 export const calendarSyncOperation: ExtraOperation = {
   resource: 'routing',
   name: CALENDAR_SYNC,
-  displayName: 'Sync Forward With Calendar',
+  displayName: 'Sync Forward with Calendar',
   action: 'Sync forward with calendar',
-  description: 'Applies the forward, voicemail or do-not-disturb that should hold now given the input calendar events; restores the previous forward when the event ends',
+  description: 'Apply the forward, voicemail or do not disturb that should hold now given the input calendar events; restore the previous forward when the event ends',
   requires: ['getRouting', 'setForward', 'cancelForward'],
   properties,
 };
@@ -149,7 +157,14 @@ export async function runCalendarSync(
     if (!number) throw new NodeOperationError(node, 'No number to forward to', { description: 'Fill in "Forward To", or pick voicemail or do not disturb' });
     action = { kind, number, condition };
   } else if (kind === 'voicemail') action = { kind, condition };
-  else action = { kind: 'dnd' };
+  else if (kind === 'dnd') {
+    if (!connection.supports('setDnd')) {
+      throw new NodeOperationError(node, `${connection.platform === 'opentouch' ? 'OpenTouch' : 'This PBX'} has no do not disturb to turn on`, {
+        description: 'Pick "Forward to Voicemail" or "Forward to a Number" in "While in Progress"',
+      });
+    }
+    action = { kind: 'dnd' };
+  } else throw new NodeOperationError(node, `Unknown "While in Progress" value "${String(kind)}"`);
   const titlePattern = String(this.getNodeParameter('titlePattern', 0, ''));
 
   const options = user ? { user } : {};

@@ -147,13 +147,25 @@ export class PbxTrigger implements INodeType {
     const credential = await this.getCredentials(entry.credentialType);
 
     // Triggers on the same credential share one connection; the core reconnects with back-off, re-subscribes
-    // and resynchronises on its own, so transient drops never reach n8n. Only a `failed` state (e.g. the
-    // password was changed) is fatal and goes to emitError, which lets n8n deactivate and retry the trigger.
-    const lease = openLease(platform, credential);
+    // and resynchronises on its own, so transient drops never reach n8n.
+    // Exactly one outlet per failure (n8n reactivates on both, so using both doubles its retry chains):
+    // - before activation completes, a refused login only rejects trigger(): n8n shows the PBX's message and
+    //   retries the activation with its own doubling delay;
+    // - once active, a `failed` state (the password was changed) goes once to emitError, which makes n8n
+    //   remove this trigger and reactivate it later.
+    const url = typeof credential.url === 'string' ? credential.url : undefined;
+    let lease: ReturnType<typeof openLease>;
+    try {
+      lease = openLease(platform, credential);
+    } catch (error) {
+      throw toNodeError(node, error, undefined, url);
+    }
     const manual = this.getMode() === 'manual';
     // Second line of defence against repeats after a reconnect (the core's tracker already dedupes by id).
     const seen = new RecentIds(5_000);
     let closed = false;
+    let active = false;
+    let reported = false;
     let fired = false;
 
     const unsubscribe = lease.connection.onEvent(
@@ -161,17 +173,21 @@ export class PbxTrigger implements INodeType {
         if (closed || (manual && fired) || !matches(event) || !seen.add(event.id)) return;
         fired = true;
         // `this.emit` is looked up at call time: in manual mode n8n swaps it after trigger() returns.
-        this.emit([this.helpers.returnJsonArray([structuredClone(event) as unknown as IDataObject])]);
+        this.emit([this.helpers.returnJsonArray([toItem(event)])]);
       },
       { includeRaw: options.includeRaw === true },
     );
-    const unsubscribeState = lease.connection.onState((s) => {
-      if (closed || s.state !== 'failed') return;
+    const reportFailure = (reason: string | undefined): void => {
+      if (closed || !active || reported) return;
+      reported = true;
       this.emitError(
-        new NodeOperationError(node, `The connection to the PBX failed: ${s.reason ?? 'no reason given'}`, {
+        new NodeOperationError(node, `The connection to the PBX failed: ${reason ?? 'no reason given'}`, {
           description: 'Check the PBX credential (login, password, server URL); n8n will retry the trigger',
         }),
       );
+    };
+    const unsubscribeState = lease.connection.onState((s) => {
+      if (s.state === 'failed') reportFailure(s.reason);
     });
 
     // Skipped lines, failed resyncs, reconnect causes: not errors (the connection carries on), but an operator
@@ -190,13 +206,23 @@ export class PbxTrigger implements INodeType {
     };
 
     try {
-      // Bad credentials or a refused subscription surface here, as an activation error.
+      // Bad credentials or a refused subscription surface here, as the activation error (and only here).
       await lease.connection.ready();
     } catch (error) {
       await closeFunction();
-      throw toNodeError(node, error);
+      throw toNodeError(node, error, undefined, url);
     }
+    active = true;
+    // A failure between `ready()` resolving and now had no outlet yet.
+    if (lease.connection.state === 'failed') reportFailure('the PBX refused the session');
 
     return { closeFunction };
   }
+}
+
+/** Event -> item. A call that is over has nothing left to do: its last `capabilities` would mislead. */
+function toItem(event: PbxEvent): IDataObject {
+  const copy = structuredClone(event);
+  if ((copy.type === 'call.ended' || copy.type === 'call.missed') && copy.call) delete copy.call.capabilities;
+  return copy as unknown as IDataObject;
 }

@@ -4,7 +4,9 @@
  */
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { ConnectionConfig } from '../../shared/connection/types';
+import { PbxError } from '../../shared/errors';
 import type { Platform } from '../../shared/model/events';
+import { urlProblem } from './errors';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
 
@@ -48,13 +50,47 @@ const ale = (platform: Platform): Mapper => (c) => {
   return config;
 };
 
+/** TelServices, per COMMON's contract: devices in `users`, transport settings in `extra`. */
+const telservices: Mapper = (c) => {
+  const extra: Record<string, unknown> = { eventSource: c.eventSource === 'poll' ? 'poll' : 'udp' };
+  const port = Number(c.udpPort);
+  if (Number.isInteger(port) && port > 0 && port < 65536) extra.udpPort = port;
+  if (str(c.udpHost)) extra.udpHost = str(c.udpHost);
+  const devices = splitList(c.users);
+  return { platform: 'telservices', url: str(c.url).replace(/\/+$/, ''), login: str(c.login), password: typeof c.password === 'string' ? c.password : '', ...(devices.length ? { users: devices } : {}), extra };
+};
+
+/** Voicenter: the login type says how `login`/`password` are read; an empty URL means Voicenter's public one. */
+const voicenter: Mapper = (c) => {
+  const loginType = c.loginType === 'account' || c.loginType === 'token' ? c.loginType : 'user';
+  const extra: Record<string, unknown> = { loginType };
+  if (str(c.serverUrl)) extra.serverUrl = str(c.serverUrl);
+  if (c.socketVersion === '2' || c.socketVersion === '4') extra.socketVersion = c.socketVersion;
+  return { platform: 'voicenter', url: str(c.url).replace(/\/+$/, ''), login: loginType === 'token' ? '' : str(c.login), password: typeof c.password === 'string' ? c.password : '', extra };
+};
+
 const MAPPERS: Partial<Record<Platform, Mapper>> = {
   opentouch: ale('opentouch'),
   o2g: ale('o2g'),
+  telservices,
+  voicenter,
 };
+
+/** URL schemes each platform's credential accepts. */
+const SCHEMES: Partial<Record<Platform, readonly string[]>> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'] };
 
 export function toConnectionConfig(platform: Platform, credential: ICredentialDataDecryptedObject): ConnectionConfig {
   const map = MAPPERS[platform];
-  if (!map) throw new Error(`The PBX platform "${platform}" is not supported by this version of the package`);
-  return map(credential);
+  if (!map) throw new PbxError('UNSUPPORTED', `The PBX platform "${platform}" is not supported by this version of the package`);
+  const config = map(credential);
+  // Said before any request, in words: "Invalid URL for GET" is all the HTTP layer would say.
+  const problem = config.url || platform !== 'voicenter' ? urlProblem(config.url, SCHEMES[platform] ?? ['https']) : undefined;
+  if (problem) throw new PbxError('INVALID_INPUT', problem);
+  if (platform === 'telservices' && !config.users?.length) {
+    throw new PbxError('INVALID_INPUT', 'No device to monitor: list the device numbers in "Devices" of the TelServices credential');
+  }
+  if (config.sessionKind === 'admin' && (platform === 'opentouch' || platform === 'o2g') && !config.users?.length) {
+    throw new PbxError('INVALID_INPUT', 'An administrator session needs the users to monitor: list their logins or extensions in "Users" (an administrator login has no phone of its own, so the PBX would refuse the subscription)');
+  }
+  return config;
 }

@@ -7,6 +7,7 @@ import '../../shared/platforms'; // registers the platform connection factories
 import { acquireConnection, type Lease } from '../../shared/connection/registry';
 import type { Platform } from '../../shared/model/events';
 import { toConnectionConfig } from './connection-config';
+import { describePbxError } from './errors';
 import { platformOfCredentialType } from './platforms';
 
 export function openLease(platform: Platform, credential: ICredentialDataDecryptedObject): Lease {
@@ -30,7 +31,9 @@ export async function testPbxCredential(credential: ICredentialsDecrypted): Prom
     await Promise.race([lease.connection.ready(), timeout]);
     return { status: 'OK', message: `Logged in to ${entry.displayName}` };
   } catch (error) {
-    return { status: 'Error', message: error instanceof Error ? error.message : String(error) };
+    // The same words and hint as the nodes' own errors.
+    const { message, description } = describePbxError(error, typeof credential.data?.url === 'string' ? credential.data.url : undefined);
+    return { status: 'Error', message: description ? `${message}. ${description}` : message };
   } finally {
     clearTimeout(timer);
     await lease?.release();

@@ -46,69 +46,115 @@ function supportedBy(platform: Platform, extra: ExtraOperation): boolean {
   return extra.requires.every((name) => catalogue.some((o) => o.name === name && o.platforms.includes(platform)));
 }
 
-function operationOptions(platform: Platform, resource: Resource, extras: ExtraOperation[]): INodePropertyOptions[] {
-  const ops: INodePropertyOptions[] = catalogue
-    .filter((o) => o.resource === resource && o.platforms.includes(platform))
-    .map((o) => ({ name: o.displayName, value: o.name, action: o.action, description: o.description }));
-  for (const e of extras) {
-    if (e.resource === resource && supportedBy(platform, e)) {
-      ops.push({ name: e.displayName, value: e.name, action: e.action, description: e.description });
-    }
-  }
-  return ops.sort((a, b) => a.name.localeCompare(b.name));
+interface OperationChoice extends INodePropertyOptions {
+  platforms: Platform[];
 }
 
-/** Resource and operation dropdowns: per platform, only what the platform offers. */
+/** Every operation of a resource, each with the platforms that have it (the union over platforms, listed once). */
+function operationChoices(resource: Resource, extras: ExtraOperation[]): OperationChoice[] {
+  const offered = PBX_PLATFORMS.map((p) => p.platform);
+  const ops: OperationChoice[] = catalogue
+    .filter((o) => o.resource === resource)
+    .map((o) => ({ name: o.displayName, value: o.name, action: o.action, description: o.description, platforms: o.platforms.filter((p) => offered.includes(p)) }));
+  for (const e of extras) {
+    if (e.resource !== resource) continue;
+    ops.push({ name: e.displayName, value: e.name, action: e.action, description: e.description, platforms: offered.filter((p) => supportedBy(p, e)) });
+  }
+  return ops.filter((o) => o.platforms.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Shown only for the platforms listed; no condition when every offered platform has it. */
+function forPlatforms(platforms: Platform[]): Pick<INodePropertyOptions, 'displayOptions'> {
+  return platforms.length === PBX_PLATFORMS.length ? {} : { displayOptions: { show: { platform: platforms } } };
+}
+
+/**
+ * Resource and operation dropdowns. One `resource` and one `operation` property per resource, each operation listed
+ * once (n8n builds its node-picker actions from these: a set per platform listed every action twice and hid the
+ * others' actions); which platform offers what is said on each option through `displayOptions` on `platform`.
+ */
 export function resourceAndOperationProperties(extras: ExtraOperation[]): INodeProperties[] {
-  const props: INodeProperties[] = [];
-  for (const { platform } of PBX_PLATFORMS) {
-    const resources = RESOURCES.filter((r) => operationOptions(platform, r.value, extras).length > 0);
-    props.push({
+  const resources = RESOURCES.map((r) => ({ r, ops: operationChoices(r.value, extras) })).filter((x) => x.ops.length > 0);
+  const props: INodeProperties[] = [
+    {
       displayName: 'Resource',
       name: 'resource',
       type: 'options',
       noDataExpression: true,
       default: 'call',
-      options: resources.map((r) => ({ name: r.name, value: r.value })),
-      displayOptions: { show: { platform: [platform] } },
+      options: resources.map(({ r, ops }) => ({ name: r.name, value: r.value, ...forPlatforms([...new Set(ops.flatMap((o) => o.platforms))]) })),
+    },
+  ];
+  for (const { r, ops } of resources) {
+    // The default must exist on every platform that shows this resource.
+    const widest = [...ops].sort((a, b) => b.platforms.length - a.platforms.length)[0]!;
+    const preferred = ops.find((o) => o.value === 'makeCall' && o.platforms.length === widest.platforms.length);
+    props.push({
+      displayName: 'Operation',
+      name: 'operation',
+      type: 'options',
+      noDataExpression: true,
+      default: (preferred ?? widest).value,
+      options: ops.map(({ platforms, ...o }) => ({ ...o, ...forPlatforms(platforms) })),
+      displayOptions: { show: { resource: [r.value] } },
     });
-    for (const r of resources) {
-      const options = operationOptions(platform, r.value, extras);
-      props.push({
-        displayName: 'Operation',
-        name: 'operation',
-        type: 'options',
-        noDataExpression: true,
-        default: options.some((o) => o.value === 'makeCall') ? 'makeCall' : options[0]!.value,
-        options,
-        displayOptions: { show: { platform: [platform], resource: [r.value] } },
-      });
-    }
   }
   return props;
 }
 
+/** n8n's list convention: "Return All", and "Limit" only when not returning all. */
+export const RETURN_ALL = 'returnAll';
+
 function fieldProperty(spec: OperationSpec, f: FieldSpec): INodeProperties {
-  const type = f.type === 'json' ? 'json' : f.type;
+  const show = { resource: [spec.resource], operation: [spec.name] };
+  const listed = f.name === 'recordIds';
+  const type = f.name === 'since' ? 'dateTime' : f.type;
   const fallback = f.type === 'number' ? 0 : f.type === 'boolean' ? false : f.type === 'json' ? '{}' : (f.options?.[0]?.value ?? '');
   const prop: INodeProperties = {
     displayName: f.displayName,
     name: f.name,
     type,
-    default: f.default ?? fallback,
+    default: listed ? [] : (f.default ?? fallback),
     required: f.required ?? false,
-    description: f.type === 'boolean' && !/^whether/i.test(f.description) ? `Whether to ${lowerFirst(f.description)}` : f.description,
-    displayOptions: { show: { resource: [spec.resource], operation: [spec.name] } },
+    // Written by hand in the catalogue (booleans start with "Whether"): generated prefixes read badly.
+    description: listed ? 'The records to acknowledge, one ID per entry (IDs from Get Many Call Log Records)' : f.description,
+    displayOptions: { show: { ...show, ...SHOW_WHEN[`${spec.name}.${f.name}`] } },
   };
-  if (f.placeholder) prop.placeholder = f.placeholder;
+  if (listed) prop.typeOptions = { multipleValues: true, multipleValueButtonText: 'Add Record ID' };
+  // An expression as a placeholder looks like a value already filled in: say it in a hint instead.
+  if (f.placeholder && /^=|\{\{/.test(f.placeholder)) prop.hint = `After a PBX Trigger, use the expression ${f.placeholder.replace(/^=/, '')}`;
+  else if (f.placeholder) prop.placeholder = f.placeholder;
   if (f.options) prop.options = f.options.map((o) => ({ ...o }));
-  if (f.type === 'number' && f.name === 'limit') prop.typeOptions = { minValue: 1 };
+  if (f.type === 'number' && f.name === 'limit') {
+    prop.typeOptions = { minValue: 1 };
+    prop.description = 'Max number of results to return';
+    prop.displayOptions = { show: { ...show, [RETURN_ALL]: [false] } };
+  }
   return prop;
 }
 
-const lowerFirst = (s: string): string => s.charAt(0).toLowerCase() + s.slice(1);
+/** Fields that only make sense for some values of another field of the same operation. */
+const SHOW_WHEN: Record<string, Record<string, string[]>> = {
+  'setForward.number': { target: ['number'] },
+  'setOverflow.number': { target: ['number'] },
+  'setAgentState.group': { state: ['logon'] },
+};
+
+function returnAllProperty(spec: OperationSpec): INodeProperties {
+  return {
+    displayName: 'Return All',
+    name: RETURN_ALL,
+    type: 'boolean',
+    default: false,
+    description: 'Whether to return all results or only up to a given limit',
+    displayOptions: { show: { resource: [spec.resource], operation: [spec.name] } },
+  };
+}
 
 /** The input fields of every catalogue operation, shown for that operation. */
 export function catalogueFieldProperties(): INodeProperties[] {
-  return catalogue.flatMap((spec) => spec.fields.map((f) => fieldProperty(spec, f)));
+  return catalogue.flatMap((spec) => [
+    ...(spec.fields.some((f) => f.name === 'limit') ? [returnAllProperty(spec)] : []),
+    ...spec.fields.map((f) => fieldProperty(spec, f)),
+  ]);
 }

@@ -16,18 +16,57 @@ const HINTS: Partial<Record<string, string>> = {
   CLOSED: 'The connection to the PBX was closed while the request was running; retry',
 };
 
-export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+/** Network failures the core reports by their system code, in words (with the server they were about). */
+const NETWORK_WORDS: Array<[RegExp, string]> = [
+  [/ECONNREFUSED/, 'the server refused the connection (nothing listens on that port?)'],
+  [/ENOTFOUND|EAI_AGAIN/, 'the server name does not resolve'],
+  [/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/, 'the server cannot be reached'],
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/, 'its TLS certificate is not trusted'],
+];
+
+/**
+ * The message and hint both hosts of the n8n package show (node errors and the credential test), for an error of
+ * the core. `url` (the credential's server URL) names the server in network errors, which the core reports raw.
+ */
+export function describePbxError(error: unknown, url?: string): { message: string; description?: string } {
+  const raw = error instanceof Error ? error.message : String(error);
+  if (!(error instanceof PbxError)) return { message: raw };
+  const description = (error instanceof PbxApiError && error.helpMessage) || HINTS[error.code];
+  if (error.code === 'NETWORK') {
+    const words = NETWORK_WORDS.find(([re]) => re.test(raw))?.[1];
+    const where = url ? ` at ${url}` : '';
+    // Without the raw system code: n8n would replace the whole message with its generic one for that code.
+    if (words) return { message: `Cannot reach the PBX${where}: ${words}`, description };
+  }
+  return { message: raw, description };
+}
+
+/** A server URL the core can use, or the reason it cannot (said before any request). */
+export function urlProblem(url: string, schemes: readonly string[]): string | undefined {
+  if (!url) return 'The server URL is empty';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return `The server URL "${url}" has no scheme: write it as ${schemes.map((s) => `${s}://${url}`).join(' or ')}`;
+  if (!schemes.includes(scheme)) return `The server URL "${url}" should start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
+  try {
+    new URL(url);
+  } catch {
+    return `The server URL "${url}" is not a valid address`;
+  }
+  return undefined;
+}
+
+export function toNodeError(node: INode, error: unknown, itemIndex?: number, url?: string): NodeApiError | NodeOperationError {
   if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
   if (error instanceof PbxError) {
-    const description = (error instanceof PbxApiError && error.helpMessage) || HINTS[error.code];
-    const options = { message: error.message, description, itemIndex };
+    const { message, description } = describePbxError(error, url);
+    const options = { message, description, itemIndex };
     if (['PBX', 'AUTH', 'NETWORK', 'TIMEOUT', 'DECODE'].includes(error.code)) {
       const httpCode = error instanceof PbxApiError && error.status ? String(error.status) : undefined;
       // Not `code`: n8n would read it as an HTTP status.
-      const body: JsonObject = { pbxErrorCode: error.code, message: error.message };
+      const body: JsonObject = { pbxErrorCode: error.code, message };
       return new NodeApiError(node, body, { ...options, ...(httpCode ? { httpCode } : {}) });
     }
-    return new NodeOperationError(node, error.message, options);
+    return new NodeOperationError(node, message, options);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new NodeOperationError(node, message, { itemIndex });

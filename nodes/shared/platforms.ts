@@ -2,6 +2,8 @@
  * The platforms the n8n nodes offer, one entry each. Adding a platform (TelServer, Voicenter) is additive:
  * a credential type under `credentials/`, its mapping in `connection-config.ts`, and one entry here.
  */
+import '../../shared/platforms'; // registers the platform connection factories this build has
+import { registeredPlatforms } from '../../shared/connection/registry';
 import type { Platform } from '../../shared/model/events';
 
 export interface PlatformEntry {
@@ -13,7 +15,7 @@ export interface PlatformEntry {
   credentialType: string;
 }
 
-export const PBX_PLATFORMS: readonly PlatformEntry[] = [
+const ALL_PLATFORMS: readonly PlatformEntry[] = [
   {
     platform: 'opentouch',
     displayName: 'Alcatel-Lucent OpenTouch (OTBE / OTMS)',
@@ -26,7 +28,22 @@ export const PBX_PLATFORMS: readonly PlatformEntry[] = [
     description: 'OmniPCX Enterprise through the OpenTouch Gateway (O2G) REST API',
     credentialType: 'pbxO2gApi',
   },
+  {
+    platform: 'telservices',
+    displayName: 'TelServer (TelServices)',
+    description: 'uniGone TelServer through its TelServices XML interface (TCP or HTTP, events over UDP)',
+    credentialType: 'pbxTelServicesApi',
+  },
+  {
+    platform: 'voicenter',
+    displayName: 'Voicenter',
+    description: 'Voicenter cloud PBX: real-time events and its call API',
+    credentialType: 'pbxVoicenterApi',
+  },
 ];
+
+/** Only what the running build can connect to (the core's registry), so nothing offered fails as "not available". */
+export const PBX_PLATFORMS: readonly PlatformEntry[] = ALL_PLATFORMS.filter((p) => registeredPlatforms().includes(p.platform));
 
 export const DEFAULT_PLATFORM: Platform = 'opentouch';
 

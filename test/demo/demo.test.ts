@@ -43,7 +43,7 @@ function ensureBuilt(): void {
 
 describe('demo calendar', () => {
   it('re-times the sample "Out of office" event into the given windows and keeps the other events', () => {
-    const template = readFileSync(join(root, 'examples/calendar/out-of-office.ics'), 'utf8');
+    const template = readFileSync(join(root, 'examples/demo/out-of-office.ics'), 'utf8');
     const start = new Date('2030-05-06T07:08:09Z');
     const end = new Date('2030-05-06T07:08:19Z');
     const events = parseIcs(retimeIcs(template, [{ start, end }]));
@@ -113,7 +113,7 @@ describe('npm start -- --once', () => {
     expect(tickets).toEqual(
       expect.arrayContaining([expect.objectContaining({ for: 'bob', caller: '203', reason: 'abandoned', subject: 'Missed call from Carol Petit' })]),
     );
-    expect(out).toMatch(/\[ticket\] \{.*"reason":"abandoned"/);
+    expect(out).toMatch(/\[ticket\] \{.*reason: 'abandoned'/); // an object in the debug pane, not a JSON string
   });
 
   it('shows the Support queue (O2G) in the live call log: a call answered by Dave, the agent, and one abandoned', () => {
@@ -122,7 +122,7 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/\[call log\] dave: call\.answered Carol Petit -> /);
     expect(out).toMatch(/\[call log\] 5000: queue\.abandoned 202 -> Support after \d+ s/);
     // The abandoned queued call rang nobody's phone: no ticket for it.
-    expect(out).not.toMatch(/\[ticket\] .*"caller":"202"/);
+    expect(out).not.toMatch(/\[ticket\] .*caller: '202'/);
   });
 
   it('forwards the line while the calendar says "Out of office", then restores it', () => {

@@ -30,6 +30,9 @@ describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
     const items = output(run, 'Call Bob');
     expect(items).toHaveLength(1);
     expect(items[0]!.pairedItem).toEqual({ item: 0 });
+    // The call in the normalized model, as events carry it (not only the PBX's ids).
+    expect(items[0]!.json).toMatchObject({ ok: true, callId: expect.any(String), call: { direction: 'outgoing', from: { login: 'alice' }, to: { number: '202', login: 'bob' }, startedAt: expect.any(String) } });
+    expect((items[0]!.json.call as { id: string }).id).toBe(items[0]!.json.callId);
     const calls = sim.pbx.calls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.parties.map((p) => p.login)).toEqual(expect.arrayContaining(['alice']));

@@ -78,7 +78,10 @@ function parameterProblems(
       if (prop.noDataExpression) problems.push(`${where}: takes no expression`);
       continue;
     }
-    const allowed = (prop.options ?? []).map((o) => (o as { value?: unknown }).value);
+    // Options can have displayOptions of their own (per platform): only those shown count.
+    const allowed = (prop.options ?? [])
+      .filter((o) => !('displayOptions' in o) || NodeHelpers.displayParameter(values as never, o as never, node, description, node.parameters as never))
+      .map((o) => (o as { value?: unknown }).value);
     if (prop.type === 'options' && !allowed.includes(value)) problems.push(`${where}: "${String(value)}" is not one of ${allowed.join(', ')}`);
     if (prop.type === 'multiOptions') {
       for (const v of value as unknown[]) if (!allowed.includes(v)) problems.push(`${where}: "${String(v)}" is not one of ${allowed.join(', ')}`);

@@ -42,10 +42,10 @@ describe('built package in n8n-core PackageDirectoryLoader', () => {
     }
   });
 
-  it('loads both nodes and both credentials under the package name', () => {
+  it('loads both nodes and the credentials of every platform under the package name', () => {
     expect(loader.packageName).toBe('@pbxflow/n8n-nodes-pbx');
     expect(Object.keys(loader.nodeTypes).sort()).toEqual(['pbx', 'pbxTrigger']);
-    expect(Object.keys(loader.credentialTypes).sort()).toEqual(['pbxO2gApi', 'pbxOpenTouchApi']);
+    expect(Object.keys(loader.credentialTypes).sort()).toEqual(['pbxO2gApi', 'pbxOpenTouchApi', 'pbxTelServicesApi', 'pbxVoicenterApi']);
     const trigger = loader.nodeTypes.pbxTrigger!.type.description as INodeTypeDescription;
     expect(trigger.inputs).toEqual([]);
     expect(trigger.usableAsTool).toBeUndefined();
@@ -56,7 +56,9 @@ describe('built package in n8n-core PackageDirectoryLoader', () => {
     // Every credential is tested by a login (testedBy -> methods.credentialTest) on every node that uses it.
     for (const name of ['pbx', 'pbxTrigger']) {
       const d = loader.nodeTypes[name]!.type.description as INodeTypeDescription;
-      expect(d.credentials?.map((c) => [c.name, c.testedBy])).toEqual([['pbxOpenTouchApi', 'pbxConnectionTest'], ['pbxO2gApi', 'pbxConnectionTest']]);
+      expect(d.credentials?.map((c) => [c.name, c.testedBy])).toEqual(
+        ['pbxOpenTouchApi', 'pbxO2gApi', 'pbxTelServicesApi', 'pbxVoicenterApi'].map((c) => [c, 'pbxConnectionTest']),
+      );
     }
     expect(loader.known.credentials.pbxOpenTouchApi!.supportedNodes).toEqual(expect.arrayContaining(['pbx', 'pbxTrigger']));
   });

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator';
 import { creds, helper, NODES, waitFor } from './harness';
 
-const dir = join(__dirname, '..', '..', 'examples', 'node-red');
+const dir = join(__dirname, '..', '..', 'examples');
 type FlowNode = { id: string; type: string; [k: string]: unknown };
 const examples = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ file: f, flow: JSON.parse(readFileSync(join(dir, f), 'utf8')) as FlowNode[] }));
 const CORE = new Set(['comment', 'inject', 'debug', 'change', 'http request', 'http in', 'http response', 'catch']);
 
-describe('examples/node-red', () => {
+describe('examples (Node-RED flows, Import > Examples)', () => {
   it('has the four requested flows, each with a comment and only core or pbxflow nodes, and covers every node', () => {
     expect(examples.map((e) => e.file)).toEqual(expect.arrayContaining([
       'Missed call to ticket.json', 'Calendar forward sync.json', 'Click to call from HTTP.json', 'Live call log.json',
@@ -25,6 +25,28 @@ describe('examples/node-red', () => {
     }
     for (const t of ['pbxflow-event', 'pbxflow-call', 'pbxflow-routing', 'pbxflow-messaging', 'pbxflow-directory', 'pbxflow-agent']) {
       expect([t, used.has(t)]).toEqual([t, true]);
+    }
+  });
+
+  it('sit directly in examples/ (Import > Examples shows them under the package), with no empty folder beside them', () => {
+    const entries = readdirSync(dir, { withFileTypes: true });
+    // n8n workflows and the demo's code are not Node-RED flows: the package ships examples/*.json only.
+    const pkg = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { files: string[] };
+    expect(pkg.files).toContain('examples/*.json');
+    expect(pkg.files.filter((f) => f.startsWith('examples'))).toEqual(['examples/*.json']);
+    expect(entries.filter((e) => e.isFile() && e.name.endsWith('.json')).length).toBe(examples.length);
+  });
+
+  it('can be imported side by side: each its own config node id, every node id unique across them', () => {
+    const ids = examples.flatMap((e) => e.flow.map((n) => n.id));
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+  });
+
+  it('use no property name the editor reserves (`users`)', () => {
+    for (const { file, flow } of examples) {
+      for (const n of flow.filter((x) => x.type.startsWith('pbxflow-'))) {
+        expect([file, n.id, 'users' in n]).toEqual([file, n.id, false]);
+      }
     }
   });
 
