@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCompletedCalls, benchLiveCalls, benchThroughput } from './pipeline';
+import { benchScale } from './scale';
 
 function print(title: string, rows: Record<string, number | string>): void {
   process.stdout.write(`\n## ${title}\n`);
@@ -23,6 +24,15 @@ async function main(): Promise<void> {
   if (existsSync(channel)) {
     const mod = require(channel) as { benchAleChannel?: () => Promise<Record<string, number | string>> };
     if (mod.benchAleChannel) print('ALE chunk channel on loopback (simulator -> client)', await mod.benchAleChannel());
+  }
+  print('Scale: one administrator session, simulator answering each REST request after 20 ms (bench/scale.ts)', await benchScale());
+  // The other platforms' benchmarks print their own figures.
+  for (const [file, fn] of [['voicenter.js', 'benchVoicenter'], ['telservices.js', 'benchTelservices']] as const) {
+    const path = join(__dirname, file);
+    if (!existsSync(path)) continue;
+    const mod = require(path) as Record<string, (() => Promise<unknown>) | undefined>;
+    const run = mod[fn];
+    if (run) await run();
   }
 }
 

@@ -4,6 +4,10 @@
  */
 import { registerPlatform } from '../connection/registry';
 import { createAleConnection } from './ale/connection';
+import { createTelServicesConnection } from './telservices/connection';
+import { createVoicenterConnection } from './voicenter/connection';
 
 registerPlatform('opentouch', createAleConnection);
 registerPlatform('o2g', createAleConnection);
+registerPlatform('telservices', createTelServicesConnection);
+registerPlatform('voicenter', createVoicenterConnection);

@@ -1,0 +1,65 @@
+/**
+ * The UDP event listener of one monitored device: TelServer sends that device's `TelServiceEvent`s to the port
+ * given in its `openSession`, so a datagram's port says whose event it is even when it carries no `deviceNumber`.
+ * Datagrams from other hosts than TelServer are dropped (counted): anyone could otherwise inject calls.
+ */
+import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { PbxError } from '../../errors';
+
+export interface UdpListenerOptions {
+  /** Address to bind (the interface TelServer sends to); default all IPv4 interfaces. */
+  host?: string;
+  /** 0: any free port. */
+  port: number;
+  /** Source addresses accepted; empty: any. */
+  allowFrom?: () => ReadonlySet<string>;
+}
+
+export class UdpEventListener {
+  private socket?: Socket;
+  datagrams = 0;
+  refused = 0;
+
+  constructor(private readonly o: UdpListenerOptions, private readonly onDatagram: (text: string, from: RemoteInfo) => void) {}
+
+  /** Binds; resolves with the port bound. */
+  async start(): Promise<number> {
+    if (this.socket) return this.port;
+    const host = this.o.host || '0.0.0.0';
+    const s = createSocket({ type: host.includes(':') ? 'udp6' : 'udp4', reuseAddr: false });
+    await new Promise<void>((resolve, reject) => {
+      s.once('error', (e: NodeJS.ErrnoException) => reject(new PbxError('NETWORK', `cannot listen for TelServices events on UDP ${host}:${this.o.port}: ${e.code ?? e.message}`)));
+      s.bind(this.o.port, host, () => resolve());
+    });
+    s.removeAllListeners('error');
+    try {
+      // Room for bursts (a call's events come together): the kernel caps it at its own maximum.
+      s.setRecvBufferSize(4 * 1024 * 1024);
+    } catch {
+      // not allowed here: the default buffer will do
+    }
+    s.on('error', () => undefined); // a receive error costs that datagram only
+    s.on('message', (msg, rinfo) => {
+      const allowed = this.o.allowFrom?.();
+      if (allowed && allowed.size && !allowed.has(rinfo.address)) {
+        this.refused++;
+        return;
+      }
+      this.datagrams++;
+      this.onDatagram(msg.toString('utf8'), rinfo);
+    });
+    this.socket = s;
+    return this.port;
+  }
+
+  get port(): number {
+    return this.socket ? this.socket.address().port : this.o.port;
+  }
+
+  close(): Promise<void> {
+    const s = this.socket;
+    this.socket = undefined;
+    if (!s) return Promise.resolve();
+    return new Promise((resolve) => s.close(() => resolve()));
+  }
+}
