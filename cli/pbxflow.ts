@@ -3,6 +3,7 @@
  * `pbxflow` — troubleshooting CLI: replay a capture, listen to a PBX, run one operation, start the simulator.
  * Each command lives in cli/commands/<name>.ts and exports `run(args, io)`.
  */
+import { configureRegistry } from '../shared/connection/registry';
 import type { CliIo } from './io';
 
 const COMMANDS: Record<string, string> = {
@@ -13,6 +14,8 @@ const COMMANDS: Record<string, string> = {
 };
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  // A command ends with its work: its connection logs out at once instead of lingering warm (shared/connection/registry.ts).
+  configureRegistry({ lingerMs: 0 });
   const [name, ...args] = argv;
   if (!name || name === '--help' || name === '-h' || !(name in COMMANDS)) {
     io.stderr.write(`usage: pbxflow <command> [options]\n\n${Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(9)} ${v}`).join('\n')}\n`);

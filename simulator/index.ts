@@ -3,6 +3,9 @@
  * port. Used by the tests, the benchmark, `pbxflow simulate` and the examples.
  */
 import { AleFrontEnd } from './frontends/ale/server';
+import { TelServicesFrontEnd, type TelServicesFrontEndOptions } from './frontends/telservices/server';
+import { VoicenterFrontEnd, type SimSocketVersion } from './frontends/voicenter/server';
+import { startPhonesPage, type PhonesPage } from './web/server';
 import { VirtualPbx } from './pbx/virtual-pbx';
 import { DEFAULT_USERS, type SimUser } from './pbx/types';
 
@@ -10,6 +13,8 @@ export { VirtualPbx, VOICEMAIL_NUMBER, SimError } from './pbx/virtual-pbx';
 export { DEFAULT_USERS } from './pbx/types';
 export type { SimUser, PbxChange, SimCallView, SimRouteState } from './pbx/types';
 export { AleFrontEnd } from './frontends/ale/server';
+export { TelServicesFrontEnd } from './frontends/telservices/server';
+export { VoicenterFrontEnd } from './frontends/voicenter/server';
 
 export type SimPlatform = 'opentouch' | 'o2g';
 
@@ -24,6 +29,12 @@ export interface SimulatorOptions {
   sessionTtlSeconds?: number;
   /** O2G front-end sends telephony events in the internal `RTSM_*` form. */
   o2gRtsm?: boolean;
+  /** TelServices front-end (always started): TCP/HTTP ports (0 or absent: any free), end-of-message sequence, session limit. */
+  telservices?: Pick<TelServicesFrontEndOptions, 'port' | 'httpPort' | 'endOfMessage' | 'sessionLimit' | 'callReference'>;
+  /** Serve the phones page (virtual phones and queues, on 127.0.0.1); `port` 0 or absent: any free port. */
+  web?: boolean | { port?: number };
+  /** Start the Voicenter front-end (login API + socket.io servers); skipped, with `voicenterSkipped`, without socket.io. */
+  voicenter?: boolean | { socketVersion?: SimSocketVersion; servers?: number; tokenTtlSeconds?: number };
 }
 
 export interface SimulatorFaults {
@@ -49,6 +60,14 @@ export interface Simulator {
   faults: SimulatorFaults;
   /** Feeds raw event lines (a recorded trace) to every subscription of that front-end. */
   replay(platform: SimPlatform, lines: string[]): void;
+  /** The TelServices front-end (`url` tcp://, `httpUrl`, `port`, `httpPort`, faults); device numbers are the users' numbers. */
+  telservices: TelServicesFrontEnd;
+  /** The phones page's address, when started with `web`. */
+  webUrl?: string;
+  /** The Voicenter front-end (`loginUrl`, `socketUrls`, `credentials`, faults), when started with `voicenter`. */
+  voicenter?: VoicenterFrontEnd;
+  /** Why the Voicenter front-end was asked for but not started. */
+  voicenterSkipped?: string;
   close(): Promise<void>;
 }
 
@@ -58,11 +77,25 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const common = { pbx, users, host: opts.host ?? '127.0.0.1', tls: opts.tls, sessionTtlSeconds: opts.sessionTtlSeconds };
   const ot = new AleFrontEnd({ ...common, flavour: 'opentouch', port: opts.port ?? 0 });
   const o2g = new AleFrontEnd({ ...common, flavour: 'o2g', port: opts.port ? opts.port + 1 : 0, rtsm: opts.o2gRtsm });
+  let web: PhonesPage | undefined;
+  const telservices = new TelServicesFrontEnd({ pbx, users, host: common.host, ...opts.telservices });
+  let voicenter: VoicenterFrontEnd | undefined;
+  let voicenterSkipped: string | undefined;
   try {
     await ot.start();
     await o2g.start();
+    await telservices.start();
+    if (opts.web) web = await startPhonesPage({ pbx, port: typeof opts.web === 'object' ? opts.web.port : undefined });
+    if (opts.voicenter) {
+      const vo = typeof opts.voicenter === 'object' ? opts.voicenter : {};
+      voicenterSkipped = VoicenterFrontEnd.unavailable(vo.socketVersion);
+      if (!voicenterSkipped) {
+        voicenter = new VoicenterFrontEnd({ pbx, users, host: common.host, ...vo });
+        await voicenter.start();
+      }
+    }
   } catch (err) {
-    await Promise.allSettled([ot.close(), o2g.close()]);
+    await Promise.allSettled([ot.close(), o2g.close(), telservices.close(), voicenter?.close()]);
     pbx.close();
     throw err;
   }
@@ -82,8 +115,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       sendMalformedLine: (p) => each(p, (fe) => fe.sendMalformedLine()),
     },
     replay: (p, lines) => frontEnds[p].replay(lines),
+    telservices,
+    webUrl: web?.url,
+    voicenter,
+    voicenterSkipped,
     async close() {
-      await Promise.all([ot.close(), o2g.close()]);
+      await Promise.all([ot.close(), o2g.close(), telservices.close(), web?.close(), voicenter?.close()]);
       pbx.close();
     },
   };

@@ -1,15 +1,38 @@
 /**
- * `pbxflow replay --platform <opentouch|o2g|auto> [--raw] [FILE]`: raw events (one per line) in,
- * normalized events (JSON lines) out. Bad lines are reported on stderr with their number and skipped.
+ * `pbxflow replay --platform <opentouch|o2g|telservices|voicenter|auto> [--raw] [FILE]`: raw events (one per line)
+ * in, normalized events (JSON lines) out. Bad lines are reported on stderr with their number and skipped.
+ *
+ * `auto` (ALE captures): OpenTouch and O2G share the public `On*` form, so lines are held until one proves the
+ * server (shared/platforms/ale/detect.ts), then all go through that platform's pipeline. A capture that never tells
+ * is labelled `ale`, with a note asking for --platform. TelServices and Voicenter come from `cli/platforms/<name>.ts`.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { PbxError } from '../../shared/errors';
 import type { PbxEvent } from '../../shared/model/events';
+import { detectAleFlavour, type AleFlavour } from '../../shared/platforms/ale/detect';
 import { AlePipeline } from '../../shared/platforms/ale/pipeline';
 import { parseArgs, type CliIo } from '../io';
 
 const PLATFORMS = ['opentouch', 'o2g', 'voicenter', 'telservices', 'auto'] as const;
+/** Lines held while `auto` cannot tell; past this the capture is labelled `ale` and streamed. */
+const MAX_UNDECIDED = 10_000;
+
+interface LinePipeline { push(line: string): PbxEvent[] }
+
+/** `cli/platforms/<platform>.ts` (its `replayPipeline()`), loaded only when asked for. */
+function platformPipeline(platform: string): LinePipeline | string {
+  let mod: { replayPipeline?: () => LinePipeline };
+  try {
+    mod = require(`../platforms/${platform}`) as { replayPipeline?: () => LinePipeline };
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'MODULE_NOT_FOUND') return `replay: ${platform} captures are not supported in this build (no cli/platforms/${platform})`;
+    return `replay: cannot load the ${platform} support: ${(err as Error).message}`;
+  }
+  if (typeof mod.replayPipeline !== 'function') return `replay: the ${platform} support has no replay pipeline`;
+  return mod.replayPipeline();
+}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const { flags, positional } = parseArgs(args);
@@ -18,9 +41,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`replay: --platform must be one of ${PLATFORMS.join(', ')}\n`);
     return 2;
   }
+  let other: LinePipeline | undefined;
   if (platform === 'voicenter' || platform === 'telservices') {
-    io.stderr.write(`replay: ${platform} captures are not supported in this version\n`);
-    return 2;
+    const p = platformPipeline(platform);
+    if (typeof p === 'string') {
+      io.stderr.write(`${p}\n`);
+      return 2;
+    }
+    other = p;
   }
   let input: NodeJS.ReadableStream = io.stdin;
   if (positional[0] && positional[0] !== '-') {
@@ -33,28 +61,52 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
     input = file;
   }
-  // `auto` picks per line: the internal O2G form (`name: RTSM_*`) means o2g, else opentouch.
-  const pipelines = new Map<string, AlePipeline>();
-  const pipelineFor = (p: 'opentouch' | 'o2g') => {
-    let pl = pipelines.get(p);
-    if (!pl) pipelines.set(p, (pl = new AlePipeline({ platform: p, includeRaw: flags.raw === true })));
-    return pl;
-  };
+
   let lineNo = 0;
   let bad = 0;
+  let label: string | undefined;
   const write = (events: PbxEvent[]) => {
-    for (const e of events) io.stdout.write(`${JSON.stringify(e)}\n`);
+    for (const e of events) io.stdout.write(`${JSON.stringify(label ? { ...e, platform: label } : e)}\n`);
   };
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    lineNo++;
+  const push = (n: number, line: string, p: LinePipeline) => {
     try {
-      const p: 'opentouch' | 'o2g' = platform === 'auto' ? (/"name"\s*:\s*"RTSM_/.test(line) ? 'o2g' : 'opentouch') : (platform as 'opentouch' | 'o2g');
-      write(pipelineFor(p).pushLine(line));
+      write(p.push(line));
     } catch (err) {
       bad++;
       const msg = err instanceof PbxError ? err.message : `unexpected error: ${(err as Error).message}`;
-      io.stderr.write(`line ${lineNo}: ${msg}\n`);
+      io.stderr.write(`line ${n}: ${msg}\n`);
     }
+  };
+  const ale = (p: AleFlavour): LinePipeline => {
+    const pl = new AlePipeline({ platform: p, includeRaw: flags.raw === true });
+    return { push: (l) => pl.pushLine(l) };
+  };
+
+  let chosen: LinePipeline | undefined = other ?? (platform === 'opentouch' || platform === 'o2g' ? ale(platform) : undefined);
+  const held: Array<[number, string]> = [];
+  const settle = (flavour: AleFlavour | undefined) => {
+    if (!flavour) {
+      // Both servers send this form: say what is known (the ALE family) rather than guess one of them.
+      label = 'ale';
+      io.stderr.write('replay: nothing in this capture tells OpenTouch from O2G: events are labelled "ale"; give --platform opentouch or --platform o2g to choose\n');
+    }
+    chosen = ale(flavour ?? 'opentouch');
+    for (const [n, l] of held.splice(0)) push(n, l, chosen);
+  };
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    lineNo++;
+    if (chosen) {
+      push(lineNo, line, chosen);
+      continue;
+    }
+    held.push([lineNo, line]);
+    const flavour = detectAleFlavour(line);
+    if (flavour) settle(flavour);
+    else if (held.length >= MAX_UNDECIDED) settle(undefined);
+  }
+  if (!chosen) {
+    if (held.some(([, l]) => l.trim() !== '')) settle(undefined);
+    else held.length = 0;
   }
   if (bad) io.stderr.write(`replay: ${bad} of ${lineNo} line(s) skipped\n`);
   return 0;

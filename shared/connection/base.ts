@@ -239,6 +239,12 @@ export abstract class BaseConnection implements PbxConnection {
     this.expiryTimer.unref();
   }
 
+  /** While off, the open connection does not keep the process alive (a released connection lingering warm). */
+  keepProcessAlive(on: boolean): void {
+    if (on) this.aliveHandle?.ref();
+    else this.aliveHandle?.unref();
+  }
+
   /** Waits `ms`, or less when the connection closes or `interrupt()` is called. */
   protected sleep(ms: number): Promise<void> {
     if (this.closed) return Promise.resolve();

@@ -33,6 +33,8 @@ export interface ConnectionConfig {
   callTtlMs?: number;
   /** Platform-specific settings (TelServices transport, Voicenter login type...). */
   extra?: Record<string, unknown>;
+  /** How long the connection stays open once nobody holds it (ms; 0: close at once). Default: registry.ts. */
+  lingerMs?: number;
 }
 
 export type ConnectionState = ConnectionStateInfo['state'];
@@ -57,7 +59,10 @@ export interface ConnectionWarning {
 export interface PbxConnection {
   readonly platform: Platform;
   readonly state: ConnectionState;
-  /** Resolves once logged in and subscribed; rejects with AuthError (wrong password) or PbxError. */
+  /**
+   * Resolves once logged in and subscribed (a connection nobody listens to yet: once logged in, which is all an
+   * operation needs); rejects with AuthError (wrong password) or PbxError.
+   */
   ready(): Promise<void>;
   /** Normalized events, including `connection.state`. Returns the unsubscribe function. */
   onEvent(listener: (event: PbxEvent) => void, options?: EventSubscription): () => void;

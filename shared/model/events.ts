@@ -27,7 +27,8 @@ export type StateEventType =
   | 'queue.answered'
   | 'queue.abandoned'
   | 'agent.state'
-  | 'connection.state';
+  | 'connection.state'
+  | 'callLog.created';
 
 export type EventType = CallEventType | StateEventType;
 
@@ -36,7 +37,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'call.incoming', 'call.outgoing', 'call.answered', 'call.held', 'call.retrieved', 'call.transferred',
   'call.redirected', 'call.conferenced', 'call.ended', 'call.missed', 'user.state', 'device.state',
   'routing.changed', 'messages.changed', 'queue.joined', 'queue.answered', 'queue.abandoned', 'agent.state',
-  'connection.state',
+  'connection.state', 'callLog.created',
 ];
 
 export type EndReason =
@@ -97,6 +98,8 @@ export interface CallInfo {
   mergedInto?: string;
   /** Actions the platform allows on the call now (e.g. `transfer`, `hold`); empty when unknown. */
   capabilities?: string[];
+  /** Platform-specific call data (Voicenter: `ivrid`, `did`, `recording`, `customdata`, `queueID`, `campaignID`). */
+  extra?: Record<string, unknown>;
 }
 
 export interface ConnectionStateInfo {
@@ -119,6 +122,23 @@ export interface RoutingInfo {
   dnd: boolean;
 }
 
+/** One call-log record (ALE `ComHistoryRecord`). */
+export interface CallLogRecord {
+  /** The PBX's record id. */
+  recordId: string;
+  /** The call's reference (`comRef`), when given. */
+  callId?: string;
+  /** The user's role: `incoming` when the user was called, `outgoing` when they called; absent when unknown. */
+  direction?: 'incoming' | 'outgoing';
+  /** The user answered (or the call was answered, for outgoing calls), when known. */
+  answered?: boolean;
+  acknowledged?: boolean;
+  startedAt?: string;
+  endedAt?: string;
+  /** Every participant as the record lists them, with their role. */
+  parties: Array<Party & { role?: 'caller' | 'callee'; answered?: boolean }>;
+}
+
 export interface PbxEvent {
   /** Stable id, deterministic from the source: the same raw input gives the same id. */
   id: string;
@@ -137,6 +157,8 @@ export interface PbxEvent {
   /** Queue events: the pilot (`id` its number), the call, its caller; `agent` the one it went to (`queue.answered`). */
   queue?: { id: string; name?: string; callId?: string; caller?: Party; agent?: Party; waitSeconds?: number };
   agent?: { state: string; group?: string };
+  /** callLog.created: the call-log record the PBX just wrote (ALE `OnComRecordCreated`). */
+  callLog?: CallLogRecord;
   connection?: ConnectionStateInfo;
   /** Source event(s), only when asked for (`includeRaw`). */
   raw?: unknown[];

@@ -107,7 +107,8 @@ describe('O2G pilot events, as the SDKs spell them', () => {
     ].flatMap((l) => p.pushLine(l));
     expect(out.map((e) => [e.type, e.user, e.queue])).toEqual([
       ['queue.joined', '12340', { id: '12340', name: 'Hotline', callId: 'c1', caller: { number: '0645234123' } }],
-      ['queue.answered', '12340', { id: '12340', name: 'Hotline', callId: 'c1', agent: { number: '10120' }, waitSeconds: 42 }],
+      // The caller seen at arrival is named on the outcome too (issue 11).
+      ['queue.answered', '12340', { id: '12340', name: 'Hotline', callId: 'c1', caller: { number: '0645234123' }, agent: { number: '10120' }, waitSeconds: 42 }],
       ['queue.joined', '12340', { id: '12340', name: 'Hotline', callId: 'c2', caller: { number: '0611' } }],
     ]);
     expect(new Set(out.map((e) => e.id)).size).toBe(3);

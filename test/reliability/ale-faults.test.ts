@@ -116,6 +116,8 @@ describe('ALE connection: never silent, never hanging', () => {
     const url = fake.url;
     await fake.close(); // nothing listens there any more
     const conn = new AleConnection({ platform: 'o2g', url, login: 'bob', password: PASSWORD, requestTimeoutMs: 1000, extra: SCALED });
+    // An event listener: the connection runs its event loop (without one it is a session opened on demand).
+    conn.onEvent(() => undefined);
     const t0 = Date.now();
     const readyErr = await conn.ready(1500).catch((e: Error & { code?: string }) => e);
     expect(['NETWORK', 'TIMEOUT']).toContain((readyErr as { code?: string }).code);

@@ -18,8 +18,9 @@
  */
 import { AuthError, PbxApiError, PbxError } from '../../errors';
 import { BaseConnection, safe } from '../../connection/base';
+import { ConcurrencyLimit, concurrencyOf, mapLimit } from '../../connection/concurrency';
 import { guardLine } from '../../connection/line-guard';
-import type { ConnectionConfig, OperationOptions, PbxConnection } from '../../connection/types';
+import type { ConnectionConfig, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
 import type { Party, PbxEvent } from '../../model/events';
 import type { OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
@@ -31,9 +32,14 @@ import { AlePipeline } from './pipeline';
 import { AleRest } from './rest';
 import { SelfParties } from './self-party';
 import { AleSession } from './session';
+import { servicePath } from './services';
 import { pilotsOf, subscriptionRequest, systemWarning, withoutOptionalPackages } from './subscription';
+import { idsPerSelector, splitSelectors } from './selector-split';
 
 export type AlePlatformName = 'opentouch' | 'o2g';
+
+/** Routing changes OpenTouch confirms or refuses by event only. */
+const ROUTING_CHANGES = new Set<OperationName>(['setForward', 'cancelForward', 'setOverflow', 'cancelOverflow']);
 
 /** Something worth telling an operator that is not an event: a skipped line, a failed resync, a reconnect cause. */
 export interface AleDiagnostic {
@@ -75,6 +81,11 @@ export class AleConnection extends BaseConnection {
   private readonly selves: SelfParties;
   private readonly rawListeners = new Set<(e: AleEvent) => void>();
   private readonly diagListeners = new Set<(d: AleDiagnostic) => void>();
+  /**
+   * Per-user requests in flight (`extra.resyncConcurrency`, default 16): the resync, which gates `connected`, goes
+   * before the background user look-ups.
+   */
+  private readonly perUser: ConcurrencyLimit;
   private loopDone?: Promise<void>;
   private subscription?: { id?: string; url: string; generation: number; subscriptionsUrl: string };
   /** Channel opens counted, so a resync started for an old stream knows it is stale. */
@@ -87,6 +98,12 @@ export class AleConnection extends BaseConnection {
   private touched?: Map<string, Set<string>>;
   /** Event-channel opens in a row that failed at the network level (reset when a stream opens). */
   private unreachable = 0;
+  /**
+   * Something needs events (an `onEvent` or `onRawEvent` listener, an OpenTouch routing change): until then the
+   * connection is a session only, no subscription and no event channel (an n8n action needs no more).
+   */
+  private eventsWanted = false;
+  private wakeForEvents?: () => void;
 
   constructor(config: ConnectionConfig) {
     if (config.platform !== 'opentouch' && config.platform !== 'o2g') throw new PbxError('INVALID_INPUT', `Not an ALE platform: ${config.platform}`);
@@ -109,7 +126,9 @@ export class AleConnection extends BaseConnection {
     }, this.http);
     this.rest = new AleRest(this.session, { timeoutMs: config.requestTimeoutMs ?? 10_000, defaultUser: config.sessionKind === 'admin' ? undefined : config.login });
     this.channel = new AleChannel(this.http);
-    this.selves = new SelfParties(this.rest);
+    this.perUser = new ConcurrencyLimit(concurrencyOf(extra.resyncConcurrency));
+    const rest = this.rest;
+    this.selves = new SelfParties({ session: rest.session, request: (m, path, o) => this.perUser.run(() => rest.request(m, path, o), 'background') });
     // The user's own side shows their number and name once learned (the login until then).
     this.pipeline = new AlePipeline({
       platform: config.platform, defaultUser: config.login, includeRaw: false, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
@@ -141,10 +160,57 @@ export class AleConnection extends BaseConnection {
     this.pipeline.tracker.includeRaw = wanted;
   }
 
-  /** Decoded ALE events as they arrive (routing operations wait on them). */
+  /** Decoded ALE events as they arrive (routing operations wait on them). Starts the event stream. */
   onRawEvent(listener: (event: AleEvent) => void): () => void {
+    this.wantEvents();
+    return this.addRawListener(listener);
+  }
+
+  /** Normalized events; the first listener starts the subscription and the event channel. */
+  override onEvent(listener: (event: PbxEvent) => void, options?: EventSubscription): () => void {
+    const off = super.onEvent(listener, options);
+    this.wantEvents();
+    return off;
+  }
+
+  /**
+   * With event listeners: subscribed and resynced (`connected`). Without any: logged in, since that is all an
+   * operation needs (a wrong password still fails for good).
+   */
+  override ready(timeoutMs?: number): Promise<void> {
+    if (this.eventsWanted || this.closed || this.fatal) return super.ready(timeoutMs);
+    const login = this.session.ensure().catch((err: unknown) => {
+      throw this.sessionFailure(err);
+    });
+    if (timeoutMs === undefined || timeoutMs <= 0) return login;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new PbxError('TIMEOUT', `The PBX session was not open within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+    });
+    return Promise.race([login, late]).finally(() => clearTimeout(timer));
+  }
+
+  /** Whether the subscription and event channel have been asked for. */
+  get eventsStarted(): boolean {
+    return this.eventsWanted;
+  }
+
+  private wantEvents(): void {
+    if (this.eventsWanted || this.closed) return;
+    this.eventsWanted = true;
+    this.wakeForEvents?.();
+  }
+
+  private addRawListener(listener: (event: AleEvent) => void): () => void {
     this.rawListeners.add(listener);
     return () => this.rawListeners.delete(listener);
+  }
+
+  /** A login failure seen outside the loop: a wrong password stops the connection for good, as in the loop. */
+  private sessionFailure(err: unknown): PbxError {
+    const e = this.scrubError(err);
+    if (e instanceof AuthError && !this.fatal) this.fail(e);
+    return e;
   }
 
   /** Skipped lines, failed resyncs, reconnect causes, every one (`onWarning` gets them rate-limited). */
@@ -172,10 +238,16 @@ export class AleConnection extends BaseConnection {
     const c = this.#config;
     const valid = validateInput(operation, input);
     const user = options.user ?? (c.sessionKind === 'admin' ? c.users?.[0] : undefined) ?? c.login;
+    // OpenTouch refuses a routing change by event only (a read-back would end in TIMEOUT): it needs the stream.
+    // Any other operation waits on events only when the stream is there anyway, and reads the state back otherwise.
+    if (this.platform === 'opentouch' && ROUTING_CHANGES.has(operation) && !this.eventsWanted) {
+      this.wantEvents();
+      await super.ready((c.requestTimeoutMs ?? 10_000) * 3).catch(() => undefined);
+    }
     const ctx = {
       platform: this.platform,
       user,
-      rawEvents: (l: (e: AleEvent) => void) => this.onRawEvent(l),
+      rawEvents: this.eventsWanted ? (l: (e: AleEvent) => void) => this.addRawListener(l) : undefined,
       findCall: (callId: string, u: string) => this.pipeline.tracker.callsOf(u).find((x) => x.id === callId),
       // A slow PBX may confirm routing changes later than the 10 s default; an operator can say how long to wait.
       routingTimeoutMs: positive(c.extra?.routingTimeoutMs),
@@ -185,11 +257,14 @@ export class AleConnection extends BaseConnection {
     try {
       return await runAleOperation(this.rest, operation, valid, ctx);
     } catch (err) {
+      // A wrong password met by an operation stops the connection as one met by the loop does (no retry storm).
+      if (err instanceof AuthError) throw this.sessionFailure(err);
       throw this.scrubError(err);
     }
   }
 
   protected async shutdown(): Promise<void> {
+    this.wakeForEvents?.();
     this.channel.abort();
     await this.loopDone;
     const sub = this.subscription;
@@ -212,6 +287,12 @@ export class AleConnection extends BaseConnection {
     // Consecutive event-channel opens that fail at the network level before moving to the other server.
     const failoverAfter = Math.max(1, num(extra.failoverAfterChannelErrors, 2));
     while (!this.closed) {
+      if (!this.eventsWanted) {
+        // A session only, opened on demand by the operations: wait until something needs events.
+        await new Promise<void>((resolve) => (this.wakeForEvents = resolve));
+        this.wakeForEvents = undefined;
+        continue;
+      }
       let delay = 0;
       try {
         if (!this.session.valid) {
@@ -277,13 +358,16 @@ export class AleConnection extends BaseConnection {
   }
 
   private async subscribe(): Promise<void> {
-    const body = subscriptionRequest(this.platform, this.#config, this.session.admin);
+    // Selectors split in slices when a server limits their size (extra.subscriptionIdsPerSelector; default none).
+    const body = splitSelectors(subscriptionRequest(this.platform, this.#config, this.session.admin), idsPerSelector(this.#config.extra));
     const generation = this.session.generation;
-    let res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body });
+    // The `subscriptions` service URL as the session announces it (services.ts; `/subscriptions` when it does not).
+    const subs = servicePath('subscriptions', { platform: 'opentouch', services: this.session.services });
+    let res = await this.rest.request<Record<string, unknown>>('POST', subs, { body });
     const lean = res?.status !== 'ACCEPTED' ? withoutOptionalPackages(body) : undefined;
     if (lean) {
       this.diag({ kind: 'session', message: 'subscription refused with the agent/pilot packages (no contact-center licence, or an unknown pilot?): subscribing without agent and queue events' });
-      res = await this.rest.request<Record<string, unknown>>('POST', '/subscriptions', { body: lean });
+      res = await this.rest.request<Record<string, unknown>>('POST', subs, { body: lean });
     }
     if (!res || res.status !== 'ACCEPTED') {
       throw new PbxError('PBX', `Subscription refused${typeof res?.message === 'string' ? `: ${res.message.slice(0, 300)}` : ''}`);
@@ -291,7 +375,7 @@ export class AleConnection extends BaseConnection {
     const pick = (a: unknown, b: unknown) => (typeof a === 'string' && a ? a : typeof b === 'string' && b ? b : undefined);
     const url = this.#config.urlKind === 'public' ? pick(res.publicPollingUrl, res.privatePollingUrl) : pick(res.privatePollingUrl, res.publicPollingUrl);
     if (!url) throw new PbxError('PBX', 'Subscription accepted without a polling URL');
-    this.subscription = { id: typeof res.subscriptionId === 'string' ? res.subscriptionId : undefined, url, generation, subscriptionsUrl: `${this.session.baseUrl}/subscriptions` };
+    this.subscription = { id: typeof res.subscriptionId === 'string' ? res.subscriptionId : undefined, url, generation, subscriptionsUrl: `${this.session.baseUrl}${subs}` };
   }
 
   // ---- events -----------------------------------------------------------------------------------------
@@ -343,7 +427,8 @@ export class AleConnection extends BaseConnection {
   private async resync(seq: number): Promise<void> {
     const current = () => seq === this.streamSeq && this.streamOpen && !this.closed;
     try {
-      for (const user of this.monitoredUsers) {
+      // A few users at a time (not one by one, not all at once): 2 000 users at 20 ms an answer take 2.5 s.
+      await mapLimit(this.monitoredUsers, this.perUser, async (user) => {
         const res = await this.rest.request<{ calls?: unknown[] } | undefined>('GET', '/telephony/calls', { user });
         if (!current()) return;
         const touched = this.touched?.get(user) ?? new Set<string>();
@@ -356,7 +441,7 @@ export class AleConnection extends BaseConnection {
         const r = guardLine('resync', () => this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state: { calls } }));
         if (r.ok) this.emit(r.value);
         else this.diag({ kind: 'resync', message: `resync of ${user}: ${r.error.message}`, error: r.error });
-      }
+      }, () => !current());
       if (!current()) return;
       this.stats.resyncs++;
       this.touched = undefined;

@@ -48,6 +48,11 @@ export class HttpClient {
   private readonly streamHttpAgent: http.Agent;
   private readonly streamHttpsAgent: https.Agent;
   private readonly axios: AxiosInstance;
+  /**
+   * Cookies the servers set, per origin (load balancers and HA pairs set affinity cookies beside `AlcUserId`):
+   * replayed on every request to that origin, as the O2G SDK's cookie jar does (src/internal/util/http-client.ts).
+   */
+  private readonly jar = new Map<string, Map<string, string>>();
 
   constructor(tls: TlsOptions = {}) {
     const tlsOptions: https.AgentOptions = { rejectUnauthorized: tls.rejectUnauthorized !== false, ...(tls.ca ? { ca: tls.ca } : {}) };
@@ -88,7 +93,9 @@ export class HttpClient {
         data: o.body !== undefined ? Buffer.from(o.body, 'utf8') : undefined,
         signal: deadline.signal,
       });
-      return { status: res.status, headers: plainHeaders(res), text: Buffer.isBuffer(res.data) ? res.data.toString('utf8') : String(res.data ?? '') };
+      const headers = plainHeaders(res);
+      this.remember(urlText, headers['set-cookie']);
+      return { status: res.status, headers, text: Buffer.isBuffer(res.data) ? res.data.toString('utf8') : String(res.data ?? '') };
     } catch (err) {
       throw deadline.expired ? timeoutError(what, o.timeoutMs) : toPbxError(what, err);
     } finally {
@@ -141,11 +148,48 @@ export class HttpClient {
     };
   }
 
+  /** `name=value` of every cookie set by `url`'s origin. */
+  cookiesFor(url: string): string[] {
+    const o = originOf(url);
+    return o ? [...(this.jar.get(o) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`) : [];
+  }
+
+  /** Forgets an origin's cookies (a new login starts clean). */
+  forgetCookies(url: string): void {
+    const o = originOf(url);
+    if (o) this.jar.delete(o);
+  }
+
+  private remember(url: string, setCookie: string[] | undefined): void {
+    const o = setCookie?.length ? originOf(url) : undefined;
+    if (!o) return;
+    let cookies = this.jar.get(o);
+    if (!cookies) this.jar.set(o, (cookies = new Map()));
+    for (const c of setCookie!) {
+      const first = c.split(';')[0];
+      const i = first.indexOf('=');
+      if (i <= 0) continue;
+      const name = first.slice(0, i).trim();
+      const value = first.slice(i + 1).trim();
+      // An empty value or an expiry in the past deletes the cookie.
+      if (!value || /;\s*max-age=0\b/i.test(c) || /;\s*expires=Thu, 01 Jan 1970/i.test(c)) cookies.delete(name);
+      else if (/^[\x21-\x7e]+$/.test(name) && cookies.size < 50) cookies.set(name, value);
+    }
+  }
+
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
     this.streamHttpAgent.destroy();
     this.streamHttpsAgent.destroy();
+  }
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,11 +2,12 @@
  * ALE normalizer: a decoded `On*` event in, platform-neutral observations out.
  * The one place that knows OpenTouch/O2G call semantics (leg states, causes, participants).
  */
-import type { Party, PbxEvent, RouteInfo, RoutingInfo } from '../../model/events';
+import type { CallLogRecord, Party, PbxEvent, RouteInfo, RoutingInfo } from '../../model/events';
 import type { CallObservation, Cause, LegState, Observation, Participant } from '../../model/observations';
 import type { AleEvent } from './decoder';
 import { agentInfoOf } from './operations/agent-state';
 import type { PilotCalls } from './pilot-calls';
+import { text } from '../../model/fields';
 
 export type AlePlatform = 'opentouch' | 'o2g';
 
@@ -19,6 +20,8 @@ const LEG_STATES: Record<string, LegState> = {
   ACTIVE: 'active',
   HELD: 'held',
   RELEASING: 'releasing',
+  // "Idle state, no activity on the media" (O2G SDK media-state.ts): the leg carries no call any more.
+  IDLE: 'releasing',
   QUEUED: 'queued',
   QUEUED_INCOMING: 'queued',
   QUEUED_OUTGOING: 'ringing_outgoing',
@@ -51,6 +54,18 @@ const CAUSES: Record<string, Cause> = {
   PICKUP: 'picked_up',
   VOICEMAIL: 'voicemail',
   RECALL: 'recall',
+  // O2G SDK call-cause.ts (CCD and others). DISTRIBUTED: the ACD gave the call to an agent (for the other agents
+  // it rang, it was answered elsewhere). PARKED: the call left the user parked, for someone to take. CALL_BACK:
+  // released on a call-back request (the callee was busy). SUPERVISOR_*: a supervisor joined the call.
+  DISTRIBUTED: 'picked_up',
+  PARKED: 'transferred',
+  CALL_BACK: 'busy',
+  SUPERVISOR_LISTENING: 'conferenced',
+  SUPERVISOR_INTRUSION: 'conferenced',
+  SUPERVISOR_RESTRICT_INTRUSION: 'conferenced',
+  SUPERVISOR_RESTRICTED_INTRUSION: 'conferenced',
+  ACD_ENTER_DISTRIBUTION: 'other',
+  UNKNOWN: 'other',
 };
 
 // State names are a short closed list sent on every event: lower-case each once.
@@ -65,9 +80,10 @@ function lower(v: unknown): string {
   return out;
 }
 
-export const legState = (s: unknown): LegState => (typeof s === 'string' && LEG_STATES[s]) || 'unknown';
+// Own keys only: a state or cause named `constructor` or `toString` must not find Object.prototype's members.
+export const legState = (s: unknown): LegState => (typeof s === 'string' && Object.hasOwn(LEG_STATES, s) && LEG_STATES[s]) || 'unknown';
 export const causeOf = (s: unknown): Cause | undefined =>
-  typeof s === 'string' && s !== '' ? (CAUSES[s] ?? 'other') : undefined;
+  typeof s === 'string' && s !== '' ? ((Object.hasOwn(CAUSES, s) && CAUSES[s]) || 'other') : undefined;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
@@ -98,7 +114,7 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
     case 'OnCallAppeared':
     case 'OnCallModified':
     case 'OnCallRemoved':
-      return e.callRef ? [callObservation(e, user, time, platform)] : [];
+      return e.callRef ? withReplacement(callObservation(e, user, time, platform), e) : [];
     case 'OnUserStateModified': {
       const state = lower(e.state);
       return [{ kind: 'direct', time, key: state, onChangeOnly: true, raw: e, event: { type: 'user.state', platform, user, state } }];
@@ -122,6 +138,8 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
         voicemailsUnread: num(s.voiceMessagesNb),
         callbackRequests: num(s.callBackRequestsNb),
         faxes: num(s.faxNb),
+        // O2G SDK event-summary-counter.ts `newTextMessageCount`.
+        textMessages: num(s.newTextNb),
         eventWaiting: typeof s.eventWaiting === 'boolean' ? s.eventWaiting : undefined,
       };
       return [{ kind: 'direct', time, key: JSON.stringify(messages), onChangeOnly: true, raw: e, event: { type: 'messages.changed', platform, user, messages } }];
@@ -131,7 +149,11 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
       return [{ kind: 'direct', time, key: `${state}|${group ?? ''}`, onChangeOnly: true, raw: e, event: { type: 'agent.state', platform, user, state, agent: { state, group } } }];
     }
     case 'OnTelephonyState':
-      return [snapshotObservation(e, user, time, platform)];
+      return [snapshotObservation(e, user, time, platform), ...snapshotStates(e, user, time, platform)];
+    case 'OnComRecordCreated': {
+      const record = callLogRecord(obj(e.record), user);
+      return record ? [{ kind: 'direct', time, key: record.recordId, raw: e, event: { type: 'callLog.created', platform, user, callLog: record } }] : [];
+    }
     default:
       return [];
   }
@@ -152,25 +174,116 @@ function pilotObservation(e: AleEvent, time: number, ctx: NormalizeContext): Obs
   const callId = e.callRef;
   if (!id || !callId) return [];
   const queue: NonNullable<PbxEvent['queue']> = { id, callId };
-  const name = ctx.pilotNames?.[id];
+  const name = ctx.pilotNames && Object.hasOwn(ctx.pilotNames, id) ? text(ctx.pilotNames[id]) : undefined;
   if (name) queue.name = name;
   const caller = typeof e.caller === 'string' ? (e.caller ? { number: e.caller } : undefined) : obj(e.caller) ? party(obj(e.caller)!) : undefined;
   if (caller) queue.caller = caller;
   let type: 'queue.joined' | 'queue.answered' | 'queue.abandoned';
   if (e.eventName === 'OnPilotCallRemoved') {
+    const knownCaller = ctx.pilotCalls?.callerOf(id, callId);
     const wait = ctx.pilotCalls?.left(id, callId, time);
-    if (e.cause === 'DISTRIBUTED') {
-      type = 'queue.answered';
+    const outcome = pilotRemoval(e, knownCaller);
+    if (!outcome) return [];
+    type = outcome;
+    if (type === 'queue.answered') {
       const to = str(e.newDestination);
       if (to) queue.agent = { number: to };
-    } else if (e.cause === 'ABANDONED') type = 'queue.abandoned';
-    else return [];
+    }
+    if (!queue.caller && knownCaller) queue.caller = { number: knownCaller };
     if (wait !== undefined) queue.waitSeconds = wait;
   } else {
-    if (ctx.pilotCalls && !ctx.pilotCalls.joined(id, callId, time)) return [];
+    if (ctx.pilotCalls && !ctx.pilotCalls.joined(id, callId, time, caller?.number || undefined)) return [];
     type = 'queue.joined';
   }
   return [{ kind: 'direct', time, key: `${type}|${callId}`, raw: e, event: { type, platform: ctx.platform, user: id, queue } }];
+}
+
+/**
+ * What `OnPilotCallRemoved` means, by cause (O2G SDK call-cause.ts lists them; the event's fields are those of
+ * cc-pilot-events.ts): the queue handed the call to an agent (DISTRIBUTED, PICKED_UP*), the caller gave up
+ * (ABANDONED; CLEARED or NORMAL when the releasing device is the caller, or when nothing says where the call
+ * went), or the call left the queue for somewhere else (REDIRECTED, FORWARDED, OVERFLOWN, TRANSFERRED, PARKED,
+ * CALL_BACK, RESOURCES_NOT_AVAILABLE...: the wait ends without an answered/abandoned event; the call's own
+ * events follow where it went).
+ */
+function pilotRemoval(e: AleEvent, knownCaller: string | undefined): 'queue.answered' | 'queue.abandoned' | undefined {
+  const cause = typeof e.cause === 'string' ? e.cause : '';
+  switch (cause) {
+    case 'DISTRIBUTED':
+    case 'PICKED_UP':
+    case 'PICKED_UP_TANDEM':
+      return 'queue.answered';
+    case 'ABANDONED':
+    case 'NOT_ANSWERED':
+      return 'queue.abandoned';
+    case 'CLEARED':
+    case 'NORMAL':
+    case '': {
+      const releasing = str(e.releasingDevice);
+      if (releasing && knownCaller) return releasing === knownCaller ? 'queue.abandoned' : undefined;
+      // Unknown caller: released while waiting and sent nowhere is the caller hanging up.
+      return str(e.newDestination) ? undefined : 'queue.abandoned';
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** `replacedByCallRef` (O2G SDK OnCallModified): the call goes on under a new reference; the tracker follows it. */
+function withReplacement(o: CallObservation, e: AleEvent): Observation[] {
+  const next = str(e.replacedByCallRef);
+  if (!next || next === o.callId) return [o];
+  return [o, { kind: 'call', platform: o.platform, user: o.user, callId: next, time: o.time, previousCallId: o.callId, raw: e }];
+}
+
+/** O2G's TelephonicState also carries `userState` and `deviceStates` (SDK telephonic-state.ts): their events. */
+function snapshotStates(e: AleEvent, user: string, time: number, platform: AlePlatform): Observation[] {
+  const state = obj(e.state) ?? e;
+  const out: Observation[] = [];
+  const us = str(state.userState);
+  if (us) out.push({ kind: 'direct', time, key: lower(us), onChangeOnly: true, raw: e, event: { type: 'user.state', platform, user, state: lower(us) } });
+  for (const d of arr(state.deviceStates) ?? []) {
+    const ds = obj(d);
+    const device = str(ds?.deviceId);
+    const st = str(ds?.state);
+    if (device && st) out.push({ kind: 'direct', time, key: lower(st), subject: device, onChangeOnly: true, raw: e, event: { type: 'device.state', platform, user, device, state: lower(st) } });
+  }
+  return out;
+}
+
+/** A `ComHistoryRecord` (spec comlog; O2G SDK comlog-types.ts) as a CallLogRecord; the user's own entry gives the direction. */
+function callLogRecord(r: Obj | undefined, user: string): CallLogRecord | undefined {
+  if (!r) return undefined;
+  const id = typeof r.recordId === 'number' && Number.isFinite(r.recordId) ? String(r.recordId) : str(r.recordId);
+  if (!id) return undefined;
+  const out: CallLogRecord = { recordId: id, parties: [] };
+  const ref = str(r.comRef);
+  if (ref) out.callId = ref;
+  if (typeof r.acknowledged === 'boolean') out.acknowledged = r.acknowledged;
+  const begin = isoOf(r.beginDate);
+  if (begin) out.startedAt = begin;
+  const end = isoOf(r.endDate);
+  if (end) out.endedAt = end;
+  for (const p of (arr(r.participants) ?? []).slice(0, 50)) {
+    const po = obj(p);
+    if (!po) continue;
+    const pt: CallLogRecord['parties'][number] = party(obj(po.identity) ?? {});
+    if (po.role === 'CALLER') pt.role = 'caller';
+    else if (po.role === 'CALLEE') pt.role = 'callee';
+    if (typeof po.answered === 'boolean') pt.answered = po.answered;
+    out.parties.push(pt);
+    if (pt.login === user && pt.role) {
+      out.direction = pt.role === 'callee' ? 'incoming' : 'outgoing';
+      if (pt.answered !== undefined) out.answered = pt.answered;
+    }
+  }
+  return out;
+}
+
+function isoOf(v: unknown): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  const t = Date.parse(v);
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 
 function callObservation(e: AleEvent, user: string, time: number, platform: AlePlatform): CallObservation {
@@ -210,7 +323,10 @@ function callObservation(e: AleEvent, user: string, time: number, platform: AleP
   }
   if (e.removedParticipantIds !== undefined || e.removedParticipants !== undefined) {
     const removed: string[] = [];
-    for (const list of [e.removedParticipantIds, e.removedParticipants]) if (Array.isArray(list)) for (const id of list) removed.push(String(id));
+    for (const list of [e.removedParticipantIds, e.removedParticipants]) if (Array.isArray(list)) for (const id of list) {
+      const t = text(id);
+      if (t) removed.push(t);
+    }
     if (removed.length) o.removedParticipants = removed;
   }
   if (cd) {
@@ -264,7 +380,7 @@ function participants(v: unknown): Participant[] {
     const p = obj(item);
     if (!p) continue;
     const base = party(obj(p.identity) ?? {});
-    const q: Participant = { id: String(p.participantId ?? base.number), ...base };
+    const q: Participant = { id: text(p.participantId) ?? base.number, ...base };
     if (p.anonymous === true) q.anonymous = true;
     out.push(q);
   }
@@ -323,7 +439,7 @@ function routingInfo(rs: Obj): RoutingInfo {
   const route = (r: Obj | undefined, condition: unknown, fallback: string): RouteInfo | null => {
     const d = obj(arr(r?.destinations)?.[0]);
     if (!d) return null;
-    const out: RouteInfo = { type: String(d.type ?? 'UNKNOWN').toLowerCase(), condition: String(condition ?? fallback).toLowerCase() };
+    const out: RouteInfo = { type: (text(d.type) ?? 'UNKNOWN').toLowerCase(), condition: (text(condition) ?? fallback).toLowerCase() };
     const number = str(d.number);
     if (number) out.destination = number;
     return out;

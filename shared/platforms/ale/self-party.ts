@@ -8,6 +8,7 @@ import type { Party } from '../../model/events';
 import type { AleUser } from './operations/devices';
 import { userProfile } from './operations/telephony-endpoints';
 import type { AleRestLike } from './operations/types';
+import { servicePath } from './services';
 
 export class SelfParties {
   private readonly known = new Map<string, Party>();
@@ -29,7 +30,9 @@ export class SelfParties {
     for (const user of users) {
       if (this.asked.get(user) === generation) continue;
       this.asked.set(user, generation);
-      this.rest.request<AleUser | undefined>('GET', userProfile.path({ login: user }), { user }).then(
+      // The `users` service URL as the session announces it (a missing one: the fixed path, no error here).
+      const path = servicePath('users', { platform: 'opentouch', services: this.rest.session?.services }) + userProfile.path({ login: user });
+      this.rest.request<AleUser | undefined>('GET', path, { user }).then(
         (profile) => {
           const party = partyOf(profile);
           if (party) this.known.set(user, party);

@@ -27,7 +27,7 @@ export interface SimResponse {
   status: number;
   /** JSON-serialised unless it is a Buffer (sent as is) or undefined (no body). */
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
 }
 
 export interface AleRoute {

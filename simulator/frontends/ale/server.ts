@@ -15,7 +15,7 @@ import { matchRoute, restError, type AleFlavour, type AleRoute, type RouteMethod
 import { AleState, isPilotSelector, newToken, type Selector, type SimSubscription } from './state';
 import { simFeatures } from './operation-routes';
 import { operationRoutes } from './operation-routes';
-import { AGENT_BASE } from './operation-routes/agent';
+import { defaultServices, internalPath, type SimService } from './services';
 
 export interface AleFrontEndOptions {
   flavour: AleFlavour;
@@ -29,7 +29,24 @@ export interface AleFrontEndOptions {
   sessionTtlSeconds?: number;
   /** O2G only: send telephony events in the internal `RTSM_*` form. */
   rtsm?: boolean;
+  /** The services announced in `SessionInfo.services` (default: services.ts `defaultServices`). */
+  services?: SimService[];
 }
+
+/** One request as the server received it (tests compare these with what the official client sends). */
+export interface RecordedRequest {
+  method: string;
+  /** Full path, e.g. `/api/rest/1.0/voicemail/abc/voicemails`. */
+  path: string;
+  /** Query parameters; a flag without a value (`withUserPwd`) has `''`. */
+  query: Record<string, string>;
+  body: unknown;
+  headers: { accept?: string; range?: string; contentType?: string; cookie?: string };
+}
+
+const MAX_RECORDED = 2000;
+/** The affinity cookie the O2G flavour sets at authentication, as a load balancer would. */
+export const AFFINITY_COOKIE = 'O2GSERVERID';
 
 const API = '/api/rest';
 const V1 = '/api/rest/1.0';
@@ -39,18 +56,25 @@ export class AleFrontEnd {
   readonly flavour: AleFlavour;
   readonly state: AleState;
   readonly stats = { logins: 0, failedLogins: 0, channelsOpened: 0, requests: 0 };
+  /** Every request received, oldest first (bounded). */
+  readonly requests: RecordedRequest[] = [];
+  /** What sessions announce; tests may change it (a session opened later sees the new list). */
+  services: SimService[];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly renderer = new AleRenderer();
   private readonly routes: AleRoute[];
   private readonly onChange: (c: Parameters<AleRenderer['render']>[0]) => void;
   private slowMs = 0;
+  /** Token -> the affinity cookie value set with it (O2G). */
+  private readonly affinity = new Map<string, string>();
   private rtsmSeq = 0;
   private baseUrl = '';
 
   constructor(private readonly o: AleFrontEndOptions) {
     this.flavour = o.flavour;
     this.state = new AleState(o.sessionTtlSeconds ?? 600);
+    this.services = o.services ?? defaultServices(o.flavour);
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     this.server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert, noDelay: true }, handler) : createHttpServer({ noDelay: true }, handler);
     this.server.on('connection', (s: Socket) => {
@@ -153,8 +177,12 @@ export class AleFrontEnd {
     try {
       const url = new URL(req.url ?? '/', 'http://sim');
       const path = url.pathname.replace(/\/+$/, '') || '/';
-      if (path === `${V1}${POLLING}`) return this.openChannel(url, req, res);
+      if (path === `${V1}${POLLING}`) {
+        this.record(req, url, undefined);
+        return this.openChannel(url, req, res);
+      }
       const body = await readBody(req);
+      this.record(req, url, parseJson(body));
       const out = await this.route(req, path, url.searchParams, body);
       if (this.slowMs > 0) await new Promise((r) => setTimeout(r, this.slowMs));
       send(res, out);
@@ -162,6 +190,17 @@ export class AleFrontEnd {
       if (!res.headersSent) send(res, restError(500, 'SERVER_PROBLEM', (err as Error).message));
       else res.destroy();
     }
+  }
+
+  private record(req: IncomingMessage, url: URL, body: unknown): void {
+    const h = req.headers;
+    const headers: RecordedRequest['headers'] = {};
+    if (typeof h.accept === 'string') headers.accept = h.accept;
+    if (typeof h.range === 'string') headers.range = h.range;
+    if (typeof h['content-type'] === 'string') headers.contentType = h['content-type'];
+    if (typeof h.cookie === 'string') headers.cookie = h.cookie;
+    if (this.requests.length >= MAX_RECORDED) this.requests.shift();
+    this.requests.push({ method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers });
   }
 
   private async route(req: IncomingMessage, path: string, query: URLSearchParams, body: string): Promise<SimResponse> {
@@ -179,8 +218,15 @@ export class AleFrontEnd {
       return this.authenticate(req);
     }
     if (!path.startsWith(V1)) return restError(404, 'NOT_FOUND');
-    const sub = path.slice(V1.length) || '/';
+    const announced = path.slice(V1.length) || '/';
+    // Served at the announced service URLs only (services.ts): a hard-coded internal path is not a resource here.
+    const sub = internalPath(announced, this.services);
+    if (sub === undefined) return restError(404, 'NOT_FOUND', `no resource ${req.method ?? 'GET'} ${announced}`);
     const token = cookie(req, 'AlcUserId');
+    // Without its affinity cookie a request would reach another node, which knows no such session.
+    if (this.flavour === 'o2g' && token && this.affinity.has(token) && cookie(req, AFFINITY_COOKIE) !== this.affinity.get(token)) {
+      return restError(403, 'INVALID_SESSION', 'no session on this node (affinity cookie missing)');
+    }
     if (sub === '/sessions' && method === 'POST') {
       const user = token ? this.state.tokens.get(token) : undefined;
       if (!token || !user) return restError(403, 'INVALID_SESSION');
@@ -205,7 +251,9 @@ export class AleFrontEnd {
     }
     const loginName = query.get('loginName') ?? undefined;
     if (session.admin && loginName && !this.o.users.some((u) => u.login === loginName)) return restError(404, 'NOT_FOUND', `unknown login ${loginName}`);
-    const acting = session.admin ? (loginName ?? session.user.login) : session.user.login;
+    // Requests the SDK sends without `loginName` (answer, alternate, sendDtmf, pickup) name the user by their device.
+    const deviceOwner = session.admin && !loginName ? this.ownerOfDevice(sub, parseJson(body)) : undefined;
+    const acting = session.admin ? (loginName ?? deviceOwner ?? session.user.login) : session.user.login;
     for (const r of this.routes) {
       if (r.method !== method) continue;
       const params = matchRoute(r.path, sub);
@@ -219,6 +267,13 @@ export class AleFrontEnd {
       }
     }
     return restError(404, 'NOT_FOUND', `no resource ${method} ${sub}`);
+  }
+
+  private ownerOfDevice(sub: string, body: unknown): string | undefined {
+    const fromBody = body && typeof body === 'object' && typeof (body as { deviceId?: unknown }).deviceId === 'string' ? (body as { deviceId: string }).deviceId : undefined;
+    const fromPath = /^\/telephony\/devices\/([^/]+)/.exec(sub)?.[1];
+    const device = fromBody ?? (fromPath ? decodeURIComponent(fromPath) : undefined);
+    return device ? this.o.users.find((u) => u.devices.includes(device))?.login : undefined;
   }
 
   private descriptor(): unknown {
@@ -247,16 +302,17 @@ export class AleFrontEnd {
     this.state.tokens.set(token, user);
     const sessions = `${this.baseUrl}${V1}/sessions`;
     const out: SimResponse = { status: 200, body: { credential: token, publicUrl: sessions, internalUrl: sessions } };
-    if (this.flavour === 'o2g') out.headers = { 'Set-Cookie': `AlcUserId=${token}; Path=/; HttpOnly` };
+    // O2G: the session cookie, and an affinity cookie as a load balancer or HA pair in front of it sets: a client
+    // must send back every cookie it was given (the SDK keeps a cookie jar, o2g-node-sdk src/internal/util/http-client.ts).
+    const affinity = `node-${newToken(4)}`;
+    this.affinity.set(token, affinity);
+    if (this.flavour === 'o2g') out.headers = { 'Set-Cookie': [`AlcUserId=${token}; Path=/; HttpOnly`, `${AFFINITY_COOKIE}=${affinity}; Path=/`] };
     return out;
   }
 
   private sessionInfo(user: SimUser): unknown {
     const base = `${this.baseUrl}${V1}`;
-    const names = ['sessions', 'subscriptions', 'telephony', 'routing', 'eventSummary', 'comlog', this.flavour === 'o2g' ? 'voicemail' : 'messaging', 'users', 'logins', 'directory'];
-    const services = names.map((n) => ({ serviceName: n, serviceVersion: '1.0', relativeUrl: `/${n === 'voicemail' ? 'messaging' : n}` }));
-    // O2G announces its CCD agent service; the path is our reading (see operation-routes/agent.ts).
-    if (this.flavour === 'o2g') services.push({ serviceName: 'acdagent', serviceVersion: '1.0', relativeUrl: AGENT_BASE });
+    const services = this.services.map((x) => ({ serviceName: x.serviceName, serviceVersion: '1.0', relativeUrl: x.relativeUrl }));
     return {
       admin: user.admin === true,
       login: user.login,
@@ -362,7 +418,7 @@ export class AleFrontEnd {
 }
 
 function send(res: ServerResponse, out: SimResponse): void {
-  const headers: Record<string, string> = { ...(out.headers ?? {}) };
+  const headers: Record<string, string | string[]> = { ...(out.headers ?? {}) };
   let payload: Buffer | undefined;
   if (Buffer.isBuffer(out.body)) payload = out.body;
   else if (out.body !== undefined) {

@@ -43,6 +43,10 @@ const PACKAGES: Record<string, string[]> = {
   comlog: ['OnComRecordCreated', 'OnComRecordModified', 'OnComRecordsDeleted', 'OnComRecordsAck', 'OnComRecordsUnAck'],
   messaging: ['OnMessageAdded', 'OnMessageUpdated', 'OnMessageDeleted', 'OnVoiceMessageAdded', 'OnVoiceMessageDeleted'],
   user: ['OnUserInfoChanged'],
+  userManagement: ['OnUserCreated', 'OnUserDeleted'],
+  // O2G SDK maint-events.ts / pbxmngt-events.ts: server-wide events without a login.
+  system: ['OnCtiLinkDown', 'OnCtiLinkUp', 'OnPbxLinkDown', 'OnPbxLinkUp', 'OnPbxLoaded', 'OnServerStart', 'OnLicenseExpiration'],
+  pbxManagement: ['OnPbxObjectInstanceCreated', 'OnPbxObjectInstanceDeleted', 'OnPbxObjectInstanceModified'],
   agent: ['OnAgentStateChanged', 'OnAgentSkillChanged'],
   pilot: ['OnPilotCallCreated', 'OnPilotCallQueued', 'OnPilotCallRemoved'],
 };
@@ -120,6 +124,8 @@ export class AleState {
       if (!named) return false;
       // A pilot selector's ids are pilot numbers, in any session: they say which pilots to monitor.
       if (isPilotEvent(eventName)) return login !== undefined && sel.ids.includes(login);
+      // Server-wide events concern every session that asked for them.
+      if (PACKAGES.system.includes(eventName) || PACKAGES.pbxManagement.includes(eventName)) return true;
       if (!session.admin) return login === undefined || login === session.user.login;
       return login !== undefined && sel.ids.includes(login);
     });

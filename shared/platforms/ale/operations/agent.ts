@@ -7,31 +7,38 @@
 import { PbxApiError, PbxError } from '../../../errors';
 import type { AleEvent } from '../decoder';
 import { agentInfoOf, type AgentInfo } from './agent-state';
-import { resolveDevice } from './devices';
 import { send, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
 
 /**
- * O2G takes the service's URL from `SessionInfo.services[]` (`acdagent`), whose `relativeUrl` none of our
- * sources shows: `/acd/agent` is our reading. The sub-paths and bodies are those of the O2G SDK.
+ * The `acdagent` service (its URL from `SessionInfo.services`; `/acd/agent` only as the fallback). Sub-paths and
+ * bodies: o2g-node-sdk src/internal/rest/ccAgent-rest.ts (`config`, `state`, `logon`, `logoff`, `ready`, `pause`).
  */
-const BASE = '/acd/agent';
-const INFERRED_BASE = 'Base path /acd/agent inferred: O2G announces it as the acdagent service; no source gives its relativeUrl.';
+const S = 'acdagent' as const;
 
 export interface LogonInput { device: string; group?: string }
 
 export const AGENT = {
-  getState: { method: 'GET', path: () => `${BASE}/state`, inferred: INFERRED_BASE } as Endpoint<object>,
+  /** `OperatorConfig` (cc-agent-types.ts `AgentConfigJson`): `proacd` is the agent's pro-ACD device. */
+  getConfig: { method: 'GET', service: S, path: () => '/config' } as Endpoint<object>,
+  getState: { method: 'GET', service: S, path: () => '/state' } as Endpoint<object>,
   /** `pgGroupNumber` absent: logged on out of any group (supervisors). `headset` is left to its default (off). */
   logon: {
-    method: 'POST', path: () => `${BASE}/logon`,
+    method: 'POST', service: S, path: () => '/logon',
     body: (i) => ({ proAcdDeviceNumber: i.device, ...(i.group ? { pgGroupNumber: i.group } : {}) }),
-    inferred: `${INFERRED_BASE} proAcdDeviceNumber is the user's main device.`,
   } as Endpoint<LogonInput>,
-  logoff: { method: 'POST', path: () => `${BASE}/logoff`, inferred: INFERRED_BASE } as Endpoint<object>,
-  ready: { method: 'POST', path: () => `${BASE}/ready`, inferred: INFERRED_BASE } as Endpoint<object>,
+  logoff: { method: 'POST', service: S, path: () => '/logoff' } as Endpoint<object>,
+  ready: { method: 'POST', service: S, path: () => '/ready' } as Endpoint<object>,
   /** "Not ready" is the CCD pause: withdraw would need a reason index from `withdrawReasons` per group. */
-  notReady: { method: 'POST', path: () => `${BASE}/pause`, inferred: `${INFERRED_BASE} not_ready sent as pause (not withdraw, which needs a reason).` } as Endpoint<object>,
+  notReady: { method: 'POST', service: S, path: () => '/pause', inferred: 'not_ready sent as pause (not withdraw, which needs a reason).' } as Endpoint<object>,
 };
+
+/** The pro-ACD device the agent logs on from: `OperatorConfig.proacd` (the SDK's `logon(proAcdNumber, ...)`). */
+async function proAcdDevice(rest: AleRestLike, ctx: AleOperationContext): Promise<string> {
+  const config = await send<{ proacd?: unknown } | undefined, object>(rest, AGENT.getConfig, {}, ctx);
+  const device = typeof config?.proacd === 'string' && config.proacd ? config.proacd : undefined;
+  if (!device) throw new PbxError('INVALID_INPUT', `Log on: ${ctx.user} has no pro-ACD device configured on the PBX (OperatorConfig.proacd)`);
+  return device;
+}
 
 type Input = Record<string, unknown>;
 type Handler = (rest: AleRestLike, input: Input, ctx: AleOperationContext) => Promise<unknown>;
@@ -97,7 +104,7 @@ export const AGENT_HANDLERS: Record<string, Handler> = {
     const group = typeof input.group === 'string' && input.group.trim() ? input.group.trim() : undefined;
     switch (target) {
       case 'logon': {
-        const device = await resolveDevice(rest, ctx, undefined);
+        const device = await proAcdDevice(rest, ctx);
         return changeAgent(rest, ctx, AGENT.logon, { device, group }, (a) => a.mainState === 'LOG_ON' && (group === undefined || a.group === group), group ? `Log on to group ${group}` : 'Log on');
       }
       case 'logoff':

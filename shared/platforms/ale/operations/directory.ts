@@ -1,6 +1,7 @@
 /**
  * Directory and users: search (`/directory/search`, one implicit search per session, polled until FINISH)
- * and a user by login (`/users/{loginName}`). Endpoint table first. Paths relative to `/api/rest/1.0`.
+ * and a user by login (`/users/{loginName}`). Endpoint table first. Paths below the `directory` and `users` service
+ * URLs (o2g-node-sdk src/internal/rest/directory-rest.ts: `<directory>/search`; users-rest.ts: `<users>/{login}`).
  */
 import { PbxError } from '../../../errors';
 import { seg, send, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
@@ -9,10 +10,10 @@ export interface Criterion { field?: string; operation: string; operand: string 
 
 export const DIRECTORY = {
   /** Body per the O2G SDK (`{filter, limit}`); OpenTouch accepts the same fields [spec: SearchRequest]. */
-  start: { method: 'POST', path: () => '/directory/search', body: (i) => ({ filter: i.filter, limit: i.limit }) } as Endpoint<{ filter: Criterion; limit: number }>,
-  next: { method: 'GET', path: () => '/directory/search' } as Endpoint<object>,
-  cancel: { method: 'DELETE', path: () => '/directory/search' } as Endpoint<object>,
-  user: { method: 'GET', path: (i) => `/users/${seg(i.login)}` } as Endpoint<{ login: string }>,
+  start: { method: 'POST', service: 'directory', path: () => '/search', body: (i) => ({ filter: i.filter, limit: i.limit }) } as Endpoint<{ filter: Criterion; limit: number }>,
+  next: { method: 'GET', service: 'directory', path: () => '/search' } as Endpoint<object>,
+  cancel: { method: 'DELETE', service: 'directory', path: () => '/search' } as Endpoint<object>,
+  user: { method: 'GET', service: 'users', path: (i) => `/${seg(i.login)}` } as Endpoint<{ login: string }>,
 };
 
 /** Wait between polls while the server answers NOK ("in progress, no result yet"); the spec suggests 500 ms. */
@@ -49,7 +50,7 @@ function contact(c: Obj, directory?: string): Contact {
   const out: Contact = {
     login: str(id.loginName), number: str(id.phoneNumber), email: str(id.email) ?? str(id.companyEmail),
     firstName: str(c.firstName), lastName: str(c.lastName),
-    name: str(c.fullName) ?? ([str(c.firstName), str(c.lastName)].filter(Boolean).join(' ') || undefined),
+    name: str(c.displayName) ?? str(c.fullName) ?? ([str(c.firstName), str(c.lastName)].filter(Boolean).join(' ') || undefined),
     directory,
   };
   for (const k of Object.keys(out) as Array<keyof Contact>) if (out[k] === undefined) delete out[k];

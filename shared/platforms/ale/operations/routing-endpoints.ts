@@ -2,7 +2,8 @@
  * Routing endpoints (forward, overflow, do-not-disturb), per platform: OpenTouch uses "custom routing"
  * (`POST /routing` with `forwardRoutes[]` and a `requestId`, results by event); O2G has dedicated
  * resources (`/routing/forwardroute`, `/routing/dnd`) and no `requestId`. The spec lost every request
- * body here, so each shape below is marked with where it comes from. Paths are relative to `/api/rest/1.0`.
+ * body here, so each shape below is marked with where it comes from. Paths are below the `routing` service URL;
+ * O2G shapes are those of o2g-node-sdk src/internal/rest/routing-rest.ts.
  */
 import type { AlePlatform, Endpoint } from './types';
 
@@ -39,43 +40,47 @@ export interface RoutingEndpoints {
 
 export const ROUTING: Record<AlePlatform, RoutingEndpoints> = {
   opentouch: {
-    getState: { method: 'GET', path: () => '/routing/state' },
+    getState: { method: 'GET', service: 'routing', path: () => '/state' },
     setForward: {
-      method: 'POST', path: () => '/routing',
+      method: 'POST', service: 'routing', path: () => '',
       body: (i) => ({ forwardRoutes: [{ ...(wireCondition(i.condition) ? { forwardType: wireCondition(i.condition) } : {}), destinations: [destination(i, 'NUMBER', true)] }], requestId: i.requestId }),
       inferred: 'SetRoutesRequest body: the spec kept only example titles. NUMBER (STANDARD users) for numbers, selected:true as the inventory suggests.',
     },
     cancelForward: {
-      method: 'POST', path: () => '/routing', body: (i) => ({ forwardRoutes: [], requestId: i.requestId }),
+      method: 'POST', service: 'routing', path: () => '', body: (i) => ({ forwardRoutes: [], requestId: i.requestId }),
       inferred: 'The "disable an immediate forward" example lost its body; an empty forwardRoutes list unselects the forward.',
     },
     setOverflow: {
-      method: 'POST', path: () => '/routing/overflowroute',
+      method: 'POST', service: 'routing', path: () => '/overflowroute',
       body: (i) => ({ overflowRoutes: [{ overflowType: wireCondition(i.condition) ?? 'BUSY_NO_ANSWER', destinations: [destination(i, 'UNKNOWN', false)] }], requestId: i.requestId }),
       inferred: 'SetOverflowRoutesRequest body lost; numbers go as UNKNOWN, which the server turns into USER or OTHER.',
     },
     cancelOverflow: {
-      method: 'DELETE', path: () => '/routing/overflowroute', query: (i) => ({ requestId: i.requestId }),
+      method: 'DELETE', service: 'routing', path: () => '/overflowroute', query: (i) => ({ requestId: i.requestId }),
       inferred: 'CancelOverflowRoutesRequest is undefined in the spec; requestId goes as the query parameter the spec allows.',
     },
     usesRequestId: true,
   },
   o2g: {
-    getState: { method: 'GET', path: () => '/routing/state' },
+    getState: { method: 'GET', service: 'routing', path: () => '/state' },
     setForward: {
-      method: 'POST', path: () => '/routing/forwardroute',
+      method: 'POST', service: 'routing', path: () => '/forwardroute',
+      // SDK `forwardOnNumber` / `forwardOnVoiceMail` (src/types/routing/forward.ts toJson): no `selected`, and no
+      // `forwardType` for IMMEDIATE (ForwardCondition.toForwardType).
       body: (i) => ({ forwardRoute: { ...(wireCondition(i.condition) ? { forwardType: wireCondition(i.condition) } : {}), destinations: [destination(i, 'NUMBER', false)] } }),
     },
-    cancelForward: { method: 'DELETE', path: () => '/routing/forwardroute' },
+    cancelForward: { method: 'DELETE', service: 'routing', path: () => '/forwardroute' },
     setOverflow: {
-      method: 'POST', path: () => '/routing/overflowroute',
-      body: (i) => ({ overflowRoutes: [{ overflowType: wireCondition(i.condition) ?? 'BUSY_NO_ANSWER', destinations: [destination(i, 'NUMBER', true)] }] }),
-      inferred: 'Array form (Java SDK; the Node SDK sends one object). Overflow to a NUMBER is not in either SDK.',
+      method: 'POST', service: 'routing', path: () => '/overflowroute',
+      // SDK `overflowOnVoiceMail`: `overflowRoutes` is ONE object (src/types/routing/overflow.ts toJson:
+      // `{overflowType, destinations: [{type: 'VOICEMAIL', selected: true}]}`), to voicemail only; the handler
+      // refuses a number target on O2G (neither SDK sends one).
+      body: (i) => ({ overflowRoutes: { overflowType: wireCondition(i.condition) ?? 'BUSY_NO_ANSWER', destinations: [{ type: 'VOICEMAIL', selected: true }] } }),
     },
-    cancelOverflow: { method: 'DELETE', path: () => '/routing/overflowroute' },
-    dndOn: { method: 'POST', path: () => '/routing/dnd' },
-    dndOff: { method: 'DELETE', path: () => '/routing/dnd' },
-    getDnd: { method: 'GET', path: () => '/routing/dnd' },
+    cancelOverflow: { method: 'DELETE', service: 'routing', path: () => '/overflowroute' },
+    dndOn: { method: 'POST', service: 'routing', path: () => '/dnd' },
+    dndOff: { method: 'DELETE', service: 'routing', path: () => '/dnd' },
+    getDnd: { method: 'GET', service: 'routing', path: () => '/dnd' },
     usesRequestId: false,
   },
 };

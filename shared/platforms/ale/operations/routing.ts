@@ -132,6 +132,8 @@ export const ROUTING_HANDLERS: Record<string, Handler> = {
   async setOverflow(rest, input, ctx) {
     const want = routeInput({ condition: 'no_answer', ...input }, 'Set Overflow');
     if (want.condition === 'immediate') throw new PbxError('INVALID_INPUT', 'Set Overflow: "When" must be busy, no_answer or busy_no_answer');
+    // The O2G SDK overflows to voicemail only (routing-rest.ts `overflowOnVoiceMail`): a number is not a request it sends.
+    if (ctx.platform === 'o2g' && want.target !== 'voicemail') throw new PbxError('INVALID_INPUT', 'Set Overflow: O2G overflows to voicemail only; set "Overflow To" to voicemail');
     return changeRouting(rest, ctx, ROUTING[ctx.platform].setOverflow, want, (r) => sameRoute(want)(r.overflow));
   },
   async cancelOverflow(rest, _input, ctx) {

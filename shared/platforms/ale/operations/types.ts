@@ -4,6 +4,7 @@
  */
 import type { CallInfo } from '../../../model/events';
 import type { AleEvent } from '../decoder';
+import { servicePath, type AleServiceName } from '../services';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -14,11 +15,17 @@ export interface RequestOptions {
   /** The user acted for; the session adds `loginName` when it is an administrator session. */
   user?: string;
   timeoutMs?: number;
+  /** Extra request headers (voicemail mark-as-read sends `Range`). */
+  headers?: Record<string, string>;
+  /** Never add `loginName`: the O2G SDK sends none on this request (the device or call names the user). */
+  noLoginName?: boolean;
 }
 
 /** The one method of `AleRest` the operations use. Errors arrive as `PbxApiError` / `PbxError`. */
 export interface AleRestLike {
   request<T>(method: HttpMethod, path: string, opts?: RequestOptions): Promise<T>;
+  /** The session, for its announced services (`SessionInfo.services`); absent: fixed paths. */
+  readonly session?: { readonly services?: unknown; ensure?(): Promise<void> };
 }
 
 export type AlePlatform = 'opentouch' | 'o2g';
@@ -37,12 +44,20 @@ export interface AleOperationContext {
   findCall?: (callId: string, user: string) => CallInfo | undefined;
   /** How long a routing change may take to be confirmed. Default 10 s. */
   routingTimeoutMs?: number;
+  /** Operator warnings (a service the session does not announce, so a fixed path is used). */
+  warn?: (message: string) => void;
 }
 
 /** One REST endpoint: a row of a domain table. `inferred` says what the spec lost and how we filled it. */
 export interface Endpoint<I> {
   method: HttpMethod;
+  /** The session service the path is relative to (its URL comes from `SessionInfo.services`). */
+  service: AleServiceName;
+  /** Below the service URL: `''` is the service URL itself. */
   path: (input: I) => string;
+  headers?: Record<string, string>;
+  /** The O2G SDK sends no `loginName` on this request. */
+  noLoginName?: boolean;
   body?: (input: I) => unknown;
   query?: (input: I) => Query;
   inferred?: string;
@@ -51,10 +66,21 @@ export interface Endpoint<I> {
 /** Path segments carry ids the PBX made (callRef, voicemailId may contain `+`): always encode them. */
 export const seg = (v: string): string => encodeURIComponent(v);
 
+/** The endpoint's path relative to the base URL: the service's announced URL, then the endpoint's own part. */
+export function pathOf<I>(rest: AleRestLike, ep: Endpoint<I>, input: I, ctx: Pick<AleOperationContext, 'platform' | 'warn'>): string {
+  return servicePath(ep.service, { platform: ctx.platform, services: rest.session?.services, warn: ctx.warn }) + ep.path(input);
+}
+
 /** Sends one endpoint of a table for the context's user. */
-export function send<T, I>(rest: AleRestLike, ep: Endpoint<I>, input: I, ctx: AleOperationContext): Promise<T> {
+export async function send<T, I>(rest: AleRestLike, ep: Endpoint<I>, input: I, ctx: AleOperationContext): Promise<T> {
   const opts: RequestOptions = { user: ctx.user };
   if (ep.body) opts.body = ep.body(input);
   if (ep.query) opts.query = ep.query(input);
-  return rest.request<T>(ep.method, ep.path(input), opts);
+  if (ep.headers) opts.headers = ep.headers;
+  if (ep.noLoginName && ctx.platform === 'o2g') opts.noLoginName = true;
+  // The services are the session's: log in first when there is none yet. A service the session does not offer
+  // fails here (UNSUPPORTED), before anything is sent.
+  await rest.session?.ensure?.();
+  const path = pathOf(rest, ep, input, ctx);
+  return rest.request<T>(ep.method, path, opts);
 }

@@ -50,6 +50,9 @@ export function comlogRoutes(ctx: OperationRouteContext): AleRoute[] {
       handle: (r) => {
         const ids = obj(r.body).recordIds;
         if (!Array.isArray(ids)) return restError(400, 'BAD_PARAMETER', 'recordIds is mandatory');
+        // The O2G SDK sends the ids as strings (comlog-rest.ts `recordIds: string[]`); the spec says long (OpenTouch).
+        if (ctx.flavour === 'o2g' && ids.some((x) => typeof x !== 'string')) return restError(400, 'BAD_PARAMETER', 'recordIds must be strings');
+        if (ctx.flavour === 'opentouch' && ids.some((x) => typeof x !== 'number')) return restError(400, 'BAD_PARAMETER', 'recordIds must be numbers (long)');
         if (r.query.get('acknowledge') !== 'false') comlog.acknowledge(r.user, ids as Array<number | string>);
         return { status: 204 };
       },

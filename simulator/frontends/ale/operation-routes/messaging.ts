@@ -23,6 +23,26 @@ export function renderVoicemail(m: SimVoicemail, withUrl = false): Record<string
   return out;
 }
 
+/** A silent 8 kHz mono WAV of about `seconds` (capped): what an O2G voicemail GET returns. */
+function wav(seconds: number): Buffer {
+  const samples = Math.max(1, Math.min(8000 * 5, Math.round((Number.isFinite(seconds) ? seconds : 1) * 8000)));
+  const b = Buffer.alloc(44 + samples);
+  b.write('RIFF', 0);
+  b.writeUInt32LE(36 + samples, 4);
+  b.write('WAVEfmt ', 8);
+  b.writeUInt32LE(16, 16);
+  b.writeUInt16LE(1, 20);
+  b.writeUInt16LE(1, 22);
+  b.writeUInt32LE(8000, 24);
+  b.writeUInt32LE(8000, 28);
+  b.writeUInt16LE(1, 32);
+  b.writeUInt16LE(8, 34);
+  b.write('data', 36);
+  b.writeUInt32LE(samples, 40);
+  b.fill(128, 44);
+  return b;
+}
+
 export function messagingRoutes(ctx: OperationRouteContext): AleRoute[] {
   const { pbx, flavour } = ctx;
   const { messaging, comlog } = simFeatures(pbx);
@@ -52,6 +72,8 @@ export function messagingRoutes(ctx: OperationRouteContext): AleRoute[] {
   });
   comlog.on('change', (c: ComlogChange) => publishSummary(c.user));
 
+  const info = (user: string) => ({ totalVoiceMsg: messaging.list(user).length, newVoiceMsg: messaging.unread(user), storageUsage: -1 });
+
   /** The mailbox must be the acting user's own. */
   const mailbox = (r: SimRequest) => {
     const mine = messaging.mailboxOf(r.user);
@@ -68,7 +90,21 @@ export function messagingRoutes(ctx: OperationRouteContext): AleRoute[] {
     },
     {
       method: 'GET', path: '/messaging/mailboxes/:mailboxId',
-      handle: (r) => mailbox(r) ?? { status: 200, body: { totalVoiceMsg: messaging.list(r.user).length, newVoiceMsg: messaging.unread(r.user), storageUsage: -1 } },
+      handle: (r) => (flavour === 'o2g' ? restError(405, 'NOT_SUPPORTED', 'O2G: mailbox info is POST <voicemail>/{id}') : mailbox(r) ?? { status: 200, body: info(r.user) }),
+    },
+    {
+      // O2G mailbox info (SDK messaging-rest.ts `getMailboxInfo`): POST with `?withUserPwd` (the user's own
+      // password) or with a `{"password"}` body; neither is a request the SDK does not send.
+      method: 'POST', path: '/messaging/mailboxes/:mailboxId',
+      handle: (r) => {
+        if (flavour !== 'o2g') return restError(405, 'NOT_SUPPORTED', 'mailbox info is GET on OpenTouch');
+        const denied = mailbox(r);
+        if (denied) return denied;
+        const password = obj(r.body).password;
+        if (!r.query.has('withUserPwd') && typeof password !== 'string') return restError(400, 'BAD_PARAMETER', 'give withUserPwd or a password');
+        if (typeof password === 'string' && !/^\d{4,8}$/.test(password)) return restError(403, 'NOT_ALLOWED', 'wrong mailbox password');
+        return { status: 200, body: info(r.user) };
+      },
     },
     {
       method: 'GET', path: '/messaging/mailboxes/:mailboxId/voicemails',
@@ -83,15 +119,28 @@ export function messagingRoutes(ctx: OperationRouteContext): AleRoute[] {
       },
     },
     {
-      // Reading one voicemail (with its URL) marks it read, as the spec says.
+      // Reading one voicemail marks it read. OpenTouch (spec): the voicemail with its URL. O2G: the audio itself
+      // (SDK `downloadVoiceMessage`); its `acknowledgeVoiceMessage` asks for `Range: bytes=0-1`, and a client that
+      // accepts JSON only gets 406 (the resource is audio).
       method: 'GET', path: '/messaging/mailboxes/:mailboxId/voicemails/:voicemailId',
       handle: (r) => {
         const denied = mailbox(r);
         if (denied) return denied;
         const m = messaging.get(r.user, r.params.voicemailId);
         if (!m) return restError(404, 'NOT_FOUND', `no voicemail ${r.params.voicemailId}`);
+        if (flavour === 'opentouch') {
+          messaging.markRead(r.user, m.id);
+          return { status: 200, body: renderVoicemail(m, true) };
+        }
+        const accept = String(r.headers.accept ?? '*/*');
+        if (!/audio|\*\/\*/.test(accept)) return { status: 406 };
         messaging.markRead(r.user, m.id);
-        return { status: 200, body: renderVoicemail(m, true) };
+        const audio = wav(m.duration);
+        const range = /^bytes=(\d+)-(\d+)$/.exec(String(r.headers.range ?? ''));
+        if (!range) return { status: 200, body: audio, headers: { 'Content-Type': 'audio/wav' } };
+        const from = Number(range[1]);
+        const to = Math.min(Number(range[2]), audio.length - 1);
+        return { status: 206, body: audio.subarray(from, to + 1), headers: { 'Content-Type': 'audio/wav', 'Content-Range': `bytes ${from}-${to}/${audio.length}` } };
       },
     },
     {

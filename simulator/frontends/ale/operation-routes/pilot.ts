@@ -1,7 +1,7 @@
 /**
  * Simulated O2G CCD pilot events (package `pilot`, selected by pilot number): `OnPilotCallCreated` when a call
  * reaches the pilot, `OnPilotCallQueued` when no agent can take it, `OnPilotCallRemoved` when it leaves the queue
- * (cause `DISTRIBUTED`, `newDestination` the agent's number; or `ABANDONED`). Our spec names only the events; the
+ * (cause `DISTRIBUTED`, `newDestination` the agent's number; or `CLEARED` with `releasingDevice` the caller). Our spec names only the events; the
  * fields (`pilot`, `caller` as a number, `callRef`, `cause`, `queue`, `numberOfQueued`, `newDestination`,
  * `releasingDevice`) are those of the O2G SDKs' pilot event classes. The events carry no `loginName`.
  * OpenTouch has no pilots: nothing is published there. No REST resources (monitoring is by subscription).
@@ -20,7 +20,9 @@ export function renderPilotEvent(c: PilotChange): Record<string, unknown> {
     case 'removed':
       return c.cause === 'distributed'
         ? { eventName: 'OnPilotCallRemoved', ...base, cause: 'DISTRIBUTED', newDestination: c.agent.number }
-        : { eventName: 'OnPilotCallRemoved', ...base, cause: 'ABANDONED', releasingDevice: c.caller.number };
+        // A caller hanging up in the queue: CLEARED, released by the caller's device (as in the O2G SDK's own
+        // OnPilotCallRemoved test), not ABANDONED.
+        : { eventName: 'OnPilotCallRemoved', ...base, cause: 'CLEARED', releasingDevice: c.caller.number };
   }
 }
 

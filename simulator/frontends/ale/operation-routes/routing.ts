@@ -80,7 +80,14 @@ export function routingRoutes(ctx: OperationRouteContext): AleRoute[] {
   };
   // A forward change publishes its own event from the PBX; an overflow change is ours to announce.
   const overflowFrom = (r: SimRequest, list: unknown): string | undefined => {
+    // OpenTouch (spec SetOverflowRoutesRequest): a list. O2G (SDK routing-rest.ts `overflowOnVoiceMail`): ONE object,
+    // to voicemail only. The other shape is a request that client never sends: refused.
+    if (flavour === 'o2g' && (Array.isArray(list) || !list || typeof list !== 'object')) return 'ERROR_BAD_PARAMETER_VALUE: overflowRoutes must be one OverflowRoute object';
+    if (flavour === 'opentouch' && !Array.isArray(list)) return 'ERROR_BAD_PARAMETER_VALUE: overflowRoutes must be a list';
     const route = Array.isArray(list) ? obj(list[0]) : obj(list);
+    if (flavour === 'o2g' && (Array.isArray(route.destinations) ? route.destinations : []).some((d) => obj(d).type !== 'VOICEMAIL')) {
+      return 'ERROR_BAD_PARAMETER_VALUE: O2G overflows to VOICEMAIL only';
+    }
     const parsed = readRoute(route, 'overflowType');
     if (typeof parsed === 'string') return parsed;
     if (!parsed || parsed.condition === 'immediate') return 'ERROR_BAD_PARAMETER_VALUE: overflowType is mandatory';
