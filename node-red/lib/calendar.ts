@@ -26,7 +26,7 @@ export const CALENDAR_SYNC: Omit<OperationSpec, 'name' | 'resource'> & { name: '
   action: 'Forward calls while a calendar event is on',
   description:
     'While a matching calendar event is in progress, forwards calls (or turns do-not-disturb on); restores the previous routing afterwards. Run it every few minutes with the events in msg.payload',
-  platforms: ['opentouch', 'o2g'],
+  platforms: ['opentouch', 'o2g', 'telservices'],
   fields: [
     { name: 'titlePattern', displayName: 'Event Titles', type: 'string', default: '', description: 'Comma-separated, case-insensitive; * = anything; empty = every busy event', placeholder: 'meeting, out of office*' },
     { name: 'action', displayName: 'Action', type: 'options', default: 'forward', description: 'What to do while the event is on', options: [

@@ -7,6 +7,7 @@ const NOT_ON_OPENTOUCH = { hide: { platform: ['opentouch'] } };
 export const EVENT_OPTIONS: ReadonlyArray<{ name: string; value: EventType; description: string; displayOptions?: typeof NOT_ON_OPENTOUCH }> = [
   { name: 'Agent State Changed', value: 'agent.state', description: 'A call-center agent logged on or off, or became ready or not ready', displayOptions: NOT_ON_OPENTOUCH },
   { name: 'Call Answered', value: 'call.answered', description: 'A call of a monitored user was answered' },
+  { name: 'Call Log Record Created', value: 'callLog.created', description: 'The PBX wrote a call-log record (one per call)' },
   { name: 'Call Ended', value: 'call.ended', description: 'A call is over: one item with who, when, ring and talk time and why it ended' },
   { name: 'Call Held', value: 'call.held', description: 'A call was put on hold' },
   { name: 'Call Redirected or Forwarded', value: 'call.redirected', description: 'A ringing call was sent elsewhere (redirect, forward, voicemail)' },
