@@ -17,7 +17,7 @@ export function openLease(platform: Platform, credential: ICredentialDataDecrypt
 /** Bounded wait for the credential test, so a silent server cannot hang the editor. */
 const TEST_TIMEOUT_MS = 20_000;
 
-/** `methods.credentialTest`: logs in with the credential (and subscribes), then lets go. */
+/** `methods.credentialTest`: logs in with the credential (no subscription), then lets go. */
 export async function testPbxCredential(credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
   const entry = platformOfCredentialType(credential.type);
   if (!entry) return { status: 'Error', message: `Unknown PBX credential type "${credential.type}"` };

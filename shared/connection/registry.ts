@@ -29,13 +29,38 @@ export const DEFAULT_LINGER_MS = 60_000;
 interface Entry {
   connection: PbxConnection;
   holders: number;
-  lingerMs: number;
+  /** `ConnectionConfig.lingerMs` of the last acquirer, if it set one; the registry's default otherwise. */
+  ownLinger?: number;
   timer?: NodeJS.Timeout;
 }
 
 const factories = new Map<Platform, ConnectionFactory>();
 const live = new Map<string, Entry>();
 let configured: number | undefined;
+/** The process is shutting down: releases close at once, lingering connections close now. */
+let exiting = false;
+const hooked = new Set<string>();
+
+/**
+ * A lingering connection must not outlive its process with its session still open on the PBX (a licensed seat
+ * until it times out). `beforeExit` (nothing else to do: lingering connections hold no ref) closes them; so does
+ * SIGTERM / SIGINT, but only in hosts that handle those signals themselves (n8n, Node-RED), since a listener of
+ * ours would otherwise cancel the default exit.
+ */
+function hookExit(): void {
+  if (!hooked.has('beforeExit')) {
+    hooked.add('beforeExit');
+    process.once('beforeExit', () => void closeLingering());
+  }
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    if (hooked.has(sig) || process.listenerCount(sig) === 0) continue;
+    hooked.add(sig);
+    process.prependOnceListener(sig, () => {
+      exiting = true;
+      void closeLingering();
+    });
+  }
+}
 
 export function registerPlatform(platform: Platform, factory: ConnectionFactory): void {
   factories.set(platform, factory);
@@ -57,7 +82,12 @@ const validMs = (v: unknown): number | undefined => {
 
 /** The linger that applies to `config` (see `RegistryOptions.lingerMs`). */
 export function lingerFor(config: ConnectionConfig): number {
-  return validMs(config.lingerMs) ?? configured ?? validMs(process.env.PBXFLOW_LINGER_MS) ?? DEFAULT_LINGER_MS;
+  return validMs(config.lingerMs) ?? defaultLinger();
+}
+
+/** The registry's linger for configs that set none. */
+function defaultLinger(): number {
+  return configured ?? validMs(process.env.PBXFLOW_LINGER_MS) ?? DEFAULT_LINGER_MS;
 }
 
 /** Identity of a credential: same settings (password included, hashed) share a connection. */
@@ -90,7 +120,7 @@ export function acquireConnection(config: ConnectionConfig): Lease {
     entry = undefined;
   }
   if (!entry) {
-    entry = { connection: factory(config), holders: 0, lingerMs: lingerFor(config) };
+    entry = { connection: factory(config), holders: 0 };
     live.set(key, entry);
   }
   if (entry.timer) {
@@ -98,7 +128,7 @@ export function acquireConnection(config: ConnectionConfig): Lease {
     entry.timer = undefined;
     keepAlive(entry.connection, true);
   }
-  entry.lingerMs = lingerFor(config);
+  entry.ownLinger = validMs(config.lingerMs);
   entry.holders++;
   const held = entry;
   let released = false;
@@ -109,13 +139,16 @@ export function acquireConnection(config: ConnectionConfig): Lease {
       released = true;
       held.holders--;
       if (held.holders > 0 || live.get(key) !== held) return;
-      if (held.lingerMs <= 0 || held.connection.state === 'failed') {
+      // Read now, not at acquire time: a `configureRegistry` since then applies.
+      const lingerMs = held.ownLinger ?? defaultLinger();
+      if (lingerMs <= 0 || exiting || held.connection.state === 'failed') {
         await closeEntry(key, held);
         return;
       }
+      hookExit();
       held.timer = setTimeout(() => {
         if (held.holders === 0) void closeEntry(key, held);
-      }, held.lingerMs);
+      }, lingerMs);
       held.timer.unref();
       keepAlive(held.connection, false);
     },

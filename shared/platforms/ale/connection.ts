@@ -1,7 +1,9 @@
 /**
  * One ALE connection (OpenTouch or O2G) per credential: session, subscription, event channel, resync, and the
  * operations, on the shared BaseConnection (state, `ready()` deadline, the one back-off, warnings, alive handle).
- * A single loop owns the life cycle, so recovery paths cannot race each other:
+ * Until something needs events (an `onEvent` / `onRawEvent` listener, an OpenTouch routing change) the connection
+ * is a session only, opened on demand by the operations: no subscription, no channel, no resync. Then a single
+ * loop owns the life cycle, so recovery paths cannot race each other:
  *
  *   log in -> subscribe -> open channel -> (first line) resync -> connected
  *     channel ends after a healthy stream -> reopen at once (same subscription; the server kept queued events)
