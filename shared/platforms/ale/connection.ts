@@ -94,6 +94,8 @@ export class AleConnection extends BaseConnection {
   private streamSeq = 0;
   /** The current channel has delivered its first line and not ended. */
   private streamOpen = false;
+  /** O2G serves `GET /telephony/state` (calls plus user and device states): undefined until tried. */
+  private stateResync?: boolean;
   /** The resync of the current stream failed: the loop backs off before reopening. */
   private resyncFailed = false;
   /** Call references seen per user since the current stream opened (resync must not undo them). */
@@ -425,13 +427,32 @@ export class AleConnection extends BaseConnection {
     void this.resync(seq);
   }
 
+  /**
+   * O2G's `GET /telephony/state` (SDK telephony service, getState) gives calls plus the user and device states, so
+   * a resync restores those too; OpenTouch, and a gateway that does not serve it (404), give calls only.
+   */
+  private async fetchTelephonyState(user: string): Promise<{ calls?: unknown[]; userState?: unknown; deviceStates?: unknown } | undefined> {
+    type State = { calls?: unknown[]; userState?: unknown; deviceStates?: unknown } | undefined;
+    if (this.platform === 'o2g' && this.stateResync !== false) {
+      try {
+        const res = await this.rest.request<State>('GET', '/telephony/state', { user });
+        this.stateResync = true;
+        return res;
+      } catch (err) {
+        if (!(err instanceof PbxApiError && err.status === 404) || this.stateResync === true) throw err;
+        this.stateResync = false;
+      }
+    }
+    return this.rest.request<State>('GET', '/telephony/calls', { user });
+  }
+
   /** Fetches each monitored user's calls and reconciles the tracker with them. */
   private async resync(seq: number): Promise<void> {
     const current = () => seq === this.streamSeq && this.streamOpen && !this.closed;
     try {
       // A few users at a time (not one by one, not all at once): 2 000 users at 20 ms an answer take 2.5 s.
       await mapLimit(this.monitoredUsers, this.perUser, async (user) => {
-        const res = await this.rest.request<{ calls?: unknown[] } | undefined>('GET', '/telephony/calls', { user });
+        const res = await this.fetchTelephonyState(user);
         if (!current()) return;
         const touched = this.touched?.get(user) ?? new Set<string>();
         const calls = (Array.isArray(res?.calls) ? res!.calls : []).filter((c) => {
@@ -440,7 +461,8 @@ export class AleConnection extends BaseConnection {
         });
         // Calls an event has spoken of since the channel opened are current already: keep them as they are.
         for (const c of this.pipeline.tracker.callsOf(user)) if (touched.has(c.id)) calls.push({ callRef: c.id });
-        const r = guardLine('resync', () => this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state: { calls } }));
+        const state = { calls, userState: res?.userState, deviceStates: res?.deviceStates };
+        const r = guardLine('resync', () => this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state }));
         if (r.ok) this.emit(r.value);
         else this.diag({ kind: 'resync', message: `resync of ${user}: ${r.error.message}`, error: r.error });
       }, () => !current());
