@@ -1,13 +1,21 @@
 /**
  * Registers the platforms this build ships with the connection registry. Hosts import this module once
  * (`import '<root>/shared/platforms'`); nothing else should import it, so `shared/` stays free of side effects.
+ * Each platform's code (and its libraries: fast-xml-parser, socket.io-client) loads on its first connection, not
+ * when n8n or Node-RED loads the nodes: n8n loads every community node at start.
  */
 import { registerPlatform } from '../connection/registry';
-import { createAleConnection } from './ale/connection';
-import { createTelServicesConnection } from './telservices/connection';
-import { createVoicenterConnection } from './voicenter/connection';
+import type { ConnectionConfig, PbxConnection } from '../connection/types';
 
-registerPlatform('opentouch', createAleConnection);
-registerPlatform('o2g', createAleConnection);
-registerPlatform('telservices', createTelServicesConnection);
-registerPlatform('voicenter', createVoicenterConnection);
+/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
+const ale = (c: ConnectionConfig): PbxConnection => (require('./ale/connection') as typeof import('./ale/connection')).createAleConnection(c);
+const telservices = (c: ConnectionConfig): PbxConnection =>
+  (require('./telservices/connection') as typeof import('./telservices/connection')).createTelServicesConnection(c);
+const voicenter = (c: ConnectionConfig): PbxConnection =>
+  (require('./voicenter/connection') as typeof import('./voicenter/connection')).createVoicenterConnection(c);
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+registerPlatform('opentouch', ale);
+registerPlatform('o2g', ale);
+registerPlatform('telservices', telservices);
+registerPlatform('voicenter', voicenter);
