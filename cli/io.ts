@@ -42,6 +42,8 @@ export function passwordFrom(flags: Record<string, string | true>, io: CliIo, cm
 /** What `cli/platforms/<platform>.ts` exports (TelServices, Voicenter). */
 export interface CliPlatform {
   usage: string;
+  /** The flags the module reads (its `flags` export, else every `--name` its usage text mentions). */
+  flags: string[];
   toConfig(flags: Record<string, string | boolean>): import('../shared/connection/types').ConnectionConfig;
 }
 
@@ -53,10 +55,81 @@ export function loadCliPlatform(platform: string, io: CliIo, cmd: string): CliPl
   if (!/^[a-z0-9-]+$/.test(platform)) return undefined;
   try {
     const mod = require(`./platforms/${platform}`) as Partial<CliPlatform>;
-    if (typeof mod.toConfig === 'function') return { usage: typeof mod.usage === 'string' ? mod.usage : '', toConfig: mod.toConfig };
+    if (typeof mod.toConfig === 'function') {
+      const usage = typeof mod.usage === 'string' ? mod.usage : '';
+      const flags = Array.isArray(mod.flags) ? mod.flags : [...new Set([...usage.matchAll(/--([a-z][a-z0-9-]*)/g)].map((m) => m[1]))];
+      return { usage, flags, toConfig: mod.toConfig };
+    }
   } catch (err) {
     if ((err as { code?: string }).code !== 'MODULE_NOT_FOUND') throw err;
   }
   io.stderr.write(`${cmd}: platform "${platform}" is not available in this build\n`);
   return undefined;
+}
+
+/** What a command accepts: its usage text, its flags (without `--`) and which of them take no value. */
+export interface CommandSpec {
+  name: string;
+  usage: string;
+  flags: readonly string[];
+  booleans?: readonly string[];
+}
+
+/** Levenshtein distance, small strings only (flag names): "did you mean --password?". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length];
+}
+
+/** `--help` / `-h` anywhere in the arguments (before a lone `--`). */
+export function wantsHelp(args: string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
+/**
+ * Flags a command does not know, with the known ones listed (a typo such as `--pasword` must not be ignored and
+ * end in "wrong password"). Undefined when all are known.
+ */
+export function unknownFlags(flags: Record<string, unknown>, known: readonly string[], cmd: string): string | undefined {
+  const bad = Object.keys(flags).filter((f) => !known.includes(f) && f !== 'help');
+  if (!bad.length) return undefined;
+  const lines = bad.map((f) => {
+    const near = known.filter((k) => distance(f, k) <= Math.max(2, Math.floor(k.length / 3))).sort((x, y) => distance(f, x) - distance(f, y))[0];
+    return `${cmd}: unknown option --${f}${near ? ` (did you mean --${near}?)` : ''}`;
+  });
+  return `${lines.join('\n')}\n${cmd}: known options: ${[...known].sort().map((k) => `--${k}`).join(' ')}\n`;
+}
+
+/**
+ * Parses a command's arguments with its spec: `--help` prints the usage on stdout (exit 0, nothing else done);
+ * an unknown flag is a usage error (exit 2). Otherwise the parsed arguments.
+ */
+export function parseCommand(args: string[], spec: CommandSpec, io: CliIo): { flags: Record<string, string | true>; positional: string[] } | number {
+  if (wantsHelp(args)) {
+    io.stdout.write(spec.usage.endsWith('\n') ? spec.usage : `${spec.usage}\n`);
+    return 0;
+  }
+  const parsed = parseArgs(args, new Set([...BOOLEAN_FLAGS, ...(spec.booleans ?? [])]));
+  const problem = unknownFlags(parsed.flags, spec.flags, spec.name);
+  if (problem) {
+    io.stderr.write(problem);
+    return 2;
+  }
+  return parsed;
+}
+
+/** `--platform telservices --help`: that platform's own options too. */
+export function platformHelp(platform: string | true | undefined, io: CliIo): string {
+  if (platform !== 'telservices' && platform !== 'voicenter') return '';
+  const mod = loadCliPlatform(platform, io, 'help');
+  return mod ? `\n${platform} options:\n${mod.usage}\n` : '';
 }

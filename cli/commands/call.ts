@@ -1,57 +1,99 @@
 /**
  * `pbxflow call <operation> --platform <opentouch|o2g> --url URL --login L [--password P] [--user U]
- *  [--session admin] [--insecure] [--timeout MS] [--<field> value ...]`: runs one operation and prints its JSON
- * result, so ops can try a PBX account without building a workflow. `--list` prints the operations.
+ *  [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> value ...]`: runs one operation and prints its
+ * JSON result, so ops can try a PBX account without building a workflow. `--list` prints the operations.
  * The password may come from PBXFLOW_PASSWORD instead of the command line (shell history, `ps`).
  * `--platform telservices|voicenter` takes its flags from `cli/platforms/<platform>.ts`.
  * The operation runs as soon as there is a session (no event stream needed); every request has its deadline, so an
  * unreachable PBX ends in a NETWORK or TIMEOUT error, never in a silent wait.
+ * `listCalls` prints the calls in the normalized model (the `call` object events carry), as the connection's
+ * tracker knows them; `--raw` prints the PBX's own answer instead.
  */
-import { PbxError } from '../../shared/errors';
-import type { Platform } from '../../shared/model/events';
-import { operationSpec, operationsFor, type OperationName } from '../../shared/operations/catalogue';
+import type { CallInfo, Platform } from '../../shared/model/events';
+import { operationSpec, operationsFor, type OperationName, type OperationSpec } from '../../shared/operations/catalogue';
 import { acquireConnection } from '../../shared/connection/registry';
-import type { ConnectionConfig } from '../../shared/connection/types';
+import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
 import { aleSupports } from '../../shared/platforms/ale/operations';
-import { loadCliPlatform, parseArgs, passwordFrom, type CliIo } from '../io';
+import { describeFailure, targetOf } from '../errors';
+import { loadCliPlatform, parseArgs, parseCommand, passwordFrom, platformHelp, unknownFlags, wantsHelp, type CliIo } from '../io';
 import '../../shared/platforms';
 
 const PLATFORMS: Platform[] = ['opentouch', 'o2g'];
-/** Flags of the command itself; every other `--name value` is an operation field. */
-const OWN = new Set(['platform', 'url', 'login', 'password', 'user', 'session', 'insecure', 'timeout', 'list']);
+/** Flags of the command itself; the operation's fields are flags too. */
+const OWN = ['platform', 'url', 'login', 'password', 'user', 'session', 'insecure', 'timeout', 'list', 'raw'];
 const OTHER_PLATFORMS = new Set(['telservices', 'voicenter']);
 
-const USAGE = 'usage: pbxflow call <operation> --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--user U] [--session admin] [--insecure] [--timeout MS] [--<field> VALUE ...]\n       pbxflow call --list [--platform P]\n';
+export const usage = `usage: pbxflow call <operation> --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--user U]
+                    [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> VALUE ...]
+       pbxflow call <operation> --platform <telservices|voicenter> <that platform's options> [--<field> VALUE ...]
+       pbxflow call --list [--platform P]          the operations and their fields
+       pbxflow call <operation> --help              one operation's fields
+
+  --platform P     opentouch (default), o2g, telservices or voicenter
+  --url URL        the PBX's address, e.g. https://ot.example.com (the simulator prints its own)
+  --login LOGIN    the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
+  --session admin  an administrator session, acting for --user U
+  --insecure       accept a self-signed certificate (test servers only)
+  --timeout MS     per request (default 10000)
+  --raw            listCalls: the PBX's own answer instead of the normalized calls
+  Exit codes: 0 done, 1 the PBX or the network failed (the reason is printed), 2 bad usage.
+`;
+
+/** One operation's help: its fields, required ones marked. */
+function operationHelp(spec: OperationSpec): string {
+  const fields = spec.fields.map((f) => `  --${f.name.padEnd(14)} ${f.required ? '(required) ' : ''}${f.description}${f.options ? ` [${f.options.map((o) => o.value).join('|')}]` : ''}`);
+  return `pbxflow call ${spec.name}: ${spec.description} (${spec.platforms.join(', ')})\n${fields.length ? fields.join('\n') : '  (no fields)'}\n\n${usage}`;
+}
+
+function listOperations(platform: Platform, io: CliIo): number {
+  // The catalogue lists ALE-wide operations; the platform table knows which ones this platform lacks.
+  const ops = operationsFor(platform).filter((o) => !PLATFORMS.includes(platform) || aleSupports(platform as 'opentouch' | 'o2g', o.name));
+  for (const op of ops) {
+    const fields = op.fields.map((f) => `--${f.name}${f.required ? '' : '?'}`).join(' ');
+    io.stdout.write(`${op.name.padEnd(20)} ${op.action}${fields ? `  ${fields}` : ''}\n`);
+  }
+  if (!ops.length) io.stdout.write(`(no operations on ${platform})\n`);
+  return 0;
+}
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args);
-  const platform = String(flags.platform ?? 'opentouch') as Platform;
-  if (OTHER_PLATFORMS.has(platform)) return runOther(platform, flags, positional, io);
-  if (!PLATFORMS.includes(platform)) {
-    io.stderr.write(`call: --platform must be one of ${PLATFORMS.join(', ')}\n`);
-    return 2;
-  }
-  if (flags.list) {
-    // The catalogue lists ALE-wide operations; the platform table knows which ones this platform lacks.
-    for (const op of operationsFor(platform).filter((o) => aleSupports(platform as 'opentouch' | 'o2g', o.name))) {
-      const fields = op.fields.map((f) => `--${f.name}${f.required ? '' : '?'}`).join(' ');
-      io.stdout.write(`${op.name.padEnd(20)} ${op.action}${fields ? `  ${fields}` : ''}\n`);
-    }
+  // The operation comes first: `call makeCall --help` shows its fields.
+  const first = parseArgs(args);
+  const op = first.positional[0];
+  const spec = op ? operationSpec(op) : undefined;
+  if (wantsHelp(args)) {
+    io.stdout.write(`${spec ? operationHelp(spec) : usage}${platformHelp(first.flags.platform, io)}`);
     return 0;
   }
-  const op = positional[0];
-  const spec = op ? operationSpec(op) : undefined;
-  if (!spec) {
-    io.stderr.write(op ? `call: unknown operation "${op}" (see pbxflow call --list)\n` : USAGE);
+  const platform = String(first.flags.platform ?? 'opentouch') as Platform;
+  if (!PLATFORMS.includes(platform) && !OTHER_PLATFORMS.has(platform)) {
+    io.stderr.write(`call: --platform must be one of ${[...PLATFORMS, ...OTHER_PLATFORMS].join(', ')}\n`);
     return 2;
   }
+  if (first.flags.list) return listOperations(platform, io);
+  if (!spec) {
+    io.stderr.write(op ? `call: unknown operation "${op}" (see pbxflow call --list --platform ${platform})\n` : usage);
+    return 2;
+  }
+  if (first.positional.length > 1) {
+    io.stderr.write(`call: unexpected argument "${first.positional[1]}" (fields are given as --name value)\n`);
+    return 2;
+  }
+  const fields = spec.fields.map((f) => f.name);
+  if (!spec.platforms.includes(platform) || (PLATFORMS.includes(platform) && !aleSupports(platform as 'opentouch' | 'o2g', spec.name))) {
+    io.stderr.write(`call: ${spec.name} is not available on ${platform} (see pbxflow call --list --platform ${platform})\n`);
+    return 2;
+  }
+  if (OTHER_PLATFORMS.has(platform)) return runOther(platform, spec, io, args);
+  const parsed = parseCommand(args, { name: 'call', usage, flags: [...OWN, ...fields] }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { flags } = parsed;
   const password = passwordFrom(flags, io, 'call');
   if (typeof flags.url !== 'string' || typeof flags.login !== 'string' || !password) {
-    io.stderr.write(`call: --url, --login and a password (--password or PBXFLOW_PASSWORD) are required\n${USAGE}`);
+    io.stderr.write(`call: --url, --login and a password (--password or PBXFLOW_PASSWORD) are required\n${usage}`);
     return 2;
   }
-  const input: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flags)) if (!OWN.has(k)) input[k] = v === true ? 'true' : v;
+  const input = fieldsOf(flags, fields);
   const config: ConnectionConfig = {
     platform,
     url: flags.url,
@@ -61,48 +103,77 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     users: typeof flags.user === 'string' ? [flags.user] : undefined,
     tls: flags.insecure ? { rejectUnauthorized: false } : undefined,
     requestTimeoutMs: typeof flags.timeout === 'string' ? Number(flags.timeout) : undefined,
+    // The command ends with its work: its session closes at once (no warm linger keeping the process up).
+    lingerMs: 0,
   };
-  return execute(config, spec.name as OperationName, input, typeof flags.user === 'string' ? flags.user : undefined, io, false);
+  return execute(config, spec.name, input, typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: false, raw: flags.raw === true });
+}
+
+function fieldsOf(flags: Record<string, string | true>, fields: string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(flags)) if (fields.includes(k)) input[k] = v === true ? 'true' : v;
+  return input;
 }
 
 /** TelServices / Voicenter: flags read by their own module. */
-async function runOther(platform: string, flags: Record<string, string | true>, positional: string[], io: CliIo): Promise<number> {
+async function runOther(platform: string, spec: OperationSpec, io: CliIo, args: string[]): Promise<number> {
   const mod = loadCliPlatform(platform, io, 'call');
   if (!mod) return 2;
-  const op = positional[0];
-  const spec = op ? operationSpec(op) : undefined;
-  if (!spec) {
-    io.stderr.write(op ? `call: unknown operation "${op}"\n` : `${mod.usage}\n`);
+  const fields = spec.fields.map((f) => f.name);
+  const { flags } = parseArgs(args);
+  const problem = unknownFlags(flags, [...new Set([...mod.flags, 'platform', 'user', 'raw', 'timeout', ...fields])], 'call');
+  if (problem) {
+    io.stderr.write(problem);
     return 2;
   }
   let config: ConnectionConfig;
   try {
-    config = mod.toConfig(flags);
+    config = { ...mod.toConfig(flags), lingerMs: 0 };
   } catch (err) {
     io.stderr.write(`call: ${(err as Error).message}\n${mod.usage}\n`);
     return 2;
   }
-  const own = new Set([...OWN, ...Object.keys(flags).filter((k) => !spec.fields.some((f) => f.name === k))]);
-  const input: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(flags)) if (!own.has(k)) input[k] = v === true ? 'true' : v;
-  return execute(config, spec.name as OperationName, input, typeof flags.user === 'string' ? flags.user : undefined, io, true);
+  if (typeof flags.timeout === 'string') config.requestTimeoutMs = Number(flags.timeout);
+  return execute(config, spec.name, fieldsOf(flags, fields), typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: true, raw: flags.raw === true });
 }
 
-async function execute(config: ConnectionConfig, name: OperationName, input: Record<string, unknown>, user: string | undefined, io: CliIo, waitReady: boolean): Promise<number> {
+/** A connection whose tracker the CLI can ask for a user's calls (ALE, TelServices). */
+interface Tracked { pipeline?: { tracker?: { callsOf?(user: string): CallInfo[] } } }
+
+async function execute(config: ConnectionConfig, name: OperationName, input: Record<string, unknown>, user: string | undefined, io: CliIo, o: { waitReady: boolean; raw: boolean }): Promise<number> {
   const lease = acquireConnection(config);
+  const conn = lease.connection;
+  const deadline = (config.requestTimeoutMs ?? 10_000) * 3;
   try {
     // ALE operations need the session only (the connection logs in on demand); other platforms say when ready,
     // within a deadline.
-    if (waitReady) await (lease.connection.ready as (ms?: number) => Promise<void>).call(lease.connection, (config.requestTimeoutMs ?? 10_000) * 3);
-    const result = await lease.connection.execute(name, input, { user });
+    if (o.waitReady) await (conn.ready as (ms?: number) => Promise<void>).call(conn, deadline);
+    let result = await conn.execute(name, input, { user });
+    if (name === 'listCalls' && !o.raw) result = await normalizedCalls(conn, config, user, deadline) ?? result;
     io.stdout.write(`${JSON.stringify(result ?? { ok: true }, null, 2)}\n`);
     return 0;
   } catch (err) {
     // PbxError messages never carry secrets; anything else is reported by its message only.
-    const e = err instanceof PbxError ? { code: err.code, message: err.message, canRetry: err.canRetry } : { code: 'ERROR', message: (err as Error).message };
-    io.stderr.write(`${JSON.stringify({ error: e })}\n`);
+    io.stderr.write(`${JSON.stringify({ error: describeFailure(err, targetOf(config)) })}\n`);
     return 1;
   } finally {
     await lease.release();
   }
+}
+
+/**
+ * The user's calls as the connection's tracker has them once its event stream is up and resynced (the same
+ * `call` objects events carry). Undefined for a connection without a tracker: its own answer is printed then.
+ */
+async function normalizedCalls(conn: PbxConnection, config: ConnectionConfig, user: string | undefined, deadline: number): Promise<{ calls: CallInfo[] } | undefined> {
+  const tracker = (conn as unknown as Tracked).pipeline?.tracker;
+  if (typeof tracker?.callsOf !== 'function') return undefined;
+  // A listener starts the event stream; `ready` resolves once it is subscribed and resynced with the PBX.
+  const off = conn.onEvent(() => undefined);
+  try {
+    await (conn.ready as (ms?: number) => Promise<void>).call(conn, deadline);
+  } finally {
+    off();
+  }
+  return { calls: tracker.callsOf(user ?? config.users?.[0] ?? config.login) };
 }

@@ -10,9 +10,31 @@ import '../../shared/platforms';
 import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
-import { loadCliPlatform, parseArgs, passwordFrom, type CliIo } from '../io';
+import { describeFailure } from '../errors';
+import { loadCliPlatform, parseArgs, passwordFrom, platformHelp, unknownFlags, wantsHelp, type CliIo } from '../io';
 
-const USAGE = 'usage: pbxflow listen --platform <opentouch|o2g|telservices|voicenter> --url URL --login LOGIN [--password P] [--users a,b] [--admin] [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]\n       (the password may come from PBXFLOW_PASSWORD instead of the command line)\n';
+const OWN = ['platform', 'url', 'login', 'password', 'users', 'admin', 'public', 'insecure', 'ca', 'raw', 'count', 'duration'];
+/** Options every platform's listen takes besides its own. */
+const COMMON = ['platform', 'raw', 'count', 'duration'];
+
+export const usage = `usage: pbxflow listen --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--users a,b] [--admin]
+                      [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]
+       pbxflow listen --platform <telservices|voicenter> <that platform's options> [--raw] [--count N] [--duration MS]
+
+  --url URL       the PBX's address (the simulator prints its own: pbxflow simulate)
+  --login LOGIN   the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
+  --users a,b     an administrator session monitoring these users (--admin: an admin session)
+  --public        use the public URLs the server announces (default: the private, LAN ones)
+  --insecure      accept a self-signed certificate (test servers only); --ca FILE trusts that CA
+  --raw           include the PBX's raw events in each event
+  --count N       stop after N events; --duration MS: stop after MS milliseconds; otherwise Ctrl-C stops
+  Events go to stdout as JSON lines, connection changes and warnings to stderr. Once connected, a network blip is
+  retried; a PBX that cannot be reached at start, or a refused login, ends the command with exit 1.
+  Exit codes: 0 done, 1 failed (the reason is printed), 2 bad usage.
+`;
+const USAGE = usage;
+/** How long listen waits for a first connection before it gives up (exit 1). */
+const START_DEADLINE_MS = 30_000;
 
 /** The ALE config from the flags, or an exit code after a message. */
 function aleConfig(platform: 'opentouch' | 'o2g', flags: Record<string, string | true>, io: CliIo): ConnectionConfig | number {
@@ -52,13 +74,32 @@ function aleConfig(platform: 'opentouch' | 'o2g', flags: Record<string, string |
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags } = parseArgs(args);
+  const { flags, positional } = parseArgs(args);
+  if (wantsHelp(args)) {
+    io.stdout.write(`${usage}${platformHelp(flags.platform, io)}`);
+    return 0;
+  }
+  if (positional.length) {
+    io.stderr.write(`listen: unexpected argument "${positional[0]}"\n${USAGE}`);
+    return 2;
+  }
   const platform = String(flags.platform ?? '');
   let config: ConnectionConfig | number;
-  if (platform === 'opentouch' || platform === 'o2g') config = aleConfig(platform, flags, io);
-  else if (platform === 'telservices' || platform === 'voicenter') {
+  if (platform === 'opentouch' || platform === 'o2g') {
+    const problem = unknownFlags(flags, OWN, 'listen');
+    if (problem) {
+      io.stderr.write(problem);
+      return 2;
+    }
+    config = aleConfig(platform, flags, io);
+  } else if (platform === 'telservices' || platform === 'voicenter') {
     const mod = loadCliPlatform(platform, io, 'listen');
     if (!mod) return 2;
+    const problem = unknownFlags(flags, [...new Set([...mod.flags, ...COMMON])], 'listen');
+    if (problem) {
+      io.stderr.write(problem);
+      return 2;
+    }
     try {
       config = mod.toConfig(flags);
     } catch (err) {
@@ -70,16 +111,28 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   if (typeof config === 'number') return config;
+  // The command ends with its work: its connection closes at once (no warm linger keeping the process up).
+  config.lingerMs = 0;
   const count = typeof flags.count === 'string' ? Number(flags.count) : Infinity;
   const duration = typeof flags.duration === 'string' ? Number(flags.duration) : Infinity;
+  if (Number.isNaN(count) || count < 1 || Number.isNaN(duration) || duration < 0) {
+    io.stderr.write(`listen: --count must be a positive number and --duration a number of milliseconds\n${USAGE}`);
+    return 2;
+  }
 
   const lease = acquireConnection(config);
   const conn = lease.connection;
   let seen = 0;
+  let ending = false;
   let finish!: (code: number) => void;
-  const done = new Promise<number>((resolve) => (finish = resolve));
+  const done = new Promise<number>((resolve) => (finish = (code) => {
+    ending = true;
+    resolve(code);
+  }));
+  let connectedOnce = false;
   const off = conn.onEvent((e: PbxEvent) => {
     if (e.type === 'connection.state') {
+      if (e.connection!.state === 'connected') connectedOnce = true;
       io.stderr.write(`[${e.connection!.state}]${e.connection!.reason ? ` ${e.connection!.reason}` : ''}\n`);
       if (e.connection!.state === 'failed') finish(1);
       return;
@@ -93,10 +146,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const onSigint = () => finish(0);
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigint);
-  conn.ready().catch((err: Error & { code?: string }) => {
-    // Not fatal unless the connection says so (state `failed`, above): it goes on reconnecting.
-    io.stderr.write(`listen: ${err.message}\n`);
-    if (err.code === 'AUTH') finish(1);
+  // Past this without a first connection the PBX is taken as unreachable (some platforms retry without telling
+  // ready() why): the command ends with the last reason instead of retrying out of sight.
+  (conn.ready as (ms?: number) => Promise<void>).call(conn, START_DEADLINE_MS).then(() => { connectedOnce = true; }, (err: Error & { code?: string }) => {
+    if (ending) return; // closed by us (Ctrl-C, --count): nothing to report
+    // A PBX never reached (wrong URL, nothing listening) or a refused login ends the command; a blip after the
+    // first connection does not (the connection goes on reconnecting, state `failed` above ends it).
+    const f = describeFailure(err, config.url || undefined);
+    io.stderr.write(`listen: ${f.message}${f.hint ? ` (${f.hint})` : ''}\n`);
+    if (err.code === 'AUTH' || !connectedOnce) finish(1);
   });
   const code = await done;
   if (timer) clearTimeout(timer);

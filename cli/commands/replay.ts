@@ -12,7 +12,16 @@ import { PbxError } from '../../shared/errors';
 import type { PbxEvent } from '../../shared/model/events';
 import { detectAleFlavour, type AleFlavour } from '../../shared/platforms/ale/detect';
 import { AlePipeline } from '../../shared/platforms/ale/pipeline';
-import { parseArgs, type CliIo } from '../io';
+import { parseCommand, type CliIo } from '../io';
+
+export const usage = `usage: pbxflow replay [--platform <auto|opentouch|o2g|telservices|voicenter>] [--raw] [FILE]
+
+  Reads raw events, one per line, from FILE (or stdin when FILE is absent or -) and prints the normalized events
+  as JSON lines. Bad lines are reported on stderr with their number and skipped.
+  --platform P   auto (default: OpenTouch or O2G, told from the capture), opentouch, o2g, telservices, voicenter
+  --raw          include each event's raw PBX events
+  Exit codes: 0 done, 1 the file cannot be read, 2 bad usage.
+`;
 
 const PLATFORMS = ['opentouch', 'o2g', 'voicenter', 'telservices', 'auto'] as const;
 /** Lines held while `auto` cannot tell; past this the capture is labelled `ale` and streamed. */
@@ -35,7 +44,13 @@ function platformPipeline(platform: string): LinePipeline | string {
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args);
+  const parsed = parseCommand(args, { name: 'replay', usage, flags: ['platform', 'raw'] }, io);
+  if (typeof parsed === 'number') return parsed;
+  const { flags, positional } = parsed;
+  if (positional.length > 1) {
+    io.stderr.write(`replay: one FILE at most (got ${positional.length})\n${usage}`);
+    return 2;
+  }
   const platform = String(flags.platform ?? 'auto');
   if (!(PLATFORMS as readonly string[]).includes(platform)) {
     io.stderr.write(`replay: --platform must be one of ${PLATFORMS.join(', ')}\n`);
@@ -60,6 +75,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 1;
     }
     input = file;
+  } else if ((io.stdin as { isTTY?: boolean }).isTTY) {
+    // Typing events by hand is rare: say what is awaited rather than sit silent.
+    io.stderr.write('replay: reading raw events from stdin (one per line; Ctrl-D to end; pbxflow replay --help)\n');
   }
 
   let lineNo = 0;

@@ -1,0 +1,47 @@
+/**
+ * Failures in words for the CLI: a network error names the server and says what the system code means
+ * (the core reports `GET /api/rest: ECONNREFUSED`, which tells a user little). Messages come from the core,
+ * which never puts secrets in them.
+ */
+import { PbxApiError, PbxError } from '../shared/errors';
+
+/** System codes the core reports in network errors, in words. */
+const NETWORK_WORDS: Array<[RegExp, string]> = [
+  [/ECONNREFUSED/, 'connection refused (nothing listens on that port?)'],
+  [/ENOTFOUND|EAI_AGAIN/, 'the server name does not resolve'],
+  [/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/, 'no route to the server (address, firewall?)'],
+  [/ECONNRESET|EPIPE|socket hang up/i, 'the server closed the connection'],
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/, 'its TLS certificate is not trusted (--ca FILE, or --insecure for a test server)'],
+];
+
+const HINTS: Partial<Record<string, string>> = {
+  AUTH: 'check the login and password',
+  TIMEOUT: 'the PBX did not answer in time; check that it is up and reachable',
+  UNSUPPORTED: 'see `pbxflow call --list --platform P` for what this platform offers',
+  NOT_ALLOWED: 'the PBX does not allow this on the call in its current state',
+};
+
+export interface Failure {
+  code: string;
+  message: string;
+  canRetry?: boolean;
+  hint?: string;
+}
+
+/** The error as the CLI prints it; `target` (the server URL or host:port) names where a network error happened. */
+export function describeFailure(err: unknown, target?: string): Failure {
+  if (!(err instanceof PbxError)) return { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
+  const hint = (err instanceof PbxApiError && err.helpMessage) || HINTS[err.code];
+  let message = err.message;
+  if (err.code === 'NETWORK') {
+    const words = NETWORK_WORDS.find(([re]) => re.test(message))?.[1];
+    // The platform may have said "cannot reach" with the address already (TelServices).
+    if (words) message = /cannot reach/i.test(message) ? `${message} (${words})` : `cannot reach ${target ?? 'the PBX'}: ${words} [${message}]`;
+  } else if (err.code === 'TIMEOUT' && target && !message.includes(target)) message = `${message} (${target})`;
+  return { code: err.code, message, canRetry: err.canRetry, ...(hint ? { hint } : {}) };
+}
+
+/** Where a connection config points, for messages. */
+export function targetOf(config: { url?: string }): string | undefined {
+  return config.url ? config.url : undefined;
+}
