@@ -3,16 +3,8 @@
  * (the core reports `GET /api/rest: ECONNREFUSED`, which tells a user little). Messages come from the core,
  * which never puts secrets in them.
  */
-import { PbxApiError, PbxError } from '../shared/errors';
+import { PbxApiError, PbxError, networkProblem } from '../shared/errors';
 
-/** System codes the core reports in network errors, in words. */
-const NETWORK_WORDS: Array<[RegExp, string]> = [
-  [/ECONNREFUSED/, 'connection refused (nothing listens on that port?)'],
-  [/ENOTFOUND|EAI_AGAIN/, 'the server name does not resolve'],
-  [/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/, 'no route to the server (address, firewall?)'],
-  [/ECONNRESET|EPIPE|socket hang up/i, 'the server closed the connection'],
-  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/, 'its TLS certificate is not trusted (--ca FILE, or --insecure for a test server)'],
-];
 
 const HINTS: Partial<Record<string, string>> = {
   AUTH: 'check the login and password',
@@ -34,7 +26,8 @@ export function describeFailure(err: unknown, target?: string): Failure {
   const hint = (err instanceof PbxApiError && err.helpMessage) || HINTS[err.code];
   let message = err.message;
   if (err.code === 'NETWORK') {
-    const words = NETWORK_WORDS.find(([re]) => re.test(message))?.[1];
+    let words = networkProblem(message);
+    if (words && /certificate/.test(words)) words += ' (--ca FILE, or --insecure for a test server)';
     // The platform may have said "cannot reach" with the address already (TelServices).
     if (words) message = /cannot reach/i.test(message) ? `${message} (${words})` : `cannot reach ${target ?? 'the PBX'}: ${words} [${message}]`;
   } else if (err.code === 'TIMEOUT' && target && !message.includes(target)) message = `${message} (${target})`;

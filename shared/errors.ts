@@ -64,3 +64,17 @@ export class PbxApiError extends PbxError {
     this.helpMessage = info.helpMessage;
   }
 }
+
+/** System codes the core reports in network errors, in words an ops user understands (one list for every host). */
+const NETWORK_WORDS: Array<[RegExp, string]> = [
+  [/ECONNREFUSED/, 'the server refused the connection (nothing listens on that port?)'],
+  [/ENOTFOUND|EAI_AGAIN/, 'the server name does not resolve'],
+  [/ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/, 'no route to the server (address, firewall?)'],
+  [/ECONNRESET|EPIPE|socket hang up/i, 'the server closed the connection'],
+  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/, 'its TLS certificate is not trusted'],
+];
+
+/** What a network error's message means, in words, or undefined when it names no known system code. */
+export function networkProblem(message: string): string | undefined {
+  return NETWORK_WORDS.find(([re]) => re.test(message))?.[1];
+}

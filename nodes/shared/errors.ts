@@ -4,7 +4,7 @@
  * Messages come from the core, which never puts secrets in them.
  */
 import { NodeApiError, NodeOperationError, type INode, type JsonObject } from 'n8n-workflow';
-import { PbxApiError, PbxError } from '../../shared/errors';
+import { PbxApiError, PbxError, networkProblem } from '../../shared/errors';
 
 const HINTS: Partial<Record<string, string>> = {
   AUTH: 'Check the login, password and session kind in the PBX credential',
@@ -16,13 +16,6 @@ const HINTS: Partial<Record<string, string>> = {
   CLOSED: 'The connection to the PBX was closed while the request was running; retry',
 };
 
-/** Network failures the core reports by their system code, in words (with the server they were about). */
-const NETWORK_WORDS: Array<[RegExp, string]> = [
-  [/ECONNREFUSED/, 'the server refused the connection (nothing listens on that port?)'],
-  [/ENOTFOUND|EAI_AGAIN/, 'the server name does not resolve'],
-  [/ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH/, 'the server cannot be reached'],
-  [/CERT|SELF_SIGNED|UNABLE_TO_VERIFY/, 'its TLS certificate is not trusted'],
-];
 
 /**
  * The message and hint both hosts of the n8n package show (node errors and the credential test), for an error of
@@ -33,7 +26,7 @@ export function describePbxError(error: unknown, url?: string): { message: strin
   if (!(error instanceof PbxError)) return { message: raw };
   const description = (error instanceof PbxApiError && error.helpMessage) || HINTS[error.code];
   if (error.code === 'NETWORK') {
-    const words = NETWORK_WORDS.find(([re]) => re.test(raw))?.[1];
+    const words = networkProblem(raw);
     const where = url ? ` at ${url}` : '';
     // Without the raw system code: n8n would replace the whole message with its generic one for that code.
     if (words) return { message: `Cannot reach the PBX${where}: ${words}`, description };

@@ -169,9 +169,9 @@ describe('pbxflow CLI (child processes)', () => {
       expect(Date.now() - t0).toBeLessThan(20_000);
       expect(call.code).toBe(1);
       expect(call.out).toBe('');
-      expect(JSON.parse(call.err).error).toMatchObject({ code: 'NETWORK', message: expect.stringContaining(`cannot reach ${url}: connection refused`) });
+      expect(JSON.parse(call.err).error).toMatchObject({ code: 'NETWORK', message: expect.stringContaining(`cannot reach ${url}: the server refused the connection`) });
       expect(listen.code).toBe(1);
-      expect(listen.err).toMatch(new RegExp(`listen: cannot reach ${url}: connection refused`));
+      expect(listen.err).toMatch(new RegExp(`listen: cannot reach ${url}: the server refused the connection`));
       expect(ts.code).toBe(1);
       expect(ts.err).toMatch(/cannot reach/);
       for (const r of [call, listen]) expect(r.err).not.toContain('bob-pw');
