@@ -10,7 +10,7 @@ import {
 import type { PbxConnection } from '../../shared/connection/types';
 import type { PbxEvent, Platform } from '../../shared/model/events';
 import { operationSpec, type OperationName, type OperationSpec } from '../../shared/operations/catalogue';
-import { openLease, testPbxCredential } from '../shared/connection';
+import { leaseForNode, testPbxCredential } from '../shared/connection';
 import {
   CREDENTIAL_TEST,
   RETURN_ALL,
@@ -80,12 +80,7 @@ export class Pbx implements INodeType {
 
     const credential = await this.getCredentials(entry.credentialType);
     const url = typeof credential.url === 'string' ? credential.url : undefined;
-    let lease: ReturnType<typeof openLease>;
-    try {
-      lease = openLease(platform, credential);
-    } catch (error) {
-      throw toNodeError(node, error, undefined, url);
-    }
+    const lease = leaseForNode(node, platform, credential);
     const out: INodeExecutionData[] = [];
     try {
       try {

@@ -10,7 +10,7 @@ import {
 import { compileFilter, type EventFilter } from '../../shared/model/filter';
 import type { EventType, PbxEvent, Platform } from '../../shared/model/events';
 import { RecentIds } from '../../shared/tracker/recent-ids';
-import { openLease, testPbxCredential } from '../shared/connection';
+import { leaseForNode, testPbxCredential } from '../shared/connection';
 import { splitList } from '../shared/connection-config';
 import { CREDENTIAL_TEST, platformCredentials, platformProperty } from '../shared/descriptions';
 import { toNodeError } from '../shared/errors';
@@ -154,12 +154,7 @@ export class PbxTrigger implements INodeType {
     // - once active, a `failed` state (the password was changed) goes once to emitError, which makes n8n
     //   remove this trigger and reactivate it later.
     const url = typeof credential.url === 'string' ? credential.url : undefined;
-    let lease: ReturnType<typeof openLease>;
-    try {
-      lease = openLease(platform, credential);
-    } catch (error) {
-      throw toNodeError(node, error, undefined, url);
-    }
+    const lease = leaseForNode(node, platform, credential);
     const manual = this.getMode() === 'manual';
     // Second line of defence against repeats after a reconnect (the core's tracker already dedupes by id).
     const seen = new RecentIds(5_000);

@@ -2,16 +2,25 @@
  * Connections for the n8n nodes: credential -> ConnectionConfig -> a shared lease from the core's registry
  * (triggers and actions on the same credential share one PBX session).
  */
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, INode, INodeCredentialTestResult } from 'n8n-workflow';
 import '../../shared/platforms'; // registers the platform connection factories
 import { acquireConnection, type Lease } from '../../shared/connection/registry';
 import type { Platform } from '../../shared/model/events';
 import { toConnectionConfig } from './connection-config';
-import { describePbxError } from './errors';
+import { describePbxError, toNodeError } from './errors';
 import { platformOfCredentialType } from './platforms';
 
 export function openLease(platform: Platform, credential: ICredentialDataDecryptedObject): Lease {
   return acquireConnection(toConnectionConfig(platform, credential));
+}
+
+/** `openLease` for a node: a credential the core refuses becomes the node's error, naming the server. */
+export function leaseForNode(node: INode, platform: Platform, credential: ICredentialDataDecryptedObject): Lease {
+  try {
+    return openLease(platform, credential);
+  } catch (error) {
+    throw toNodeError(node, error, undefined, typeof credential.url === 'string' ? credential.url : undefined);
+  }
 }
 
 /** Bounded wait for the credential test, so a silent server cannot hang the editor. */
