@@ -1,7 +1,8 @@
 /**
  * `npm start`: the pbxflow demo (simulator + embedded Node-RED + generated calls; no PBX needed).
- * `npm start -- --once`: a short fixed script; exit code 0 when a ticket was created and the forward was set and
- * restored, 1 otherwise (so CI can run the demo end to end). See docs/demo.md.
+ * `npm start -- --once`: a short fixed script; exit code 0 when the tickets were created (OpenTouch and TelServices
+ * missed calls, a Voicenter queue call abandoned) and the forwards were set and restored (OpenTouch, TelServices),
+ * 1 otherwise (so CI can run the demo end to end). See docs/demo.md.
  */
 import { resolve } from 'node:path';
 import { runDemo } from './demo/run';
@@ -62,7 +63,8 @@ async function main(): Promise<number> {
   }
   if (result.ok) {
     process.stdout.write(
-      `\ndemo OK: ${result.tickets.length} ticket(s) in ${result.ticketsFile}; forward set and restored by the calendar.\n`,
+      `\ndemo OK: ${result.tickets.length} ticket(s) in ${result.ticketsFile} (${[...new Set(result.tickets.map((t) => t.platform))].join(', ')}); `
+        + `forwards set and restored by the calendar (OpenTouch, TelServices).${result.voicenterSkipped ? ` Voicenter skipped: ${result.voicenterSkipped}` : ''}\n`,
     );
     return 0;
   }

@@ -1,7 +1,9 @@
 /**
- * The flows the demo deploys into its embedded Node-RED: missed call -> ticket, calendar -> forward sync, live call
- * log (calls, and the queue's events from the O2G front-end). Built in code (not a static JSON) because they point at this run's simulator port and file paths. The same
- * node types and settings as the example flows in examples/*.json.
+ * The flows the demo deploys into its embedded Node-RED: missed call -> ticket (OpenTouch and TelServices missed
+ * calls, Voicenter calls abandoned in a queue), calendar -> forward sync (on OpenTouch and on TelServices), live
+ * call log (calls, and the queue's events from the O2G front-end). Built in code (not a static JSON) because they
+ * point at this run's simulator ports and file paths. The same node types and settings as the example flows in
+ * examples/*.json, written exactly as the Node-RED editor saves them (test/browser checks it).
  */
 
 export interface DemoFlowOptions {
@@ -23,6 +25,10 @@ export interface DemoFlowOptions {
   mobile: string;
   /** How often the calendar is checked. */
   calendarEverySeconds: number;
+  /** The TelServer company, over the TelServices front-end: its devices, and the device that follows the calendar. */
+  telservices?: { url: string; devices: string[]; login: string; password: string; calendarDevice: string; mobile: string };
+  /** The Voicenter account (events only: Voicenter has no call control): its abandoned queue calls become tickets. */
+  voicenter?: { loginUrl: string; serverUrl: string; login: string; password: string };
 }
 
 export type FlowNode = Record<string, unknown> & { id: string; type: string };
@@ -35,20 +41,24 @@ const CONN_DEFAULTS = {
 };
 const CONN = 'pbxflow-demo-conn';
 const CONN_O2G = 'pbxflow-demo-conn-o2g';
+const CONN_TS = 'pbxflow-demo-conn-ts';
+const CONN_VC = 'pbxflow-demo-conn-vc';
 
 /** Function-node bodies: JavaScript run by Node-RED, kept small and readable in the editor. */
 const TICKET_JS = `const e = msg.payload;
 const c = e.call || {};
-const from = c.from || {};
+const q = e.queue; // queue.abandoned: the caller gave up waiting in a queue
+const from = (q ? q.caller : c.from) || {};
 const ticket = {
   ticket: 'T-' + String(e.id).slice(-8),
   createdAt: new Date().toISOString(),
-  subject: 'Missed call from ' + (from.name || from.number || 'unknown caller'),
-  for: e.user,
+  subject: (q ? 'Call abandoned in ' + (q.name || q.id) + ' by ' : 'Missed call from ') + (from.name || from.number || 'unknown caller'),
+  for: q ? (q.name || q.id) : e.user,
+  platform: e.platform,
   caller: from.number || null,
-  reason: c.endReason,
-  ringSeconds: c.ringSeconds,
-  callId: c.id,
+  reason: q ? 'abandoned' : c.endReason,
+  ringSeconds: q ? q.waitSeconds : c.ringSeconds,
+  callId: q ? q.callId : c.id,
   eventId: e.id
 };
 msg.ticket = ticket;
@@ -68,18 +78,38 @@ const extra = c.endReason ? ' (' + c.endReason + (c.talkSeconds !== undefined ? 
 msg.payload = e.user + ': ' + e.type + ' ' + who(c.from) + ' -> ' + who(c.to) + extra;
 return msg;`;
 
-const PLAN_JS = `const p = msg.payload || {};
+/** Says whose line changed (each sync node has its own copy: the plan does not name the user). */
+const planJs = (who: string) => `const p = msg.payload || {};
 if (!p.changes || p.changes.length === 0) return null; // only show runs that changed something
-msg.payload = 'calendar: ' + p.reason + ' [' + p.changes.map((c) => c.operation).join(', ') + ']';
+msg.payload = 'calendar: ${who}: ' + p.reason + ' [' + p.changes.map((c) => c.operation).join(', ') + ']';
 return msg;`;
 
 export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials: Record<string, Record<string, string>> } {
   const at = (x: number, y: number) => ({ z: TAB, x, y });
-  // Laid out left to right, one row per flow, rows far enough apart that no status text hides under a node or a wire.
+  // Laid out left to right, one section per flow, rows far enough apart that no status text hides under a node or a wire.
   const debug = (id: string, name: string, y: number, x = 760): FlowNode => ({
     id, type: 'debug', name, ...at(x, y), active: true, tosidebar: true, console: true, tostatus: false,
     complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', wires: [],
   });
+  const event = (id: string, name: string, connection: string, eventTypes: string[], direction: string, x: number, y: number, to: string): FlowNode => ({
+    id, type: 'pbxflow-event', name, connection, eventTypes, userFilter: '', direction, callers: 'any', numberPattern: '', minRingSeconds: 0,
+    includeRaw: false, ...at(x, y), wires: [[to]],
+  });
+  const sync = (id: string, name: string, connection: string, user: string, mobile: string, y: number, to: string): FlowNode => ({
+    id, type: 'pbxflow-routing', name, connection, operation: 'syncCalendar', user, userType: 'str',
+    params: {
+      titlePattern: { v: 'out of office*', t: 'str' },
+      action: { v: 'forward', t: 'option' },
+      number: { v: mobile, t: 'str' },
+      condition: { v: 'immediate', t: 'option' },
+    },
+    ...at(570, y), wires: [[to]],
+  });
+  const describe = (id: string, name: string, who: string, y: number): FlowNode => ({
+    id, type: 'function', name, func: planJs(who), outputs: 1, noerr: 0, ...at(830, y), wires: [['pbxflow-demo-dbg-cal']],
+  });
+  const { telservices: ts, voicenter: vc } = o;
+  const calendarWho = [`${o.calendarUser}: "Out of office" -> ${o.mobile}`, ...(ts ? [`TelServer ${ts.calendarDevice} -> ${ts.mobile}`] : [])].join('; ');
   const flows: FlowNode[] = [
     { id: TAB, type: 'tab', label: 'pbxflow demo', disabled: false, info: 'Started by `npm start`: see docs/demo.md.' },
     {
@@ -92,57 +122,58 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       ...CONN_DEFAULTS, sessionKind: 'admin', monitoredUsers: o.users.join(', '),
       pilots: Object.entries(o.pilots).map(([n, name]) => `${n}=${name}`).join(', '),
     },
+    ...(ts ? [{
+      // The TelServer company: one TelServices session per device, events by UDP on loopback.
+      id: CONN_TS, type: 'pbxflow-connection', name: 'Simulator (TelServer)', platform: 'telservices', url: ts.url,
+      ...CONN_DEFAULTS, devices: ts.devices.join(', '), udpHost: '127.0.0.1',
+    }] : []),
+    ...(vc ? [{
+      // A Voicenter account login (it sees the queues; user logins do not), straight to the first event server.
+      id: CONN_VC, type: 'pbxflow-connection', name: 'Simulator (Voicenter)', platform: 'voicenter', url: vc.loginUrl,
+      ...CONN_DEFAULTS, loginType: 'account', serverUrl: vc.serverUrl,
+    }] : []),
     { id: 'pbxflow-demo-c1', type: 'comment', name: 'Missed call -> ticket (appended to the tickets file)', ...at(220, 40), info: '', wires: [] },
-    {
-      id: 'pbxflow-demo-missed', type: 'pbxflow-event', name: 'Missed calls', connection: CONN, eventTypes: ['call.missed'],
-      userFilter: '', direction: 'incoming', callers: 'any', numberPattern: '', minRingSeconds: 0, includeRaw: false,
-      ...at(150, 80), wires: [['pbxflow-demo-ticket']],
-    },
-    { id: 'pbxflow-demo-ticket', type: 'function', name: 'Make ticket', func: TICKET_JS, outputs: 1, noerr: 0, ...at(370, 80), wires: [['pbxflow-demo-file', 'pbxflow-demo-dbg-ticket']] },
+    event('pbxflow-demo-missed', 'Missed calls', CONN, ['call.missed'], 'incoming', 150, 80, 'pbxflow-demo-ticket'),
+    ...(ts ? [event('pbxflow-demo-ts-missed', 'TelServer missed calls', CONN_TS, ['call.missed'], 'incoming', 150, 140, 'pbxflow-demo-ticket')] : []),
+    ...(vc ? [event('pbxflow-demo-vc-abandoned', 'Voicenter abandoned queue', CONN_VC, ['queue.abandoned'], 'any', 150, 200, 'pbxflow-demo-ticket')] : []),
+    { id: 'pbxflow-demo-ticket', type: 'function', name: 'Make ticket', func: TICKET_JS, outputs: 1, noerr: 0, ...at(410, 140), wires: [['pbxflow-demo-file', 'pbxflow-demo-dbg-ticket']] },
     {
       id: 'pbxflow-demo-file', type: 'file', name: 'Append to tickets file', filename: o.ticketsFile, filenameType: 'str',
-      appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(610, 60), wires: [[]],
+      appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(660, 110), wires: [[]],
     },
-    debug('pbxflow-demo-dbg-ticket', 'ticket', 120, 590),
-    { id: 'pbxflow-demo-c2', type: 'comment', name: `Calendar -> forward sync (${o.calendarUser}: "Out of office" -> ${o.mobile})`, ...at(260, 180), info: '', wires: [] },
+    debug('pbxflow-demo-dbg-ticket', 'ticket', 170, 640),
+    { id: 'pbxflow-demo-c2', type: 'comment', name: `Calendar -> forward sync (${calendarWho})`, ...at(300, 260), info: '', wires: [] },
     {
       id: 'pbxflow-demo-tick', type: 'inject', name: `every ${o.calendarEverySeconds} s`, props: [{ p: 'payload' }], repeat: String(o.calendarEverySeconds),
-      crontab: '', once: true, onceDelay: 0.5, topic: '', payload: '', payloadType: 'date', ...at(130, 220), wires: [['pbxflow-demo-ics']],
+      crontab: '', once: true, onceDelay: 0.5, topic: '', payload: '', payloadType: 'date', ...at(130, 300), wires: [['pbxflow-demo-ics']],
     },
     {
       id: 'pbxflow-demo-ics', type: 'file in', name: 'Read calendar (ICS)', filename: o.calendarFile, filenameType: 'str', format: 'utf8',
-      chunk: false, sendError: false, encoding: 'none', allProps: false, ...at(320, 220), wires: [['pbxflow-demo-sync']],
+      chunk: false, sendError: false, encoding: 'none', allProps: false, ...at(320, 300),
+      wires: [['pbxflow-demo-sync', ...(ts ? ['pbxflow-demo-ts-sync'] : [])]],
     },
-    {
-      id: 'pbxflow-demo-sync', type: 'pbxflow-routing', name: 'Sync forward with calendar', connection: CONN, operation: 'syncCalendar',
-      user: o.calendarUser, userType: 'str',
-      params: {
-        titlePattern: { v: 'out of office*', t: 'str' },
-        action: { v: 'forward', t: 'option' },
-        number: { v: o.mobile, t: 'str' },
-        condition: { v: 'immediate', t: 'option' },
-      },
-      ...at(560, 220), wires: [['pbxflow-demo-plan']],
-    },
-    { id: 'pbxflow-demo-plan', type: 'function', name: 'Describe change', func: PLAN_JS, outputs: 1, noerr: 0, ...at(800, 220), wires: [['pbxflow-demo-dbg-cal']] },
-    debug('pbxflow-demo-dbg-cal', 'calendar', 220, 1000),
-    { id: 'pbxflow-demo-c3', type: 'comment', name: 'Live call log', ...at(130, 320), info: '', wires: [] },
-    {
-      id: 'pbxflow-demo-calls', type: 'pbxflow-event', name: 'Call events', connection: CONN,
-      eventTypes: ['call.incoming', 'call.answered', 'call.transferred', 'call.redirected', 'call.ended', 'call.missed'],
-      userFilter: '', direction: 'any', callers: 'any', numberPattern: '', minRingSeconds: 0, includeRaw: false,
-      ...at(140, 360), wires: [['pbxflow-demo-log']],
-    },
-    {
-      id: 'pbxflow-demo-queues', type: 'pbxflow-event', name: 'Queue events', connection: CONN_O2G,
-      eventTypes: ['queue.joined', 'queue.answered', 'queue.abandoned'],
-      userFilter: '', direction: 'any', callers: 'any', numberPattern: '', minRingSeconds: 0, includeRaw: false,
-      ...at(140, 430), wires: [['pbxflow-demo-log']],
-    },
-    { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(400, 395), wires: [['pbxflow-demo-dbg-log']] },
-    debug('pbxflow-demo-dbg-log', 'call log', 395, 620),
-    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 500), wires: [['pbxflow-demo-dbg-err']] },
-    { ...debug('pbxflow-demo-dbg-err', 'error', 500, 330), complete: 'error' },
+    sync('pbxflow-demo-sync', 'Sync forward with calendar', CONN, o.calendarUser, o.mobile, 300, 'pbxflow-demo-plan'),
+    describe('pbxflow-demo-plan', 'Describe change', o.calendarUser, 300),
+    ...(ts ? [
+      sync('pbxflow-demo-ts-sync', `Sync forward (TelServer ${ts.calendarDevice})`, CONN_TS, ts.calendarDevice, ts.mobile, 370, 'pbxflow-demo-ts-plan'),
+      describe('pbxflow-demo-ts-plan', `Describe change (${ts.calendarDevice})`, `TelServer ${ts.calendarDevice}`, 370),
+    ] : []),
+    debug('pbxflow-demo-dbg-cal', 'calendar', ts ? 335 : 300, 1060),
+    { id: 'pbxflow-demo-c3', type: 'comment', name: 'Live call log', ...at(130, 450), info: '', wires: [] },
+    event('pbxflow-demo-calls', 'Call events', CONN, ['call.incoming', 'call.answered', 'call.transferred', 'call.redirected', 'call.ended', 'call.missed'], 'any', 140, 490, 'pbxflow-demo-log'),
+    event('pbxflow-demo-queues', 'Queue events', CONN_O2G, ['queue.joined', 'queue.answered', 'queue.abandoned'], 'any', 140, 560, 'pbxflow-demo-log'),
+    { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(400, 525), wires: [['pbxflow-demo-dbg-log']] },
+    debug('pbxflow-demo-dbg-log', 'call log', 525, 620),
+    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 630), wires: [['pbxflow-demo-dbg-err']] },
+    { ...debug('pbxflow-demo-dbg-err', 'error', 630, 330), complete: 'error' },
   ];
-  return { flows, credentials: { [CONN]: { login: o.login, password: o.password }, [CONN_O2G]: { login: o.login, password: o.password } } };
+  const cred = (login: string, password: string) => ({ login, password });
+  return {
+    flows,
+    credentials: {
+      [CONN]: cred(o.login, o.password), [CONN_O2G]: cred(o.login, o.password),
+      ...(ts ? { [CONN_TS]: cred(ts.login, ts.password) } : {}),
+      ...(vc ? { [CONN_VC]: cred(vc.login, vc.password) } : {}),
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { closeLingering } from '../../shared/connection/registry';
 import type { FlowNode } from './flows';
 
 /** What the demo uses of the node-red module (it ships no type declarations). */
@@ -137,6 +138,9 @@ export async function startNodeRed(o: NodeRedHostOptions): Promise<NodeRedHost> 
     close() {
       closing ??= (async () => {
         await RED.stop();
+        // Connections nobody holds linger warm for a while (for redeploys, see the registry): at shutdown they log
+        // out now, while the simulator still listens, and leave no socket that would keep the process alive.
+        await closeLingering();
         // The editor keeps websockets and keep-alive sockets open: cut them, or Ctrl-C would wait for the browser.
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -1,16 +1,19 @@
 /**
- * The demo: simulator + embedded Node-RED with the example flows + traffic generator, all on 127.0.0.1.
- * `runDemo({ once: true })` runs a short fixed script and reports whether the product did its job (a ticket for a
- * missed call; a forward set and restored by the calendar); without `once` it runs until the signal aborts.
+ * The demo: simulator (OpenTouch, O2G, TelServices, Voicenter front-ends on one virtual PBX) + embedded Node-RED
+ * with the example flows + traffic generator, all on 127.0.0.1. `runDemo({ once: true })` runs a short fixed script
+ * and reports whether the product did its job (tickets for an OpenTouch and a TelServices missed call and for a
+ * call abandoned in the Voicenter account's queue; forwards set and restored by the calendar on OpenTouch and on
+ * TelServices); without `once` it runs until the signal aborts.
  */
 import { mkdirSync } from 'node:fs';
-import { DEFAULT_USERS, startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { writeDemoCalendar, type TimeWindow } from './calendar';
 import { demoFlows } from './flows';
 import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './node-red-host';
 import { demoPaths, type DemoPaths } from './paths';
+import { CALENDAR_USER, demoFlowOptions, MOBILE, startDemoSimulator, TS_CALENDAR_USER, TS_MOBILE } from './setup';
 import {
-  abandonedCall, answeredCall, attempt, callToAlice, DEMO_EXTRA_USERS, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT,
+  abandonedCall, answeredCall, attempt, callToAlice, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT, TELSERVER_COMPANY, telServerAnsweredCall, telServerMissedCall,
   trafficLoop, transferredCall, type TrafficContext,
 } from './traffic';
 import { ForwardWatch, PrintedLines, TicketFile, waitFor, type Ticket } from './watch';
@@ -34,13 +37,16 @@ export interface DemoResult {
   tickets: Ticket[];
   forwardSet: boolean;
   forwardRestored: boolean;
+  /** The same for the TelServer company's calendar user (Erin, device 301). */
+  tsForwardSet: boolean;
+  tsForwardRestored: boolean;
+  /** Why Voicenter is not in this run (the socket.io server it needs is a dev dependency), if it is not. */
+  voicenterSkipped?: string;
   editorUrl?: string;
   ticketsFile: string;
 }
 
-export const CALENDAR_USER = 'alice';
-/** Alice's mobile: an outside number, so the forwarded call leaves the PBX. */
-export const MOBILE = '0612345678';
+export { CALENDAR_USER, MOBILE } from './setup';
 const CALENDAR_EVERY_SECONDS = 2;
 
 /** Warnings the demo's own settings cause on purpose (see node-red-host.ts). */
@@ -65,9 +71,13 @@ function interactiveWindows(from = Date.now()): TimeWindow[] {
 
 /** What the flows' debug nodes print when they did their job (see flows.ts: PLAN_JS, the ticket debug node). */
 const SHOWN = {
-  forwardSet: /\[calendar\] calendar: .*\[setForward\]/,
-  forwardRestored: /\[calendar\] calendar: .*\[cancelForward\]/,
-  ticket: /\[ticket\] \{.*reason: 'abandoned'/,
+  forwardSet: /\[calendar\] calendar: alice: .*\[setForward\]/,
+  forwardRestored: /\[calendar\] calendar: alice: .*\[cancelForward\]/,
+  tsForwardSet: /\[calendar\] calendar: TelServer 301: .*\[setForward\]/,
+  tsForwardRestored: /\[calendar\] calendar: TelServer 301: .*\[cancelForward\]/,
+  ticket: /\[ticket\] \{.*platform: 'opentouch'.*reason: 'abandoned'/,
+  tsTicket: /\[ticket\] \{.*platform: 'telservices'.*caller: '301'/,
+  vcTicket: /\[ticket\] \{.*platform: 'voicenter'.*reason: 'abandoned'/,
   queueAnswered: /\[call log\] 5000: queue\.answered .*-> agent 204/,
   queueAbandoned: /\[call log\] 5000: queue\.abandoned /,
 };
@@ -77,11 +87,17 @@ const ONCE_WAIT_MS = 30_000;
 
 interface OnceWatch {
   forward: ForwardWatch;
+  /** The TelServer company's calendar user. */
+  tsForward: ForwardWatch;
   tickets: TicketFile;
   printed: PrintedLines;
+  /** Voicenter is in this run. */
+  voicenter: boolean;
   /** Rewrites the calendar file with this "Out of office" window. */
   setWindow(w: TimeWindow): void;
 }
+
+const isTicket = (platform: string, more: (t: Ticket) => boolean) => (t: Ticket) => t.platform === platform && more(t);
 
 /**
  * The --once script. Event-driven, no fixed schedule: the "Out of office" window opens when the script gets there
@@ -89,36 +105,57 @@ interface OnceWatch {
  * until the PBX shows the change *and* the flow has reported it, so the output tells the story in order.
  */
 async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[]): Promise<void> {
-  const { forward, tickets, printed } = w;
+  const { forward, tsForward, tickets, printed } = w;
+  const wait = (check: () => boolean) => waitFor(check, ONCE_WAIT_MS, ctx.signal);
   await attempt(ctx, 'answered call', () => answeredCall(ctx));
   await attempt(ctx, 'abandoned call', () => abandonedCall(ctx));
   await attempt(ctx, 'transfer', () => transferredCall(ctx));
   await attempt(ctx, 'queued call', () => queuedCallAnswered(ctx));
   await attempt(ctx, 'abandoned queued call', () => queuedCallAbandoned(ctx));
+  await attempt(ctx, 'TelServer missed call', () => telServerMissedCall(ctx));
   const start = new Date();
   w.setWindow({ start, end: new Date(start.getTime() + 3_600_000) });
-  ctx.say(`${CALENDAR_USER}'s calendar now says "Out of office"; waiting for the calendar sync to forward her line...`);
-  if (!(await waitFor(() => forward.set && printed.has(SHOWN.forwardSet), ONCE_WAIT_MS, ctx.signal))) {
+  ctx.say(`the calendar now says "Out of office" for ${CALENDAR_USER} and Erin; waiting for the calendar sync to forward their lines...`);
+  if (!(await wait(() => forward.set && printed.has(SHOWN.forwardSet)))) {
     problems.push(forward.set
       ? `the forward was set but the calendar flow never reported it ([setForward] in its debug output)`
       : `the calendar sync never forwarded ${CALENDAR_USER}'s line to ${MOBILE}`);
   } else {
     await attempt(ctx, 'forwarded call', () => callToAlice(ctx, MOBILE));
   }
+  if (!(await wait(() => tsForward.set && printed.has(SHOWN.tsForwardSet)))) {
+    problems.push(tsForward.set
+      ? `the TelServices forward was set but the calendar flow never reported it ([setForward] for TelServer ${TS_CALENDAR_USER.device})`
+      : `the calendar sync never forwarded TelServer device ${TS_CALENDAR_USER.device} to ${TS_MOBILE}`);
+  } else {
+    await attempt(ctx, 'TelServer forwarded call', () => telServerAnsweredCall(ctx));
+  }
   // The event ends now (ICS has whole seconds: at least one second after it began).
   w.setWindow({ start, end: new Date(Math.max(Date.now(), start.getTime() + 1000)) });
-  ctx.say('the "Out of office" event is over; waiting for the calendar sync to restore the line...');
-  if (forward.set && !(await waitFor(() => forward.restored && printed.has(SHOWN.forwardRestored), ONCE_WAIT_MS, ctx.signal))) {
+  ctx.say('the "Out of office" event is over; waiting for the calendar sync to restore the lines...');
+  if (forward.set && !(await wait(() => forward.restored && printed.has(SHOWN.forwardRestored)))) {
     problems.push(forward.restored
       ? `the forward was restored but the calendar flow never reported it ([cancelForward] in its debug output)`
       : `${CALENDAR_USER}'s forward was set but never restored`);
   }
+  if (tsForward.set && !(await wait(() => tsForward.restored && printed.has(SHOWN.tsForwardRestored)))) {
+    problems.push(tsForward.restored
+      ? `the TelServices forward was restored but the calendar flow never reported it ([cancelForward] for TelServer ${TS_CALENDAR_USER.device})`
+      : `TelServer device ${TS_CALENDAR_USER.device}'s forward was set but never restored`);
+  }
   // The queue's events come over the O2G connection: by now they have had the whole calendar step to arrive.
-  if (!(await waitFor(() => printed.has(SHOWN.queueAnswered) && printed.has(SHOWN.queueAbandoned), ONCE_WAIT_MS, ctx.signal))) {
+  if (!(await wait(() => printed.has(SHOWN.queueAnswered) && printed.has(SHOWN.queueAbandoned)))) {
     problems.push('the live call log never showed the Support queue\'s answered and abandoned calls (queue.answered / queue.abandoned)');
   }
-  if (!(await waitFor(() => tickets.tickets().length > 0 && printed.has(SHOWN.ticket), ONCE_WAIT_MS, ctx.signal))) {
-    problems.push(tickets.tickets().length > 0 ? 'the ticket flow never showed its ticket ([ticket] in its debug output)' : `no ticket was written to ${tickets.path}`);
+  const ticketChecks: Array<[string, (t: Ticket) => boolean, RegExp]> = [
+    ['the missed OpenTouch call', isTicket('opentouch', (t) => t.for === 'bob' && t.reason === 'abandoned'), SHOWN.ticket],
+    ['the missed TelServices call', isTicket('telservices', (t) => t.for === '302' && t.caller === '301'), SHOWN.tsTicket],
+    ...(w.voicenter ? [['the call abandoned in the Voicenter queue', isTicket('voicenter', (t) => t.reason === 'abandoned'), SHOWN.vcTicket] as [string, (t: Ticket) => boolean, RegExp]] : []),
+  ];
+  for (const [what, match, shown] of ticketChecks) {
+    if (!(await wait(() => tickets.tickets().some(match) && printed.has(shown)))) {
+      problems.push(tickets.tickets().some(match) ? `the ticket flow never showed the ticket for ${what} ([ticket] in its debug output)` : `no ticket for ${what} was written to ${tickets.path}`);
+    }
   }
 }
 
@@ -143,38 +180,48 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   let sim: Simulator | undefined;
   let red: NodeRedHost | undefined;
   let forward: ForwardWatch | undefined;
+  let tsForward: ForwardWatch | undefined;
   try {
-    sim = await startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000, web: true });
-    const admin = sim.credentials.find((c) => c.admin);
-    if (!admin) throw new Error('the simulator has no administrator login');
-    const monitored = sim.users.filter((u) => !u.admin).map((u) => u.login);
-    const { flows, credentials } = demoFlows({
-      pbxUrl: sim.url('opentouch'), o2gUrl: sim.url('o2g'), pilots: { [SUPPORT_PILOT.number]: SUPPORT_PILOT.name }, login: admin.login, password: admin.password, users: monitored,
-      ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarUser: CALENDAR_USER, mobile: MOBILE,
-      calendarEverySeconds: CALENDAR_EVERY_SECONDS,
-    });
+    sim = await startDemoSimulator({ web: true });
+    const s = sim;
+    const { flows, credentials } = demoFlows(demoFlowOptions(sim, {
+      ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarEverySeconds: CALENDAR_EVERY_SECONDS,
+    }));
     forward = new ForwardWatch(sim.pbx, CALENDAR_USER, MOBILE);
+    tsForward = new ForwardWatch(sim.pbx, TS_CALENDAR_USER.login, TS_MOBILE);
     red = await startNodeRed({
       root: paths.root, userDir: paths.userDir, flows, credentials, port: o.port ?? (once ? 0 : 1880), onLog: redLogPrinter(print),
     });
     startSupportAgent(sim.pbx);
     const { opentouch, o2g } = sim.frontEnds;
-    if (!(await waitFor(() => opentouch.openChannels > 0 && o2g.openChannels > 0, 45_000, abort.signal))) {
+    const tsDevices = TELSERVER_COMPANY.map((u) => u.number);
+    const connected = () => opentouch.openChannels > 0 && o2g.openChannels > 0
+      && tsDevices.every((d) => (s.telservices.sessions.get(d)?.clients.size ?? 0) > 0)
+      && (!s.voicenter || s.voicenter.clients().some((n) => n > 0));
+    if (!(await waitFor(connected, 45_000, abort.signal))) {
       throw new Error('the Node-RED flows did not connect to the simulator within 45 s (is the pack built? see the Node-RED warnings above)');
     }
+    const ts = sim.telservices;
+    const vc = sim.voicenter;
     print('');
-    print(`pbxflow demo: simulator on ${sim.url('opentouch')} (OpenTouch) and ${sim.url('o2g')} (O2G)`);
+    print(`pbxflow demo: one virtual PBX, four ways in (all on 127.0.0.1):`);
+    print(`  OpenTouch:        ${sim.url('opentouch')}   (alice, bob, carol, dave)`);
+    print(`  O2G:              ${sim.url('o2g')}   (the same people, and the ${SUPPORT_PILOT.name} queue ${SUPPORT_PILOT.number})`);
+    print(`  TelServer:        ${ts.url} (TelServices; HTTP ${ts.httpUrl})   (devices ${TELSERVER_COMPANY.map((u) => `${u.number} ${u.login}`).join(', ')})`);
+    print(vc
+      ? `  Voicenter:        ${vc.loginUrl} (login API; events ${vc.socketUrls[0]})   (account ${vc.credentials.account.username}: the ${SUPPORT_PILOT.name} queue)`
+      : `  Voicenter:        not started (${sim.voicenterSkipped ?? 'unavailable'})`);
     print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
     print(`  phones page:      ${sim.webUrl}   (the virtual company: place calls, answer, forward, by hand)`);
     print(`  tickets land in:  ${paths.tickets}`);
-    print(`  calendar (ICS):   ${paths.calendar}   (${CALENDAR_USER} is "Out of office" -> forward to ${MOBILE})`);
+    print(`  calendar (ICS):   ${paths.calendar}   ("Out of office" -> ${CALENDAR_USER} to ${MOBILE}, TelServer ${TS_CALENDAR_USER.device} to ${TS_MOBILE})`);
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
     print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
     print('');
     const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal };
     const setWindows = (w: TimeWindow[]) => writeDemoCalendar(paths.calendarTemplate, paths.calendar, w);
     if (once) {
-      await onceScript(ctx, { forward, tickets: ticketFile, printed, setWindow: (w) => setWindows([w]) }, problems);
+      await onceScript(ctx, { forward, tsForward, tickets: ticketFile, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);
     } else {
       setWindows(interactiveWindows());
       await trafficLoop(ctx, MOBILE);
@@ -185,6 +232,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     o.signal?.removeEventListener('abort', onAbort);
     abort.abort();
     forward?.close();
+    tsForward?.close();
     // Node-RED first: its connection says goodbye to the simulator while the simulator still listens.
     await red?.close().catch((err: Error) => problems.push(`closing Node-RED: ${err.message}`));
     await sim?.close().catch((err: Error) => problems.push(`closing the simulator: ${err.message}`));
@@ -196,6 +244,9 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     tickets,
     forwardSet: forward?.set ?? false,
     forwardRestored: forward?.restored ?? false,
+    tsForwardSet: tsForward?.set ?? false,
+    tsForwardRestored: tsForward?.restored ?? false,
+    voicenterSkipped: sim?.voicenterSkipped,
     editorUrl: red?.url,
     ticketsFile: paths.tickets,
   };

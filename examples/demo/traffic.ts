@@ -6,8 +6,23 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { SimUser, VirtualPbx } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 
-/** The demo company: the simulator's default users (Bob has a desk phone and a second device) plus one more. */
-export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw', number: '204', name: 'Dave Leroy', devices: ['204'] }];
+/**
+ * The TelServer company: two more people on the same virtual PBX, whose phones pbxflow watches through the
+ * simulator's TelServices front-end (device numbers 301, 302) instead of ALE.
+ */
+export const TELSERVER_COMPANY: SimUser[] = [
+  { login: 'erin', password: 'erin-pw', number: '301', name: 'Erin Moreau', devices: ['301'] },
+  { login: 'frank', password: 'frank-pw', number: '302', name: 'Frank Girard', devices: ['302'] },
+];
+
+/**
+ * The demo's people: the simulator's default users (Bob has a desk phone and a second device) and Dave, watched
+ * over ALE (OpenTouch, O2G), plus the TelServer company.
+ */
+export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw', number: '204', name: 'Dave Leroy', devices: ['204'] }, ...TELSERVER_COMPANY];
+
+/** Whom the ALE connections monitor (the TelServer company has its own connection). */
+export const ALE_COMPANY = ['alice', 'bob', 'carol', 'dave'];
 
 /** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
 export const SUPPORT_PILOT = { number: '5000', name: 'Support', group: '5000' };
@@ -100,10 +115,13 @@ export async function queuedCallAnswered(ctx: TrafficContext): Promise<void> {
   ctx.pbx.hangUp(ref, SUPPORT_AGENT.login);
 }
 
-/** Dave is on a break; Bob calls Support, waits in the queue and gives up (queue.joined, queue.abandoned). */
+/**
+ * Dave is on a break; Bob calls Support, waits in the queue and gives up (queue.joined, queue.abandoned): the
+ * O2G connection logs it, the Voicenter account makes a ticket of it.
+ */
 export async function queuedCallAbandoned(ctx: TrafficContext): Promise<void> {
   const agents = simFeatures(ctx.pbx).agents;
-  ctx.say(`Dave takes a break; Bob calls ${SUPPORT_PILOT.name}, waits in the queue and hangs up`);
+  ctx.say(`Dave takes a break; Bob calls ${SUPPORT_PILOT.name}, waits in the queue and hangs up (abandoned in the queue -> ticket, over Voicenter)`);
   agents.setActivity(SUPPORT_AGENT.login, 'paused');
   try {
     const ref = ctx.pbx.makeCall('bob', SUPPORT_PILOT.number);
@@ -112,6 +130,30 @@ export async function queuedCallAbandoned(ctx: TrafficContext): Promise<void> {
   } finally {
     agents.setActivity(SUPPORT_AGENT.login, 'ready');
   }
+}
+
+/**
+ * TelServer company: Erin calls Frank, who does not answer; she gives up (missed call -> ticket, over TelServices).
+ * Frank, not Erin: Erin's line follows her calendar and may be forwarded to her mobile.
+ */
+export async function telServerMissedCall(ctx: TrafficContext): Promise<void> {
+  const frank = TELSERVER_COMPANY[1];
+  ctx.say(`TelServer: Erin calls Frank (${frank.number}) and hangs up before he answers (missed call -> ticket)`);
+  const ref = ctx.pbx.makeCall('erin', frank.number);
+  await pause(ctx, 2000);
+  ctx.pbx.callerHangsUp(ref);
+}
+
+/** TelServer company: Frank calls Erin; she answers, or her mobile does while her calendar says "Out of office". */
+export async function telServerAnsweredCall(ctx: TrafficContext): Promise<void> {
+  const erin = TELSERVER_COMPANY[0];
+  const away = forwardedTo(ctx.pbx, erin.login);
+  ctx.say(away ? `TelServer: Frank calls Erin, who is out of office: her mobile (${away}) answers` : 'TelServer: Frank calls Erin; she answers');
+  const ref = ctx.pbx.makeCall('frank', erin.number);
+  await pause(ctx, 1000);
+  ctx.pbx.answer(ref, away ? undefined : erin.login);
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(ref, 'frank');
 }
 
 /** Runs one scenario; a failure (e.g. a call ended by the ring timeout meanwhile) is told, not thrown. */
@@ -135,6 +177,8 @@ export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<
     ['transfer', () => transferredCall(ctx)],
     ['queued call', () => queuedCallAnswered(ctx)],
     ['abandoned queued call', () => queuedCallAbandoned(ctx)],
+    ['TelServer missed call', () => telServerMissedCall(ctx)],
+    ['TelServer answered call', () => telServerAnsweredCall(ctx)],
   ];
   for (let i = 0; !ctx.signal.aborted; i = (i + 1) % scenarios.length) {
     const [name, run] = scenarios[i];

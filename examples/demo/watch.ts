@@ -9,7 +9,10 @@ import type { PbxChange, SimRouteState, VirtualPbx } from '../../simulator';
 export interface Ticket {
   ticket: string;
   subject: string;
+  /** A login or device number; for a call abandoned in a queue, the queue's name. */
   for: string;
+  /** The platform whose event made the ticket (opentouch, telservices, voicenter...). */
+  platform?: string;
   reason?: string;
   [k: string]: unknown;
 }

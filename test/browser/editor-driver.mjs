@@ -11,18 +11,16 @@ import { join } from 'node:path';
 const [root, userDir, chromium] = process.argv.slice(2);
 const require = createRequire(join(root, 'package.json'));
 const { startNodeRed } = require(join(root, 'dist/examples/demo/node-red-host.js'));
-const { startSimulator } = require(join(root, 'dist/simulator/index.js'));
 const { demoFlows } = require(join(root, 'dist/examples/demo/flows.js'));
+const { demoFlowOptions, startDemoSimulator } = require(join(root, 'dist/examples/demo/setup.js'));
 const puppeteer = (await import('puppeteer-core')).default;
 
 const result = { consoleProblems: [], runtimeWarnings: [] };
-const sim = await startSimulator();
-const admin = sim.credentials.find((c) => c.admin);
-const { flows, credentials } = demoFlows({
-  pbxUrl: sim.url('opentouch'), o2gUrl: sim.url('o2g'), pilots: { 5000: 'Support' }, login: admin.login, password: admin.password,
-  users: sim.users.filter((u) => !u.admin).map((u) => u.login), ticketsFile: join(userDir, 'tickets.jsonl'),
-  calendarFile: join(userDir, 'calendar.ics'), calendarUser: 'alice', mobile: '0612345678', calendarEverySeconds: 3600,
-});
+// The demo's own simulator and flows (every platform's connection), as `npm start` deploys them.
+const sim = await startDemoSimulator();
+const { flows, credentials } = demoFlows(demoFlowOptions(sim, {
+  ticketsFile: join(userDir, 'tickets.jsonl'), calendarFile: join(userDir, 'calendar.ics'), calendarEverySeconds: 3600,
+}));
 const host = await startNodeRed({
   root, userDir, flows, credentials, port: 0,
   onLog: (r) => { if (r.level <= 30 && String(r.id ?? '').startsWith('pbxflow-demo')) result.runtimeWarnings.push(`${r.type} ${r.id}: ${r.msg}`); },

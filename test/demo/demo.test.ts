@@ -95,6 +95,7 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/Node-RED editor: {2}http:\/\/127\.0\.0\.1:\d+\//);
     expect(out).toContain(`tickets land in:  ${join(tmpDir, 'demo-tickets.ndjson')}`);
     expect(out).toContain('demo OK');
+    expect(out).not.toMatch(/node-red (warning|error)/);
   });
 
   it('serves the shared editor script that the node HTML loads (resources/ folder of the package)', async () => {
@@ -107,13 +108,36 @@ describe('npm start -- --once', () => {
     expect(nodes).toContain('PbxflowEditor.prepareAction(this');
   });
 
+  it('lists every platform of the simulator in the banner', () => {
+    expect(out).toMatch(/OpenTouch: +http:\/\/127\.0\.0\.1:\d+ /);
+    expect(out).toMatch(/O2G: +http:\/\/127\.0\.0\.1:\d+ /);
+    expect(out).toMatch(/TelServer: +tcp:\/\/127\.0\.0\.1:\d+ \(TelServices; HTTP http:\/\/127\.0\.0\.1:\d+\) +\(devices 301 erin, 302 frank\)/);
+    expect(out).toMatch(/Voicenter: +http:\/\/127\.0\.0\.1:\d+\/monitorAPI\/Login \(login API; events http:\/\/127\.0\.0\.1:\d+\)/);
+  });
+
+  const tickets = () => readFileSync(join(tmpDir, 'demo-tickets.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+
   it('writes a ticket line for the call the caller abandoned, and shows it in the debug output', () => {
-    const lines = readFileSync(join(tmpDir, 'demo-tickets.ndjson'), 'utf8').split('\n').filter(Boolean);
-    const tickets = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(tickets).toEqual(
-      expect.arrayContaining([expect.objectContaining({ for: 'bob', caller: '203', reason: 'abandoned', subject: 'Missed call from Carol Petit' })]),
+    expect(tickets()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ platform: 'opentouch', for: 'bob', caller: '203', reason: 'abandoned', subject: 'Missed call from Carol Petit' })]),
     );
-    expect(out).toMatch(/\[ticket\] \{.*reason: 'abandoned'/); // an object in the debug pane, not a JSON string
+    expect(out).toMatch(/\[ticket\] \{.*platform: 'opentouch'.*reason: 'abandoned'/); // an object in the debug pane, not a JSON string
+  });
+
+  it('makes a ticket of a missed call of the TelServer company, seen over TelServices', () => {
+    expect(tickets()).toEqual(
+      expect.arrayContaining([expect.objectContaining({ platform: 'telservices', for: '302', caller: '301', reason: 'abandoned', subject: 'Missed call from Erin Moreau' })]),
+    );
+    expect(out).toMatch(/\[ticket\] \{.*platform: 'telservices'.*caller: '301'/);
+  });
+
+  it('makes a ticket of the call abandoned in the Support queue, seen over the Voicenter account', () => {
+    const vc = tickets().filter((t) => t.platform === 'voicenter');
+    expect(vc).toEqual([expect.objectContaining({ for: 'Support', caller: '202', reason: 'abandoned', subject: 'Call abandoned in Support by Bob Durand' })]);
+    expect(vc[0].ringSeconds).toEqual(expect.any(Number)); // the wait in the queue
+    expect(out).toMatch(/\[ticket\] \{.*platform: 'voicenter'.*reason: 'abandoned'/);
+    // One ticket per missed call: the two missed calls and the abandoned queue call, nothing twice.
+    expect(tickets().map((t) => t.platform).sort()).toEqual(['opentouch', 'telservices', 'voicenter']);
   });
 
   it('shows the Support queue (O2G) in the live call log: a call answered by Dave, the agent, and one abandoned', () => {
@@ -121,8 +145,9 @@ describe('npm start -- --once', () => {
     expect(out).toMatch(/\[call log\] 5000: queue\.answered 203 -> Support -> agent 204 after \d+ s/);
     expect(out).toMatch(/\[call log\] dave: call\.answered Carol Petit -> /);
     expect(out).toMatch(/\[call log\] 5000: queue\.abandoned 202 -> Support after \d+ s/);
-    // The abandoned queued call rang nobody's phone: no ticket for it.
-    expect(out).not.toMatch(/\[ticket\] .*caller: '202'/);
+    // The abandoned queued call rang nobody's phone: no missed-call ticket for it (the Voicenter account's queue
+    // ticket is the only one; see above).
+    expect(out).not.toMatch(/\[ticket\] .*platform: 'opentouch'.*caller: '202'/);
   });
 
   it('forwards the line while the calendar says "Out of office", then restores it', () => {
@@ -130,6 +155,16 @@ describe('npm start -- --once', () => {
       forwardSet: out.indexOf('[setForward]'),
       forwardedCall: out.indexOf('the PBX forwards the call to 0612345678'),
       forwardRestored: out.indexOf('[cancelForward]'),
+    };
+    const inOrder = at.forwardSet > 0 && at.forwardedCall > at.forwardSet && at.forwardRestored > at.forwardedCall;
+    if (!inOrder) throw new Error(`expected set forward -> forwarded call -> restored, in this order; positions ${JSON.stringify(at)} in:\n${out}`);
+  });
+
+  it('does the same on TelServices: Erin (device 301) forwarded to her mobile, then restored', () => {
+    const at = {
+      forwardSet: out.search(/calendar: TelServer 301: .*\[setForward\]/),
+      forwardedCall: out.indexOf('her mobile (0687654321) answers'),
+      forwardRestored: out.search(/calendar: TelServer 301: .*\[cancelForward\]/),
     };
     const inOrder = at.forwardSet > 0 && at.forwardedCall > at.forwardSet && at.forwardRestored > at.forwardedCall;
     if (!inOrder) throw new Error(`expected set forward -> forwarded call -> restored, in this order; positions ${JSON.stringify(at)} in:\n${out}`);

@@ -1,0 +1,42 @@
+/**
+ * The demo's simulator and the flow settings that point at it, in one place: `npm start` (run.ts) and the editor
+ * test (test/browser/editor-driver.mjs) deploy the very same flows.
+ */
+import { DEFAULT_USERS, startSimulator, type Simulator } from '../../simulator';
+import type { DemoFlowOptions } from './flows';
+import { ALE_COMPANY, DEMO_EXTRA_USERS, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
+
+/** The user whose line follows the calendar on the ALE side, and her mobile (outside numbers: the call leaves the PBX). */
+export const CALENDAR_USER = 'alice';
+export const MOBILE = '0612345678';
+/** The same on the TelServer side: Erin's device 301. */
+export const TS_CALENDAR_USER = { login: 'erin', device: '301' };
+export const TS_MOBILE = '0687654321';
+
+/** One virtual PBX behind every front-end: OpenTouch, O2G, TelServices, Voicenter (when socket.io is installed). */
+export function startDemoSimulator(o: { web?: boolean } = {}): Promise<Simulator> {
+  return startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000, web: o.web === true, voicenter: true });
+}
+
+/** Where the flows write and read, and how often the calendar is read. */
+export interface DemoFiles {
+  ticketsFile: string;
+  calendarFile: string;
+  calendarEverySeconds: number;
+}
+
+export function demoFlowOptions(sim: Simulator, files: DemoFiles): DemoFlowOptions {
+  const admin = sim.credentials.find((c) => c.admin);
+  if (!admin) throw new Error('the simulator has no administrator login');
+  const vc = sim.voicenter;
+  return {
+    pbxUrl: sim.url('opentouch'), o2gUrl: sim.url('o2g'), pilots: { [SUPPORT_PILOT.number]: SUPPORT_PILOT.name },
+    login: admin.login, password: admin.password, users: ALE_COMPANY,
+    ...files, calendarUser: CALENDAR_USER, mobile: MOBILE,
+    telservices: {
+      url: sim.telservices.url, devices: TELSERVER_COMPANY.map((u) => u.number), login: admin.login, password: admin.password,
+      calendarDevice: TS_CALENDAR_USER.device, mobile: TS_MOBILE,
+    },
+    voicenter: vc ? { loginUrl: vc.loginUrl, serverUrl: vc.socketUrls[0], login: vc.credentials.account.username, password: vc.credentials.account.password } : undefined,
+  };
+}
