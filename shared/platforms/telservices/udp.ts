@@ -48,6 +48,8 @@ export class UdpEventListener {
       this.datagrams++;
       this.onDatagram(msg.toString('utf8'), rinfo);
     });
+    // The connection's alive handle keeps the process up while someone holds it; a lingering connection must not.
+    s.unref();
     this.socket = s;
     return this.port;
   }
