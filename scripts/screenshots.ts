@@ -1,6 +1,7 @@
 /**
  * `npm run screenshots`: the pictures in README.md and docs/demo.md, taken from the real thing. Starts the demo's
- * pieces (simulator with its phones page, embedded Node-RED with the demo flows, Dave as the Support agent) from the
+ * pieces as `npm start` does (examples/demo/setup.ts: the simulator with every front-end and its phones page; embedded
+ * Node-RED with the demo flows for OpenTouch, O2G, TelServices and Voicenter; Dave as the Support agent) from the
  * build, drives the phones page and the Node-RED editor in chromium as a person would, and writes small indexed
  * PNGs under docs/images/. Not part of `npm test`: run it after a change to the page, the editor or the flows.
  *
@@ -10,13 +11,14 @@
 /// <reference lib="dom" />
 import type { Browser, Page } from 'puppeteer-core';
 
-type SimModule = typeof import('../simulator');
+type SetupModule = typeof import('../examples/demo/setup');
 type FlowsModule = typeof import('../examples/demo/flows');
 type HostModule = typeof import('../examples/demo/node-red-host');
 type TrafficModule = typeof import('../examples/demo/traffic');
 type CalendarModule = typeof import('../examples/demo/calendar');
 type PathsModule = typeof import('../examples/demo/paths');
 type PngModule = typeof import('./png-palette');
+type Simulator = Awaited<ReturnType<SetupModule['startDemoSimulator']>>;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- `require`, not `import`: node runs this file as CommonJS
    (an `import` statement would make it an ES module, without __dirname), and the build's modules load at run time. */
@@ -27,10 +29,10 @@ const { setTimeout: delay } = require('node:timers/promises') as typeof import('
 
 const root = resolve(__dirname, '..');
 const dist = (p: string) => join(root, 'dist', p);
-const { startSimulator, DEFAULT_USERS } = require(dist('simulator/index.js')) as SimModule;
+const { demoFlowOptions, startDemoSimulator } = require(dist('examples/demo/setup.js')) as SetupModule;
 const { demoFlows } = require(dist('examples/demo/flows.js')) as FlowsModule;
 const { startNodeRed } = require(dist('examples/demo/node-red-host.js')) as HostModule;
-const { DEMO_EXTRA_USERS, SUPPORT_PILOT, startSupportAgent } = require(dist('examples/demo/traffic.js')) as TrafficModule;
+const { SUPPORT_PILOT, TELSERVER_COMPANY, startSupportAgent } = require(dist('examples/demo/traffic.js')) as TrafficModule;
 const { writeDemoCalendar } = require(dist('examples/demo/calendar.js')) as CalendarModule;
 const { demoPaths } = require(dist('examples/demo/paths.js')) as PathsModule;
 const { compressPng } = require('./png-palette.ts') as PngModule;
@@ -68,7 +70,7 @@ async function outsideCall(page: Page, from: string, to: string): Promise<void> 
 }
 
 /** The phones page mid-call: Alice talking to an outside caller, Bob calling Carol, a caller waiting for Support. */
-async function phonesPage(browser: Browser, url: string, sim: Awaited<ReturnType<SimModule['startSimulator']>>): Promise<Page> {
+async function phonesPage(browser: Browser, url: string, sim: Simulator): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
@@ -97,7 +99,7 @@ async function phonesPage(browser: Browser, url: string, sim: Awaited<ReturnType
 }
 
 /** Ends every call the way its parties would (the flows see proper endings), and Dave is ready again. */
-async function quiet(page: Page, sim: Awaited<ReturnType<SimModule['startSimulator']>>): Promise<void> {
+async function quiet(page: Page, sim: Simulator): Promise<void> {
   for (const c of sim.pbx.calls()) {
     const p = c.parties.find((q) => q.login) ?? c.parties[0];
     if (p) sim.pbx.hangUp(c.id, p.login ?? p.number);
@@ -106,20 +108,21 @@ async function quiet(page: Page, sim: Awaited<ReturnType<SimModule['startSimulat
   await page.waitForFunction(() => document.querySelectorAll('.card.phone[data-state]:not([data-state="idle"])').length === 0, { timeout: WAIT_MS });
 }
 
-async function editor(browser: Browser, url: string): Promise<Page> {
+async function editor(browser: Browser, url: string, dots: number): Promise<Page> {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 760 });
+  await page.setViewport({ width: 1280, height: 900 });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => {
     const red = (window as unknown as { RED?: { nodes?: { node?(id: string): unknown } } }).RED;
     return !!red?.nodes?.node?.('pbxflow-demo-missed') && !!document.querySelector('#red-ui-header-button-deploy');
   }, { timeout: WAIT_MS });
-  // The event nodes and the routing node say "connected" with a green dot once their connection is up.
-  await page.waitForFunction(() => document.querySelectorAll('.red-ui-flow-node-status-dot-green').length >= 3, { timeout: WAIT_MS });
-  // The flow, not the palette, and no tip of the day.
+  // Every event and routing node says "connected" with a green dot once its connection is up.
+  await page.waitForFunction((n) => document.querySelectorAll('.red-ui-flow-node-status-dot-green').length >= n, { timeout: WAIT_MS }, dots);
+  // The whole flow (its right column sits under the sidebar), not the palette, and no tip of the day.
   await page.evaluate(() => {
     const red = (window as unknown as { RED: { menu: { setSelected(id: string, on: boolean): void }; actions: { invoke(a: string, v?: unknown): void } } }).RED;
     red.menu.setSelected('menu-item-left-sidebar', false);
+    red.menu.setSelected('menu-item-right-sidebar', false);
     red.actions.invoke('core:toggle-show-tips', false);
   });
   await delay(500);
@@ -147,25 +150,28 @@ async function main(): Promise<void> {
   const tmp = mkdtempSync(join(tmpdir(), 'pbxflow-screenshots-'));
   const paths = demoPaths(root, tmp);
   writeDemoCalendar(paths.calendarTemplate, paths.calendar, []);
-  const sim = await startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 4000, web: true });
+  // The demo's own simulator and flows (every platform's connection), as `npm start` deploys them.
+  const sim = await startDemoSimulator({ web: true });
   let red: Awaited<ReturnType<HostModule['startNodeRed']>> | undefined;
   let browser: Browser | undefined;
   try {
-    const admin = sim.credentials.find((c) => c.admin)!;
-    const { flows, credentials } = demoFlows({
-      pbxUrl: sim.url('opentouch'), o2gUrl: sim.url('o2g'), pilots: { [SUPPORT_PILOT.number]: SUPPORT_PILOT.name }, login: admin.login, password: admin.password,
-      users: sim.users.filter((u) => !u.admin).map((u) => u.login), ticketsFile: paths.tickets, calendarFile: paths.calendar,
-      calendarUser: 'alice', mobile: '0612345678', calendarEverySeconds: 2,
-    });
+    const { flows, credentials } = demoFlows(demoFlowOptions(sim, { ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarEverySeconds: 2 }));
     red = await startNodeRed({
       root, userDir: paths.userDir, flows, credentials, port: 0,
       onLog: (r) => { if (r.level <= 20) console.error(`node-red: ${typeof r.msg === 'string' ? r.msg : JSON.stringify(r.msg)}`); },
     });
     startSupportAgent(sim.pbx);
+    // Every connection is up, as run.ts waits for it: OpenTouch, O2G, a TelServices session per device, Voicenter.
     const { opentouch, o2g } = sim.frontEnds;
-    for (let t = Date.now(); opentouch.openChannels === 0 || o2g.openChannels === 0; await delay(100)) {
-      if (Date.now() - t > WAIT_MS) throw new Error('the demo flows did not connect to the simulator');
+    const connected = () => opentouch.openChannels > 0 && o2g.openChannels > 0
+      && TELSERVER_COMPANY.every((u) => (sim.telservices.sessions.get(u.number)?.clients.size ?? 0) > 0)
+      && (!sim.voicenter || sim.voicenter.clients().some((n) => n > 0));
+    for (let t = Date.now(); !connected(); await delay(100)) {
+      if (Date.now() - t > 45_000) throw new Error('the demo flows did not connect to the simulator within 45 s');
     }
+    if (!sim.voicenter) console.error(`screenshots: no Voicenter node in the pictures (${sim.voicenterSkipped ?? 'unavailable'})`);
+    // The event and routing nodes that show a status dot (Voicenter's only when its front-end runs).
+    const dots = flows.filter((n) => n.z && (n.type === 'pbxflow-event' || n.type === 'pbxflow-routing')).length;
 
     const puppeteer = (await import('puppeteer-core')).default;
     browser = await puppeteer.launch({
@@ -176,18 +182,24 @@ async function main(): Promise<void> {
     const phones = await phonesPage(browser, sim.webUrl!, sim);
     await quiet(phones, sim);
 
-    const ed = await editor(browser, red.url);
-    await shoot(ed, 'node-red-flow.png', { clip: { x: 0, y: 0, width: 1280, height: 560 } });
+    const ed = await editor(browser, red.url, dots);
+    // The flow reaches y≈630 (the Errors catch node): header, tab bar and that row with its status.
+    await shoot(ed, 'node-red-flow.png', { clip: { x: 0, y: 0, width: 1280, height: 720 } });
 
     // The debug pane after a missed call: an outside caller rings Bob, nobody answers. A wider, taller debug pane.
-    await ed.evaluate(() => (window as unknown as { RED: { sidebar: { show(id: string): void } } }).RED.sidebar.show('debug'));
+    await ed.evaluate(() => {
+      const red = (window as unknown as { RED: { menu: { setSelected(id: string, on: boolean): void }; sidebar: { show(id: string): void } } }).RED;
+      red.menu.setSelected('menu-item-right-sidebar', true);
+      red.sidebar.show('debug');
+    });
     await ed.waitForSelector('#red-ui-sidebar-debug-clear', { visible: true, timeout: WAIT_MS });
     const sectionTop = await ed.$$eval('.red-ui-sidebar-section-separator', (els) => Math.max(...els.map((e) => e.getBoundingClientRect().y)));
     await drag(ed, '.red-ui-sidebar-section-separator', 900, 0, 150 - sectionTop);
     await drag(ed, '#red-ui-sidebar-separator', 900, -220, 0);
     await delay(1500); // the endings of the calls above reach the call log first
     await ed.click('#red-ui-sidebar-debug-clear');
-    await ed.mouse.move(400, 650); // no tooltip in the picture
+    await ed.evaluate(() => (document.activeElement as HTMLElement | null)?.blur()); // no focus ring on the clear button
+    await ed.mouse.move(400, 860); // no tooltip in the picture
     sim.pbx.ringTimeoutMs = 4000;
     await phones.bringToFront();
     await outsideCall(phones, '0611223344', '202');

@@ -77,7 +77,8 @@ describe('PBX Trigger activation on the n8n-core engine, with n8n reactivation r
       expect(m.emitErrors).toEqual([]); // a single retry chain
       expect(stats().failedLogins - before.failedLogins).toBe(failed.length); // one login per attempt, no retry storm
       expect(stats().logins - before.logins).toBe(0);
-      const gaps = m.attempts.slice(1).map((a, i) => a.at - m.attempts[i]!.at);
+      // The wait between one attempt's end and the next one's start: the retry delay alone.
+      const gaps = m.attempts.slice(1).map((a, i) => a.start - m.attempts[i]!.at);
       for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]! * 1.5);
       expect(openConnectionCount()).toBe(0);
 

@@ -25,7 +25,8 @@ export interface ActivationManagerOptions {
 
 export class ActivationManager {
   /** Every call of trigger(), with its outcome. */
-  readonly attempts: Array<{ at: number; ok: boolean; error?: Error }> = [];
+  /** `start`/`at`: when trigger() was called and when it settled (a loaded machine makes attempts slow). */
+  readonly attempts: Array<{ start: number; at: number; ok: boolean; error?: Error }> = [];
   readonly emitErrors: Error[] = [];
   readonly emitted: INodeExecutionData[][][] = [];
   private response?: ITriggerResponse;
@@ -60,6 +61,7 @@ export class ActivationManager {
   private async add(): Promise<boolean> {
     const ad = additionalData(this.o.credentials(), this.tw.data, 'trigger');
     const node = this.tw.workflow.getNode(this.nodeName)!;
+    const start = Date.now();
     try {
       const response = await Container.get(TriggersAndPollers).runTriggerFunction(
         this.tw.workflow,
@@ -70,7 +72,7 @@ export class ActivationManager {
         'trigger',
         'activate',
       );
-      this.attempts.push({ at: Date.now(), ok: true });
+      this.attempts.push({ start, at: Date.now(), ok: true });
       if (this.stopped) {
         await response?.closeFunction?.();
         return false;
@@ -78,7 +80,7 @@ export class ActivationManager {
       this.response = response;
       return true;
     } catch (e) {
-      this.attempts.push({ at: Date.now(), ok: false, error: e as Error });
+      this.attempts.push({ start, at: Date.now(), ok: false, error: e as Error });
       return false;
     }
   }
