@@ -29,7 +29,10 @@ export async function benchAleChannel(opts: { throughputEvents?: number; rate?: 
   const sim = await startSimulator();
   const conn = new AleConnection({ platform: 'opentouch', url: sim.url('opentouch'), login: 'bob', password: 'bob-pw', extra: { backoffInitialMs: 50 } });
   try {
+    // A connection nobody listens to is a session only: listen first, so ready() means "subscribed and streaming".
+    const offReady = conn.onEvent(() => undefined);
     await conn.ready();
+    offReady();
     const fe = sim.frontEnds.opentouch;
 
     // ---- throughput ---------------------------------------------------------------------------------

@@ -140,20 +140,19 @@ export class CallTracker {
     return out;
   }
 
-  push(obs: Observation): PbxEvent[] {
+  /** Applies one observation. `receivedAt`: when its source arrived (local clock), if the caller read it already. */
+  push(obs: Observation, receivedAt?: number): PbxEvent[] {
     const out: PbxEvent[] = [];
-    const now = (this.receivedAt = this.now());
+    const now = (this.receivedAt = receivedAt ?? this.now());
     // A time no clock could show (a PBX clock in microseconds, NaN) is not believed: the receive time stands in.
     // (Old captures keep their times; nothing ahead of the local clock by more than a day is believed.)
     if (!(typeof obs.time === 'number' && obs.time >= 0 && obs.time <= now + AHEAD_MS)) obs.time = now;
-    try {
-      switch (obs.kind) {
-        case 'call': this.onCall(obs, out); break;
-        case 'direct': this.onDirect(obs, out); break;
-        case 'snapshot': this.onSnapshot(obs, out); break;
-      }
-    } finally {
-      this.stepRaw = undefined;
+    // Raw events of an earlier step (one that threw half-way) must not reach this one's events.
+    this.stepRaw = undefined;
+    switch (obs.kind) {
+      case 'call': this.onCall(obs, out); break;
+      case 'direct': this.onDirect(obs, out); break;
+      case 'snapshot': this.onSnapshot(obs, out); break;
     }
     // Expiry runs on the local clock only (a connection also runs `sweep` on a timer): what a PBX says the time
     // is never ends calls nor stops expiry.
@@ -279,18 +278,22 @@ export class CallTracker {
       } else rec.participants = rec.participants.filter((p) => !removed.includes(p.id));
     }
     if (added || obs.modifiedParticipants) {
-      const find = indexOf(rec.participants, (p) => p.id, (added?.length ?? 0) + (obs.modifiedParticipants?.length ?? 0));
+      const map = indexMap(rec.participants, partKey, (added?.length ?? 0) + (obs.modifiedParticipants?.length ?? 0));
       if (added) {
         for (const p of added) {
-          const i = find(p.id);
+          const i = findKey(rec.participants, partKey, p.id, map);
           if (i >= 0) rec.participants[i] = p;
-          else if (rec.participants.length < this.maxParties) find.add(p.id, rec.participants.push(p) - 1);
+          else if (rec.participants.length < this.maxParties) {
+            // Push first: `map?.set(k, push())` would skip the push when there is no map.
+            const at = rec.participants.push(p) - 1;
+            map?.set(p.id, at);
+          }
           else cut++;
         }
       }
       if (obs.modifiedParticipants) {
         for (const p of obs.modifiedParticipants) {
-          const i = find(p.id);
+          const i = findKey(rec.participants, partKey, p.id, map);
           if (i >= 0) rec.participants[i] = { ...rec.participants[i], ...p };
         }
       }
@@ -312,12 +315,15 @@ export class CallTracker {
     let legs = obs.legs;
     // Some events give only the call's state; read it as the state of the leg we know.
     if (!legs && obs.callState && rec.legs.length === 0) legs = [{ device: rec.device ?? '', state: obs.callState }];
-    const find = legs ? indexOf(rec.legs, (l) => l.device, legs.length) : undefined;
+    const map = legs ? indexMap(rec.legs, legKey, legs.length) : undefined;
     let cut = 0;
     if (legs) for (const leg of legs) {
-      const i = find!(leg.device);
+      const i = findKey(rec.legs, legKey, leg.device, map);
       if (i >= 0) rec.legs[i] = { device: leg.device, state: leg.state };
-      else if (rec.legs.length < this.maxParties) find!.add(leg.device, rec.legs.push({ device: leg.device, state: leg.state }) - 1);
+      else if (rec.legs.length < this.maxParties) {
+        const at = rec.legs.push({ device: leg.device, state: leg.state }) - 1;
+        map?.set(leg.device, at);
+      }
       else {
         cut++;
         continue;
@@ -482,17 +488,25 @@ export class CallTracker {
 
 }
 
+const legKey = (l: Leg): string => l.device;
+const partKey = (p: Participant): string => p.id;
+
 /**
- * Finds an item's index by key: a scan for short lists (most calls have one or two), a Map for long ones, so a
- * merge stays linear. `add` tells it about an item pushed at the end.
+ * An id -> index map for long lists (so a merge stays linear), none for short ones (most calls have one or two
+ * legs and participants: a scan costs nothing and allocates nothing, and this runs per event).
  */
-function indexOf<T>(items: T[], key: (t: T) => string, incoming = 0): ((k: string) => number) & { add(k: string, i: number): void } {
-  if (items.length + incoming <= SCAN_LIMIT) {
-    return Object.assign((k: string) => items.findIndex((t) => key(t) === k), { add: () => undefined });
-  }
+function indexMap<T>(items: T[], key: (t: T) => string, incoming: number): Map<string, number> | undefined {
+  if (items.length + incoming <= SCAN_LIMIT) return undefined;
   const at = new Map<string, number>();
   for (let i = 0; i < items.length; i++) if (!at.has(key(items[i]))) at.set(key(items[i]), i);
-  return Object.assign((k: string) => at.get(k) ?? -1, { add: (k: string, i: number) => void at.set(k, i) });
+  return at;
+}
+
+/** The index of the item with key `k` (from `map` when there is one), or -1. */
+function findKey<T>(items: T[], key: (t: T) => string, k: string, map: Map<string, number> | undefined): number {
+  if (map) return map.get(k) ?? -1;
+  for (let i = 0; i < items.length; i++) if (key(items[i]) === k) return i;
+  return -1;
 }
 
 function toParty(p: Participant | Party): Party {

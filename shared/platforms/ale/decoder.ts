@@ -7,7 +7,7 @@
  * and nested values are left to the normalizer's own checks (`shared/model/fields.ts`).
  */
 import { DecodeError } from '../../errors';
-import { eventTime, int, isRecord, text } from '../../model/fields';
+import { MAX_FIELD, eventTime, int, isRecord, text } from '../../model/fields';
 
 /** An ALE event in the public form. Fields follow the OpenTouch/O2G spec; unknown ones are kept. */
 export interface AleEvent {
@@ -76,7 +76,8 @@ function clean(e: AleEvent, now: number): AleEvent {
   const o = e as Record<string, unknown>;
   for (const k of TEXT_FIELDS) {
     const v = o[k];
-    if (v === undefined) continue;
+    // The common case first: absent, or a text of a sane length.
+    if (v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD)) continue;
     const t = text(v);
     if (t === undefined || t === '') delete o[k];
     else if (t !== v) o[k] = t;

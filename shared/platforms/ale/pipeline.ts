@@ -29,15 +29,17 @@ export class AlePipeline {
 
   /** One line of the event channel. Throws `DecodeError` on a malformed line. */
   pushLine(line: string): PbxEvent[] {
-    const e = decodeAleLine(line, this.ctx.now());
-    return e ? this.pushEvent(e) : [];
+    // One clock read per line: the decoder judges event times by it and the tracker stamps the call with it.
+    const now = this.ctx.now();
+    const e = decodeAleLine(line, now);
+    return e ? this.pushEvent(e, now) : [];
   }
 
-  pushEvent(e: AleEvent): PbxEvent[] {
+  pushEvent(e: AleEvent, receivedAt: number = this.ctx.now()): PbxEvent[] {
     const obs = normalizeAle(e, this.ctx);
-    if (obs.length === 1) return this.tracker.push(obs[0]);
+    if (obs.length === 1) return this.tracker.push(obs[0], receivedAt);
     const out: PbxEvent[] = [];
-    for (const o of obs) out.push(...this.tracker.push(o));
+    for (const o of obs) out.push(...this.tracker.push(o, receivedAt));
     return out;
   }
 }
