@@ -33,7 +33,7 @@ export class Pbx implements INodeType {
     group: ['output'],
     version: 1,
     subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-    description: 'Call control, forwards, voicemail, call log and directory on Alcatel-Lucent OpenTouch and OXE (O2G)',
+    description: 'Call control, forwards, voicemail, call log and directory on Alcatel-Lucent OpenTouch, OXE (O2G) and TelServer',
     defaults: { name: 'PBX' },
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],

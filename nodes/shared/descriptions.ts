@@ -75,16 +75,27 @@ function forPlatforms(platforms: Platform[]): Pick<INodePropertyOptions, 'displa
  */
 export function resourceAndOperationProperties(extras: ExtraOperation[]): INodeProperties[] {
   const resources = RESOURCES.map((r) => ({ r, ops: operationChoices(r.value, extras) })).filter((x) => x.ops.length > 0);
-  const props: INodeProperties[] = [
-    {
-      displayName: 'Resource',
-      name: 'resource',
-      type: 'options',
-      noDataExpression: true,
-      default: 'call',
-      options: resources.map(({ r, ops }) => ({ name: r.name, value: r.value, ...forPlatforms([...new Set(ops.flatMap((o) => o.platforms))]) })),
-    },
-  ];
+  // Platforms whose API has no actions at all (Voicenter's Real Time API is events only): say so plainly instead
+  // of showing empty dropdowns.
+  const withActions = new Set(resources.flatMap(({ ops }) => ops.flatMap((o) => o.platforms)));
+  const eventsOnly = PBX_PLATFORMS.filter((p) => !withActions.has(p.platform));
+  const hideEventsOnly = eventsOnly.length ? { hide: { platform: eventsOnly.map((p) => p.platform) } } : undefined;
+  const props: INodeProperties[] = eventsOnly.map((p) => ({
+    displayName: `${p.displayName} has no actions: its API gives events only. Use the PBX Trigger to start workflows from its calls and queues.`,
+    name: `noActions_${p.platform}`,
+    type: 'notice',
+    default: '',
+    displayOptions: { show: { platform: [p.platform] } },
+  }));
+  props.push({
+    displayName: 'Resource',
+    name: 'resource',
+    type: 'options',
+    noDataExpression: true,
+    default: 'call',
+    options: resources.map(({ r, ops }) => ({ name: r.name, value: r.value, ...forPlatforms([...new Set(ops.flatMap((o) => o.platforms))]) })),
+    ...(hideEventsOnly ? { displayOptions: hideEventsOnly } : {}),
+  });
   for (const { r, ops } of resources) {
     // The default must exist on every platform that shows this resource.
     const widest = [...ops].sort((a, b) => b.platforms.length - a.platforms.length)[0]!;
@@ -96,7 +107,7 @@ export function resourceAndOperationProperties(extras: ExtraOperation[]): INodeP
       noDataExpression: true,
       default: (preferred ?? widest).value,
       options: ops.map(({ platforms, ...o }) => ({ ...o, ...forPlatforms(platforms) })),
-      displayOptions: { show: { resource: [r.value] } },
+      displayOptions: { show: { resource: [r.value] }, ...hideEventsOnly },
     });
   }
   return props;

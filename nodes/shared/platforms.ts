@@ -37,7 +37,7 @@ const ALL_PLATFORMS: readonly PlatformEntry[] = [
   {
     platform: 'voicenter',
     displayName: 'Voicenter',
-    description: 'Voicenter cloud PBX: real-time events and its call API',
+    description: 'Voicenter cloud PBX: real-time call, agent and queue events (its Real Time API has no call control)',
     credentialType: 'pbxVoicenterApi',
   },
 ];

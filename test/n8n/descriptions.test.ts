@@ -70,6 +70,21 @@ describe('PBX node: the actions n8n lists in its node picker', () => {
     expect(visibleOperations('o2g', 'routing')).toEqual(expect.arrayContaining(['setDnd', 'getDnd']));
     expect(visibleOperations('opentouch', 'routing')).not.toContain('setDnd');
   });
+
+  it('says plainly that a platform with no actions (Voicenter) has events only, and shows no empty dropdowns', () => {
+    const eventsOnly = platforms.filter((p) => !catalogue.some((o) => o.platforms.includes(p)));
+    expect(eventsOnly).toContain('voicenter');
+    for (const platform of platforms) {
+      const visible = pbx.properties.filter((p) => shown(pbx, p, { platform, resource: 'call' }));
+      const notices = visible.filter((p) => p.type === 'notice');
+      if (eventsOnly.includes(platform)) {
+        expect(notices.map((n) => n.displayName)).toEqual([expect.stringMatching(/no actions.*events only.*PBX Trigger/)]);
+        expect(visible.filter((p) => p.name === 'resource' || p.name === 'operation')).toEqual([]);
+      } else {
+        expect([platform, notices.length]).toEqual([platform, 0]);
+      }
+    }
+  });
 });
 
 describe('PBX node: fields', () => {
