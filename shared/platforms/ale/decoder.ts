@@ -36,7 +36,7 @@ const RTSM_NAMES: Record<string, string> = Object.assign(Object.create(null) as 
 /** Event names are short identifiers; anything else is not an event name. */
 const MAX_NAME = 128;
 /** Top-level fields read as plain text (ids, numbers, causes). */
-const TEXT_FIELDS = ['loginName', 'callRef', 'cause', 'previousCallRef', 'newDestination', 'pilot', 'pilotNumber'] as const;
+type TextField = 'loginName' | 'callRef' | 'cause' | 'previousCallRef' | 'newDestination' | 'pilot' | 'pilotNumber';
 
 /**
  * Parse one line. Returns `undefined` for keepalive/blank lines; throws `DecodeError` on bad input.
@@ -74,14 +74,14 @@ export function decodeAleObject(value: unknown, text?: string, now: number = Dat
  */
 function clean(e: AleEvent, now: number): AleEvent {
   const o = e as Record<string, unknown>;
-  for (const k of TEXT_FIELDS) {
-    const v = o[k];
-    // The common case first: absent, or a text of a sane length.
-    if (v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD)) continue;
-    const t = text(v);
-    if (t === undefined || t === '') delete o[k];
-    else if (t !== v) o[k] = t;
-  }
+  // Named reads, not a loop over field names: a keyed lookup per field was a tenth of the pipeline's time.
+  if (!plainText(o.loginName)) fixText(o, 'loginName');
+  if (!plainText(o.callRef)) fixText(o, 'callRef');
+  if (!plainText(o.cause)) fixText(o, 'cause');
+  if (!plainText(o.previousCallRef)) fixText(o, 'previousCallRef');
+  if (!plainText(o.newDestination)) fixText(o, 'newDestination');
+  if (!plainText(o.pilot)) fixText(o, 'pilot');
+  if (!plainText(o.pilotNumber)) fixText(o, 'pilotNumber');
   if (o.time !== undefined) {
     const t = eventTime(o.time, now);
     if (t === undefined) delete o.time;
@@ -93,6 +93,16 @@ function clean(e: AleEvent, now: number): AleEvent {
     else o.eventId = n;
   }
   return e;
+}
+
+/** Absent, or a text of a sane length: nothing to fix (the common case). */
+const plainText = (v: unknown): boolean => v === undefined || (typeof v === 'string' && v.length > 0 && v.length <= MAX_FIELD);
+
+/** A text field of another type or size becomes text, or goes (an object as a `loginName` is no login). */
+function fixText(o: Record<string, unknown>, k: TextField): void {
+  const t = text(o[k]);
+  if (t === undefined || t === '') delete o[k];
+  else o[k] = t;
 }
 
 /** Rewrites the internal O2G form into the public one so one normalizer serves both. */
