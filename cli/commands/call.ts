@@ -6,13 +6,13 @@
  * `--platform telservices|voicenter` takes its flags from `cli/platforms/<platform>.ts`.
  * The operation runs as soon as there is a session (no event stream needed); every request has its deadline, so an
  * unreachable PBX ends in a NETWORK or TIMEOUT error, never in a silent wait.
- * `listCalls` prints the calls in the normalized model (the `call` object events carry), as the connection's
- * tracker knows them; `--raw` prints the PBX's own answer instead.
+ * `listCalls` prints the calls in the normalized model (the `call` object events carry, from the core);
+ * `--raw` prints the PBX's own answer instead.
  */
-import type { CallInfo, Platform } from '../../shared/model/events';
+import type { Platform } from '../../shared/model/events';
 import { operationSpec, operationsFor, type OperationName, type OperationSpec } from '../../shared/operations/catalogue';
 import { acquireConnection } from '../../shared/connection/registry';
-import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
+import type { ConnectionConfig } from '../../shared/connection/types';
 import { aleSupports } from '../../shared/platforms/ale/operations';
 import { describeFailure, targetOf } from '../errors';
 import { loadCliPlatform, parseArgs, parseCommand, passwordFrom, platformHelp, unknownFlags, wantsHelp, type CliIo } from '../io';
@@ -137,8 +137,6 @@ async function runOther(platform: string, spec: OperationSpec, io: CliIo, args: 
   return execute(config, spec.name, fieldsOf(flags, fields), typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: true, raw: flags.raw === true });
 }
 
-/** A connection whose tracker the CLI can ask for a user's calls (ALE, TelServices). */
-interface Tracked { pipeline?: { tracker?: { callsOf?(user: string): CallInfo[] } } }
 
 async function execute(config: ConnectionConfig, name: OperationName, input: Record<string, unknown>, user: string | undefined, io: CliIo, o: { waitReady: boolean; raw: boolean }): Promise<number> {
   const lease = acquireConnection(config);
@@ -148,8 +146,8 @@ async function execute(config: ConnectionConfig, name: OperationName, input: Rec
     // ALE operations need the session only (the connection logs in on demand); other platforms say when ready,
     // within a deadline.
     if (o.waitReady) await (conn.ready as (ms?: number) => Promise<void>).call(conn, deadline);
-    let result = await conn.execute(name, input, { user });
-    if (name === 'listCalls' && !o.raw) result = await normalizedCalls(conn, config, user, deadline) ?? result;
+    // listCalls answers in the normalized model (the `call` objects events carry); --raw asks for the PBX's own.
+    const result = await conn.execute(name, input, { user, raw: o.raw });
     io.stdout.write(`${JSON.stringify(result ?? { ok: true }, null, 2)}\n`);
     return 0;
   } catch (err) {
@@ -161,19 +159,3 @@ async function execute(config: ConnectionConfig, name: OperationName, input: Rec
   }
 }
 
-/**
- * The user's calls as the connection's tracker has them once its event stream is up and resynced (the same
- * `call` objects events carry). Undefined for a connection without a tracker: its own answer is printed then.
- */
-async function normalizedCalls(conn: PbxConnection, config: ConnectionConfig, user: string | undefined, deadline: number): Promise<{ calls: CallInfo[] } | undefined> {
-  const tracker = (conn as unknown as Tracked).pipeline?.tracker;
-  if (typeof tracker?.callsOf !== 'function') return undefined;
-  // A listener starts the event stream; `ready` resolves once it is subscribed and resynced with the PBX.
-  const off = conn.onEvent(() => undefined);
-  try {
-    await (conn.ready as (ms?: number) => Promise<void>).call(conn, deadline);
-  } finally {
-    off();
-  }
-  return { calls: tracker.callsOf(user ?? config.users?.[0] ?? config.login) };
-}

@@ -48,6 +48,8 @@ export interface OperationOptions {
   /** Act for this user (admin sessions); defaults to the connection's login. */
   user?: string;
   signal?: AbortSignal;
+  /** Give the platform's own answer where the result is normalized otherwise (List Calls): for troubleshooting. */
+  raw?: boolean;
 }
 
 /** Something an operator should see that is not an event: a skipped malformed line, a failed resync, a reconnect cause. */

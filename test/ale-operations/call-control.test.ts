@@ -4,6 +4,7 @@
  */
 import { PbxError } from '../../shared/errors';
 import type { PbxEvent } from '../../shared/model/events';
+import { AleConnection } from '../../shared/platforms/ale/connection';
 import { startSimulator, type Simulator } from '../../simulator';
 import { connect, waitFor, type Probe } from '../ale/helpers';
 
@@ -40,8 +41,28 @@ describe.each(['opentouch', 'o2g'] as const)('%s call control', (platform) => {
     expect(of(alice, 'call.outgoing')!.call!.to.number).toBe('202');
     expect(of(bob, 'call.incoming')!.call!.from.number).toBe('201');
     expect(bobs).toBe(mine);
-    const listed = (await bob.conn.execute('listCalls', {})) as { calls: Array<{ callRef: string }> };
-    expect(listed.calls.map((c) => c.callRef)).toEqual([bobs]);
+    // List Calls answers in the normalized model, the same call the events described.
+    const listed = (await bob.conn.execute('listCalls', {})) as { calls: Array<{ id: string; direction: string; from: { number: string }; to: { number: string }; answered: boolean; startedAt: string }> };
+    expect(listed.calls).toEqual([expect.objectContaining({ id: bobs, direction: 'incoming', from: expect.objectContaining({ number: '201' }), to: expect.objectContaining({ number: '202' }), answered: false })]);
+    expect(listed.calls[0]!.startedAt).toBe(of(bob, 'call.incoming')!.call!.startedAt);
+    // The PBX's own shape on request (troubleshooting).
+    const raw = (await bob.conn.execute('listCalls', {}, { raw: true })) as { calls: Array<{ callRef: string }> };
+    expect(raw.calls.map((c) => c.callRef)).toEqual([bobs]);
+  });
+
+  it('list calls on a session-only connection (an n8n action): the normalized call, the user named by number', async () => {
+    const { bobs } = await ring();
+    const actions = new AleConnection({ platform, url: sim.url(platform), login: 'bob', password: 'bob-pw', requestTimeoutMs: 2000 });
+    try {
+      const listed = (await actions.execute('listCalls', {})) as { calls: Array<Record<string, unknown>> };
+      expect(listed.calls).toEqual([expect.objectContaining({
+        id: bobs, direction: 'incoming', from: expect.objectContaining({ number: '201' }), to: expect.objectContaining({ number: '202' }),
+        answered: false, inProgressAtConnect: true,
+      })]);
+      expect(listed.calls[0]).not.toHaveProperty('legs');
+    } finally {
+      await actions.close();
+    }
   });
 
   it('answer: both parties get call.answered', async () => {

@@ -35,6 +35,7 @@ import { AleRest } from './rest';
 import { SelfParties } from './self-party';
 import { AleSession } from './session';
 import { servicePath } from './services';
+import { normalizeCallList } from './call-list';
 import { pilotsOf, subscriptionRequest, systemWarning, withoutOptionalPackages } from './subscription';
 import { idsPerSelector, splitSelectors } from './selector-split';
 
@@ -257,6 +258,16 @@ export class AleConnection extends BaseConnection {
       routingTimeoutMs: positive(c.extra?.routingTimeoutMs),
       // A service the session does not announce (a fixed path is used): services.ts.
       warn: (message: string) => this.diag({ kind: 'session', message }),
+      normalizeCalls: async (u: string, calls: unknown[]) => {
+        // The user's own side names their number, as in events (one profile read per session).
+        await this.selves.ensure(u, this.session.generation);
+        return normalizeCallList(u, calls, {
+          platform: this.platform,
+          live: (id) => this.pipeline.tracker.callsOf(u).find((x) => x.id === id),
+          selfParty: (login) => this.selves.get(login),
+        });
+      },
+      raw: options.raw === true,
     };
     try {
       return await runAleOperation(this.rest, operation, valid, ctx);

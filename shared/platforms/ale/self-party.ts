@@ -14,6 +14,8 @@ export class SelfParties {
   private readonly known = new Map<string, Party>();
   /** The session generation each user was last asked for in, so each session asks once. */
   private readonly asked = new Map<string, number>();
+  /** Reads in flight, for `ensure`. */
+  private readonly reading = new Map<string, Promise<void>>();
 
   constructor(private readonly rest: AleRestLike) {}
 
@@ -32,7 +34,7 @@ export class SelfParties {
       this.asked.set(user, generation);
       // The `users` service URL as the session announces it (a missing one: the fixed path, no error here).
       const path = servicePath('users', { platform: 'opentouch', services: this.rest.session?.services }) + userProfile.path({ login: user });
-      this.rest.request<AleUser | undefined>('GET', path, { user }).then(
+      const read = this.rest.request<AleUser | undefined>('GET', path, { user }).then(
         (profile) => {
           const party = partyOf(profile);
           if (party) this.known.set(user, party);
@@ -41,7 +43,18 @@ export class SelfParties {
           if (this.asked.get(user) === generation) this.asked.delete(user);
         },
       );
+      this.reading.set(user, read);
+      void read.then(() => {
+        if (this.reading.get(user) === read) this.reading.delete(user);
+      });
     }
+  }
+
+  /** The user's party now (read once per session if need be), for answers that name the user (a call list). */
+  async ensure(user: string, generation: number): Promise<Party | undefined> {
+    this.learn([user], generation);
+    await this.reading.get(user);
+    return this.get(user);
   }
 }
 

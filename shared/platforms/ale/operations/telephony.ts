@@ -47,7 +47,8 @@ export const TELEPHONY_HANDLERS: Record<string, Handler> = {
   },
   async listCalls(rest, _input, ctx) {
     const res = await send<{ calls?: unknown[] } | undefined, object>(rest, TELEPHONY.listCalls, {}, ctx);
-    return { calls: res?.calls ?? [] };
+    const calls = Array.isArray(res?.calls) ? res.calls : [];
+    return { calls: ctx.normalizeCalls && !ctx.raw ? await ctx.normalizeCalls(ctx.user, calls) : calls };
   },
   answer: callAction('answer', withDevice),
   hangUp: callAction('hangUp', () => ({})),

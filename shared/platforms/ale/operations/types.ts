@@ -46,6 +46,10 @@ export interface AleOperationContext {
   routingTimeoutMs?: number;
   /** Operator warnings (a service the session does not announce, so a fixed path is used). */
   warn?: (message: string) => void;
+  /** The PBX's call list in the normalized model (call-list.ts); absent or with `raw`: the PBX's own shape. */
+  normalizeCalls?: (user: string, calls: unknown[]) => Promise<CallInfo[]>;
+  /** The caller asked for the PBX's own answer. */
+  raw?: boolean;
 }
 
 /** One REST endpoint: a row of a domain table. `inferred` says what the spec lost and how we filled it. */
