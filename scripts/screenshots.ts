@@ -6,7 +6,8 @@
  * PNGs under docs/images/. Not part of `npm test`: run it after a change to the page, the editor or the flows.
  *
  * Run by `node` itself (Node 24 strips the types): erasable TypeScript only, the build's modules loaded from dist/.
- * Environment: CHROMIUM (default /usr/bin/chromium).
+ * Environment: CHROMIUM (default /usr/bin/chromium), PNGQUANT (default `pngquant`: Debian's `apt-get install pngquant`,
+ * which turns chromium's true-colour PNGs into palette PNGs a third of the size).
  */
 /// <reference lib="dom" />
 import type { Browser, Page } from 'puppeteer-core';
@@ -17,12 +18,12 @@ type HostModule = typeof import('../examples/demo/node-red-host');
 type TrafficModule = typeof import('../examples/demo/traffic');
 type CalendarModule = typeof import('../examples/demo/calendar');
 type PathsModule = typeof import('../examples/demo/paths');
-type PngModule = typeof import('./png-palette');
 type Simulator = Awaited<ReturnType<SetupModule['startDemoSimulator']>>;
 
 /* eslint-disable @typescript-eslint/no-require-imports -- `require`, not `import`: node runs this file as CommonJS
    (an `import` statement would make it an ES module, without __dirname), and the build's modules load at run time. */
-const { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+const { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs') as typeof import('node:fs');
+const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
 const { tmpdir } = require('node:os') as typeof import('node:os');
 const { join, relative, resolve } = require('node:path') as typeof import('node:path');
 const { setTimeout: delay } = require('node:timers/promises') as typeof import('node:timers/promises');
@@ -35,10 +36,10 @@ const { startNodeRed } = require(dist('examples/demo/node-red-host.js')) as Host
 const { SUPPORT_PILOT, TELSERVER_COMPANY, startSupportAgent } = require(dist('examples/demo/traffic.js')) as TrafficModule;
 const { writeDemoCalendar } = require(dist('examples/demo/calendar.js')) as CalendarModule;
 const { demoPaths } = require(dist('examples/demo/paths.js')) as PathsModule;
-const { compressPng } = require('./png-palette.ts') as PngModule;
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PNGQUANT = process.env.PNGQUANT ?? 'pngquant';
 const OUT = join(root, 'docs', 'images');
 const WAIT_MS = 30_000;
 /** What the pictures promise: small enough for a README. */
@@ -48,9 +49,10 @@ const written: Array<{ file: string; bytes: number }> = [];
 
 async function shoot(page: Page, name: string, opts: { fullPage?: boolean; clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<void> {
   const png = await page.screenshot({ type: 'png', ...opts });
-  const small = compressPng(png);
   const file = join(OUT, name);
-  writeFileSync(file, small);
+  writeFileSync(file, png);
+  execFileSync(PNGQUANT, ['--force', '--skip-if-larger', '--speed', '1', '--output', file, '--', file], { stdio: 'inherit' });
+  const small = readFileSync(file);
   written.push({ file, bytes: small.length });
   console.log(`screenshots: ${relative(root, file)} ${(small.length / 1024).toFixed(0)} kB`);
 }
@@ -145,6 +147,11 @@ async function drag(page: Page, selector: string, minX: number, dx: number, dy: 
 
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found (apt-get install chromium, or set CHROMIUM)`);
+  try {
+    execFileSync(PNGQUANT, ['--version'], { stdio: 'ignore' });
+  } catch {
+    throw new Error(`${PNGQUANT} not found (apt-get install pngquant, or set PNGQUANT)`);
+  }
   if (!existsSync(dist('simulator/web/static/index.html'))) throw new Error('dist/ has no phones page: run `npm run build` first (npm run screenshots does)');
   mkdirSync(OUT, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'pbxflow-screenshots-'));
