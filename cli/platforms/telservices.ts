@@ -4,6 +4,7 @@
  */
 import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
+import { DEVICE_NUMBER } from '../../shared/platforms/telservices/connection';
 import { TelServicesPipeline } from '../../shared/platforms/telservices/pipeline';
 
 export const usage = [
@@ -35,7 +36,7 @@ export function toConfig(flags: Record<string, string | boolean>, env: NodeJS.Pr
   if (p === undefined) bad('telservices: --port is required (the TelServices gateway port; it has no default)');
   const devices = (str(flags.devices) ?? '').split(',').map((d) => d.trim()).filter(Boolean);
   if (!devices.length) bad('telservices: --devices is required (device numbers to monitor, e.g. 3102,3103)');
-  const bad1 = devices.find((d) => !/^[\w+*#.-]{1,32}$/.test(d));
+  const bad1 = devices.find((d) => !DEVICE_NUMBER.test(d));
   if (bad1) bad(`telservices: "${bad1}" is not a device number`);
   const transport = str(flags.transport) ?? 'tcp';
   if (transport !== 'tcp' && transport !== 'http') bad('telservices: --transport must be tcp or http');

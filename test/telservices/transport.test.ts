@@ -1,6 +1,7 @@
-/** The TelServices TCP transport against plain TCP servers on loopback: framing, timeouts, errors. */
+/** The TelServices TCP and HTTP transports against plain servers on loopback: framing, timeouts, errors. */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { PbxError } from '../../shared/errors';
+import { AuthError, PbxError } from '../../shared/errors';
 import { TelServicesTransport } from '../../shared/platforms/telservices/transport';
 
 const RET = '<TelServiceReturn><result><standard/></result></TelServiceReturn>';
@@ -81,5 +82,78 @@ describe('TelServices TCP transport', () => {
     } finally {
       await closed.close();
     }
+  });
+});
+
+describe('TelServices HTTP transport', () => {
+  async function httpServer(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; close(): Promise<void>; bodies: string[] }> {
+    const bodies: string[] = [];
+    const srv = createHttpServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (d: string) => (body += d));
+      req.on('end', () => {
+        bodies.push(body);
+        handler(req, res, body);
+      });
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    return {
+      url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
+      bodies,
+      close: () => new Promise<void>((r) => {
+        srv.closeAllConnections();
+        srv.close(() => r());
+      }),
+    };
+  }
+
+  it('POSTs the XML and returns the body; 401 is an AuthError, 500 a PBX error, an endless body is cut off', async () => {
+    const srv = await httpServer((req, res, body) => {
+      if (req.url === '/auth') return res.writeHead(401).end();
+      if (req.url === '/fail') return res.writeHead(500).end('oops');
+      if (req.url === '/huge') {
+        res.writeHead(200, { 'content-type': 'text/xml' });
+        const chunk = 'x'.repeat(64 * 1024);
+        const pump = () => {
+          while (!res.destroyed && res.write(chunk));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        return pump();
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(body.includes('<openSession') ? RET : '{"not":"json-parsed"}');
+    });
+    try {
+      const t = new TelServicesTransport({ url: srv.url });
+      expect(await t.send('<TelServiceRequest><openSession/></TelServiceRequest>')).toBe(RET);
+      expect(await t.send('<other/>')).toBe('{"not":"json-parsed"}');
+      expect(srv.bodies[0]).toBe('<TelServiceRequest><openSession/></TelServiceRequest>');
+      expect(t.requests).toBe(2);
+      await expect(new TelServicesTransport({ url: `${srv.url}/auth` }).send('<x/>')).rejects.toBeInstanceOf(AuthError);
+      await expect(new TelServicesTransport({ url: `${srv.url}/fail` }).send('<x/>')).rejects.toMatchObject({ code: 'PBX', message: expect.stringMatching(/answered HTTP 500/) });
+      await expect(new TelServicesTransport({ url: `${srv.url}/huge`, responseTimeoutMs: 20_000 }).send('<x/>')).rejects.toMatchObject({ code: 'PBX', message: expect.stringMatching(/longer than/) });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('a silent server is a TIMEOUT, a closed port a NETWORK error, close() aborts a request in flight', async () => {
+    const srv = await httpServer(() => undefined); // never answers
+    try {
+      const err = await new TelServicesTransport({ url: srv.url, responseTimeoutMs: 150 }).send('<x userPassword="s3cret"/>').catch((e: PbxError) => e);
+      expect(err).toMatchObject({ code: 'TIMEOUT', canRetry: true });
+      expect((err as Error).message).toMatch(/did not answer within 150 ms/);
+      const t = new TelServicesTransport({ url: srv.url, responseTimeoutMs: 20_000 });
+      const pending = t.send('<x/>').catch((e: PbxError) => e);
+      while (srv.bodies.length < 2) await new Promise((r) => setTimeout(r, 10));
+      t.close();
+      expect(await pending).toMatchObject({ code: 'CLOSED' });
+    } finally {
+      await srv.close();
+    }
+    const err = await new TelServicesTransport({ url: srv.url }).send('<TelServiceRequest><openSession><userPassword>s3cret</userPassword></openSession></TelServiceRequest>').catch((e: PbxError) => e);
+    expect(err).toMatchObject({ code: 'NETWORK', canRetry: true });
+    expect((err as Error).message).toMatch(/cannot reach TelServer at 127\.0\.0\.1:\d+: ECONNREFUSED/);
+    expect(JSON.stringify(err) + String((err as Error).stack) + String((err as Error).cause)).not.toContain('s3cret');
   });
 });

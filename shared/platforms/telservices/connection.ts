@@ -18,6 +18,7 @@ import { BaseConnection } from '../../connection/base';
 import type { ConnectionConfig, OperationOptions, PbxConnection } from '../../connection/types';
 import { AuthError, PbxApiError, PbxError } from '../../errors';
 import type { PbxEvent } from '../../model/events';
+import { int } from '../../model/fields';
 import type { OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
 import { decodeReturn, encodeRequest, expectResult } from './codec';
@@ -48,9 +49,8 @@ interface DeviceSession {
   snapshotSeq?: number;
 }
 
-const DEVICE = /^[\w+*#.-]{1,32}$/;
-const num = (v: unknown, min: number, max: number): number | undefined =>
-  typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : typeof v === 'string' && /^\d+$/.test(v) ? num(Number(v), min, max) : undefined;
+/** A device number as TelServices takes it (digits and dial characters; the CLI checks its flags with it too). */
+export const DEVICE_NUMBER = /^[\w+*#.-]{1,32}$/;
 
 /** What the connection reads from `ConnectionConfig.extra` (see COMMON contract). */
 export interface TelServicesExtra {
@@ -69,23 +69,23 @@ export interface TelServicesExtra {
 
 export function readExtra(config: ConnectionConfig): TelServicesExtra {
   const x = config.extra ?? {};
-  const sessionTimeoutSeconds = num(x.sessionTimeoutSeconds, 1, 86_400);
+  const sessionTimeoutSeconds = int(x.sessionTimeoutSeconds, 1, 86_400);
   // The session times out after sessionTimeout without a request: keep it alive well before.
   const keepDefault = sessionTimeoutSeconds ? Math.max(1000, Math.floor((sessionTimeoutSeconds * 1000) / 3)) : 60_000;
   const eom = typeof x.endOfMessage === 'string' && x.endOfMessage !== '' ? x.endOfMessage : undefined;
   if (x.eventSource !== undefined && x.eventSource !== 'udp' && x.eventSource !== 'poll') throw new PbxError('INVALID_INPUT', 'TelServices: extra.eventSource must be "udp" or "poll"');
-  if (x.udpPort !== undefined && num(x.udpPort, 0, 65535) === undefined) throw new PbxError('INVALID_INPUT', 'TelServices: extra.udpPort must be a port number (0-65535)');
+  if (x.udpPort !== undefined && int(x.udpPort, 0, 65535) === undefined) throw new PbxError('INVALID_INPUT', 'TelServices: extra.udpPort must be a port number (0-65535)');
   return {
-    udpPort: num(x.udpPort, 0, 65535),
+    udpPort: int(x.udpPort, 0, 65535),
     udpHost: typeof x.udpHost === 'string' && x.udpHost ? x.udpHost : undefined,
     endOfMessage: eom,
     eventSource: x.eventSource === 'poll' ? 'poll' : 'udp',
     sessionTimeoutSeconds,
-    keepAliveMs: num(x.keepAliveMs, 50, 3_600_000) ?? keepDefault,
-    pollTimeoutSeconds: num(x.pollTimeoutSeconds, 1, 600) ?? 30,
+    keepAliveMs: int(x.keepAliveMs, 50, 3_600_000) ?? keepDefault,
+    pollTimeoutSeconds: int(x.pollTimeoutSeconds, 1, 600) ?? 30,
     eventUpdate: x.eventUpdate === 'restricted' ? 'restricted' : 'full',
     makeCallShortcut: x.makeCallShortcut === true,
-    connectTimeoutMs: num(x.connectTimeoutMs, 50, 120_000) ?? 5000,
+    connectTimeoutMs: int(x.connectTimeoutMs, 50, 120_000) ?? 5000,
     acceptEventsFromAnyHost: x.acceptEventsFromAnyHost === true,
   };
 }
@@ -110,11 +110,11 @@ export class TelServicesConnection extends BaseConnection {
     super({
       platform: 'telservices',
       user: config.login || devices[0] || 'telservices',
-      backoff: { initialMs: num(config.extra?.backoffInitialMs, 1, 600_000), maxMs: num(config.extra?.backoffMaxMs, 1, 3_600_000) },
+      backoff: { initialMs: int(config.extra?.backoffInitialMs, 1, 600_000), maxMs: int(config.extra?.backoffMaxMs, 1, 3_600_000) },
     });
     if (config.platform !== 'telservices') throw new PbxError('INVALID_INPUT', `Not a TelServices configuration: ${config.platform}`);
     if (!devices.length) throw new PbxError('INVALID_INPUT', 'TelServices needs the device numbers to monitor (users: ["3102", ...])');
-    const badDevice = devices.find((d) => !DEVICE.test(d));
+    const badDevice = devices.find((d) => !DEVICE_NUMBER.test(d));
     if (badDevice) throw new PbxError('INVALID_INPUT', `TelServices: "${badDevice.slice(0, 40)}" is not a device number`);
     this.devices = [...new Set(devices)];
     this.x = readExtra(config);

@@ -3,10 +3,11 @@
  * request, read until the server closes or the configured end-of-message sequence arrives — with a connect and a
  * response timeout. HTTP (web deployments): the request XML POSTed to the gateway port, the return XML as the body
  * (the spec lost this section; it is the binding the makeCall shortcut and the long poll imply), plus the
- * documented `GET /makeCall?deviceNumber=..&calledDeviceNumber=..` shortcut.
+ * documented `GET /makeCall?deviceNumber=..&calledDeviceNumber=..` shortcut, on axios.
  */
-import { request as httpRequest, type ClientRequest } from 'node:http';
+import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import axios, { type AxiosResponse } from 'axios';
 import { AuthError, PbxError } from '../../errors';
 import { MAX_DOCUMENT } from './codec';
 
@@ -28,7 +29,10 @@ export class TelServicesTransport {
   readonly host: string;
   readonly port: number;
   private readonly path: string;
-  private readonly inflight = new Set<Socket | ClientRequest>();
+  private readonly origin: string;
+  /** HTTP: one connection per request, as on TCP (no pooled sockets outliving the connection). */
+  private readonly agent = new Agent({ keepAlive: false });
+  private readonly inflight = new Set<Socket | AbortController>();
   /** Requests sent (tests count them under faults). */
   requests = 0;
   private closed = false;
@@ -46,6 +50,7 @@ export class TelServicesTransport {
     this.port = Number(u.port);
     if (!u.port || !Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new PbxError('INVALID_INPUT', `TelServices URL needs a port (the gateway has no default): ${o.url}`);
     this.path = u.pathname && u.pathname !== '/' ? u.pathname : '/';
+    this.origin = u.origin;
   }
 
   get where(): string {
@@ -71,8 +76,12 @@ export class TelServicesTransport {
   /** Aborts requests in flight (shutdown). */
   close(): void {
     this.closed = true;
-    for (const s of this.inflight) s.destroy();
+    for (const s of this.inflight) {
+      if (s instanceof AbortController) s.abort(new PbxError('CLOSED', 'The connection is closed'));
+      else s.destroy();
+    }
     this.inflight.clear();
+    this.agent.destroy();
   }
 
   private tcp(xml: string, opts: RequestOptions): Promise<string> {
@@ -126,48 +135,53 @@ export class TelServicesTransport {
     });
   }
 
-  private http(method: 'GET' | 'POST', path: string, body: string | undefined, opts: RequestOptions): Promise<string> {
+  /** One HTTP exchange on axios (no keep-alive, no redirect, no proxy), within `timeoutMs` from start to body. */
+  private async http(method: 'GET' | 'POST', path: string, body: string | undefined, opts: RequestOptions): Promise<string> {
     const responseMs = opts.timeoutMs ?? this.o.responseTimeoutMs ?? 10_000;
-    return new Promise((resolve, reject) => {
-      let done = false;
-      const headers: Record<string, string | number> = { connection: 'close' };
-      if (body !== undefined) {
-        headers['content-type'] = 'text/xml; charset=utf-8';
-        headers['content-length'] = Buffer.byteLength(body);
-      }
-      const req = httpRequest({ host: this.host, port: this.port, method, path, headers, agent: false });
-      this.inflight.add(req);
-      const timer = setTimeout(() => finish(new PbxError('TIMEOUT', `TelServer at ${this.where} did not answer within ${seconds(responseMs)}`, { canRetry: true })), responseMs);
-      const finish = (err?: Error, text?: string) => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        this.inflight.delete(req);
-        req.destroy();
-        if (err) reject(err);
-        else resolve(text!);
-      };
-      req.on('response', (res) => {
-        res.setEncoding('utf8');
-        const chunks: string[] = [];
-        let size = 0;
-        res.on('data', (d: string) => {
-          chunks.push(d);
-          size += d.length;
-          if (size > MAX_DOCUMENT) finish(new PbxError('PBX', `TelServer at ${this.where} sent an answer longer than ${MAX_DOCUMENT} characters`));
-        });
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status === 401 || status === 403) finish(new AuthError(`TelServer at ${this.where} refused the request (HTTP ${status})`));
-          else if (status < 200 || status >= 300) finish(new PbxError('PBX', `TelServer at ${this.where} answered HTTP ${status}`));
-          else finish(undefined, chunks.join(''));
-        });
-        res.on('error', (e) => finish(new PbxError('NETWORK', `TelServer at ${this.where}: ${e.message}`, { canRetry: true })));
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new PbxError('TIMEOUT', `TelServer at ${this.where} did not answer within ${seconds(responseMs)}`, { canRetry: true })), responseMs);
+    this.inflight.add(abort);
+    let res: AxiosResponse<unknown>;
+    try {
+      res = await axios.request<unknown>({
+        url: this.origin + path,
+        method,
+        headers: body !== undefined ? { 'Content-Type': 'text/xml; charset=utf-8' } : {},
+        data: body,
+        signal: abort.signal,
+        httpAgent: this.agent,
+        proxy: false,
+        maxRedirects: 0,
+        // Statuses are judged below; bodies come back as the text they are (no JSON guessing).
+        validateStatus: () => true,
+        responseType: 'text',
+        transformRequest: [identity],
+        transformResponse: [identity],
+        // Bytes, so at most MAX_DOCUMENT characters: axios stops reading there.
+        maxContentLength: MAX_DOCUMENT,
       });
-      req.on('error', (e: NodeJS.ErrnoException) => finish(new PbxError('NETWORK', `cannot reach TelServer at ${this.where}: ${e.code ?? e.message}`, { canRetry: true })));
-      req.end(body);
-    });
+    } catch (err) {
+      // The axios error holds the request (an openSession body carries the password): only its code goes on.
+      if (abort.signal.aborted && abort.signal.reason instanceof PbxError) throw abort.signal.reason;
+      if (axios.isAxiosError(err) && /maxContentLength/.test(err.message)) throw new PbxError('PBX', `TelServer at ${this.where} sent an answer longer than ${MAX_DOCUMENT} characters`);
+      const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | undefined)?.cause) ?? 'ERROR';
+      throw new PbxError('NETWORK', `cannot reach TelServer at ${this.where}: ${code}`, { canRetry: true });
+    } finally {
+      clearTimeout(timer);
+      this.inflight.delete(abort);
+    }
+    const status = res.status;
+    if (status === 401 || status === 403) throw new AuthError(`TelServer at ${this.where} refused the request (HTTP ${status})`);
+    if (status < 200 || status >= 300) throw new PbxError('PBX', `TelServer at ${this.where} answered HTTP ${status}`);
+    return typeof res.data === 'string' ? res.data : String(res.data ?? '');
   }
+}
+
+const identity = <T>(d: T): T => d;
+
+function codeOf(x: unknown): string | undefined {
+  const code = x && typeof x === 'object' ? (x as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code ? code : undefined;
 }
 
 const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);
