@@ -58,11 +58,18 @@ function gc(): void {
  * mostly measure the garbage collector walking the input, which a socket never keeps.
  */
 export function benchThroughput(form: LineForm = 'mixed', calls = 2_000, rounds = 40): Record<string, number | string> {
-  const lines = makeLines(calls, form);
+  return measureVsParse(makeLines(calls, form), () => new AlePipeline({ platform: 'o2g' }), rounds);
+}
+
+/**
+ * The measuring loop of a line pipeline against JSON.parse of the same lines: warm-up, then rounds alternating
+ * JSON.parse alone and a fresh pipeline (`fresh()`), so both face the same heap. Shared by every line platform.
+ */
+export function measureVsParse(lines: string[], fresh: () => { pushLine(line: string): unknown[] }, rounds: number): Record<string, number | string> {
   const bytes = lines.reduce((n, l) => n + l.length, 0);
   for (const l of lines) JSON.parse(l); // flatten the built strings before timing either side
   for (let i = 0; i < 3; i++) {
-    const p = new AlePipeline({ platform: 'o2g' });
+    const p = fresh();
     for (const l of lines) p.pushLine(l);
   }
   let parseMs = 0;
@@ -73,7 +80,7 @@ export function benchThroughput(form: LineForm = 'mixed', calls = 2_000, rounds 
     let t = performance.now();
     for (const l of lines) sink += (JSON.parse(l) as object) ? 1 : 0;
     parseMs += performance.now() - t;
-    const p = new AlePipeline({ platform: 'o2g' });
+    const p = fresh();
     t = performance.now();
     for (const l of lines) events += p.pushLine(l).length;
     pipeMs += performance.now() - t;

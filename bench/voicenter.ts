@@ -10,6 +10,7 @@ import type { PbxEvent } from '../shared/model/events';
 import { VoicenterConnection } from '../shared/platforms/voicenter/connection';
 import { VoicenterPipeline } from '../shared/platforms/voicenter/pipeline';
 import { startSimulator } from '../simulator';
+import { measureVsParse } from './pipeline';
 
 type Payload = Record<string, unknown> & { data: Record<string, unknown> & { currentCall: Record<string, unknown> } };
 
@@ -42,37 +43,7 @@ function makeLines(calls: number): string[] {
 }
 
 export function benchVoicenterPipeline(calls = 3_000, rounds = 30): Record<string, number | string> {
-  const lines = makeLines(calls);
-  const bytes = lines.reduce((n, l) => n + l.length, 0);
-  for (const l of lines) JSON.parse(l);
-  for (let i = 0; i < 3; i++) {
-    const p = new VoicenterPipeline();
-    for (const l of lines) p.pushLine(l);
-  }
-  let parseMs = 0;
-  let pipeMs = 0;
-  let events = 0;
-  let sink = 0;
-  for (let r = 0; r < rounds; r++) {
-    let t = performance.now();
-    for (const l of lines) sink += (JSON.parse(l) as object) ? 1 : 0;
-    parseMs += performance.now() - t;
-    const p = new VoicenterPipeline();
-    t = performance.now();
-    for (const l of lines) events += p.pushLine(l).length;
-    pipeMs += performance.now() - t;
-  }
-  if (sink !== lines.length * rounds) throw new Error('bench: parse loop lost lines');
-  const total = lines.length * rounds;
-  return {
-    'lines per round': lines.length,
-    rounds,
-    'MB per round': Math.round((bytes / 1048576) * 10) / 10,
-    events,
-    'JSON.parse lines/s': Math.round(total / (parseMs / 1000)),
-    'pipeline lines/s': Math.round(total / (pipeMs / 1000)),
-    'pipeline speed vs JSON.parse (target >= 0.5)': Math.round((parseMs / pipeMs) * 100) / 100,
-  };
+  return measureVsParse(makeLines(calls), () => new VoicenterPipeline(), rounds);
 }
 
 /** One answered call as three ExtensionEvents, each stamped with its send time (carried to the event's `call.extra`). */

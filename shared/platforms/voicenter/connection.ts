@@ -46,7 +46,6 @@ type SocketEnd =
   | { kind: 'lost'; reason: string }
   | { kind: 'closed'; reason: string };
 
-const num = (v: unknown, d: number, min = 0): number => (typeof v === 'number' && Number.isFinite(v) && v >= min ? v : d);
 const LOGIN_TYPES: readonly LoginType[] = ['user', 'account', 'token'];
 
 export class VoicenterConnection extends BaseConnection {
@@ -67,13 +66,13 @@ export class VoicenterConnection extends BaseConnection {
     super({
       platform: 'voicenter',
       user: config.login || settings.loginType,
-      backoff: { initialMs: num(extra.backoffInitialMs, 500, 1), maxMs: num(extra.backoffMaxMs, 30_000, 1) },
-      healthyAfterMs: num(extra.healthyAfterMs, 10_000),
+      backoff: { initialMs: int(extra.backoffInitialMs, 1) ?? 500, maxMs: int(extra.backoffMaxMs, 1) ?? 30_000 },
+      healthyAfterMs: int(extra.healthyAfterMs) ?? 10_000,
     });
     this.settings = settings;
     this.secrets.add(config.password);
     // The SDK's keepAliveTimeout: 60 s of silence before a keepalive.
-    this.keepaliveMs = num(extra.keepaliveMs, 60_000, 50);
+    this.keepaliveMs = int(extra.keepaliveMs, 50) ?? 60_000;
     this.pipeline = new VoicenterPipeline({ callTtlMs: config.callTtlMs });
     this.watchExpiry(() => this.pipeline.sweep());
     this.loopDone = this.loop();

@@ -1,10 +1,12 @@
 /**
- * A small JSON-over-HTTP(S) request for the Voicenter login API: one request, no keep-alive agent (nothing stays
- * open after a login), a deadline, and a size cap on the answer. Errors name the host only: the token discovery
- * URL carries the token in its path.
+ * A small JSON-over-HTTP(S) request for the Voicenter login API, on axios (as the ALE client): one request, no
+ * keep-alive (nothing stays open after a login), a deadline, a size cap on the answer, no redirect, no proxy.
+ * Errors name the host only: the token discovery URL carries the token in its path, and an axios error's config
+ * carries the request headers (a refresh token), so it is never passed on, not even as a `cause`.
  */
-import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import http from 'node:http';
+import https from 'node:https';
+import axios from 'axios';
 import { PbxError } from '../../errors';
 
 export interface JsonRequest {
@@ -23,54 +25,63 @@ export interface JsonResponse {
 
 const MAX_BODY = 1 << 20;
 
-export function requestJson(url: string, r: JsonRequest): Promise<JsonResponse> {
+// Logins are rare: a fresh connection each, closed after the answer.
+const httpAgent = new http.Agent({ keepAlive: false });
+const httpsAgents = { verify: new https.Agent({ keepAlive: false }), trust: new https.Agent({ keepAlive: false, rejectUnauthorized: false }) };
+
+export async function requestJson(url: string, r: JsonRequest): Promise<JsonResponse> {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return Promise.reject(new PbxError('INVALID_INPUT', 'The Voicenter login API URL is not a valid URL'));
+    throw new PbxError('INVALID_INPUT', 'The Voicenter login API URL is not a valid URL');
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return Promise.reject(new PbxError('INVALID_INPUT', 'The Voicenter login API URL must be http(s)'));
-  const payload = r.body === undefined ? undefined : Buffer.from(JSON.stringify(r.body));
-  const headers: Record<string, string> = { accept: 'application/json', ...r.headers };
-  if (payload) {
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = String(payload.length);
-  }
-  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = send(u, { method: r.method, headers, agent: false, timeout: r.timeoutMs, rejectUnauthorized: r.rejectUnauthorized !== false }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          req.destroy(new PbxError('PBX', `the answer from ${u.host} is too large`));
-          return;
-        }
-        chunks.push(c);
-      });
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let body: unknown = undefined;
-        if (text !== '') {
-          try {
-            body = JSON.parse(text);
-          } catch {
-            body = text.slice(0, 512);
-          }
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-      res.on('error', (err) => reject(network(u, err)));
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new PbxError('INVALID_INPUT', 'The Voicenter login API URL must be http(s)');
+  // A deadline on the whole exchange (axios' `timeout` is a socket inactivity timer).
+  const deadline = AbortSignal.timeout(r.timeoutMs);
+  try {
+    const res = await axios.request<string>({
+      url,
+      method: r.method,
+      headers: { accept: 'application/json', ...(r.body !== undefined ? { 'content-type': 'application/json' } : {}), ...r.headers },
+      data: r.body === undefined ? undefined : JSON.stringify(r.body),
+      signal: deadline,
+      httpAgent,
+      httpsAgent: r.rejectUnauthorized === false ? httpsAgents.trust : httpsAgents.verify,
+      // Every status is an answer (the login layer maps them); the body comes back as text, parsed below.
+      validateStatus: () => true,
+      maxRedirects: 0,
+      proxy: false,
+      responseType: 'text',
+      transformResponse: [(d: unknown) => d],
+      maxContentLength: MAX_BODY,
     });
-    req.on('timeout', () => req.destroy(new PbxError('TIMEOUT', `no answer from ${u.host} within ${Math.round(r.timeoutMs / 1000)} s`)));
-    req.on('error', (err) => reject(err instanceof PbxError ? err : network(u, err)));
-    req.end(payload);
-  });
+    return { status: res.status, body: parse(typeof res.data === 'string' ? res.data : String(res.data ?? '')) };
+  } catch (err) {
+    if (deadline.aborted) throw new PbxError('TIMEOUT', `no answer from ${u.host} within ${Math.round(r.timeoutMs / 1000)} s`);
+    if (axios.isAxiosError(err) && /maxContentLength/.test(err.message)) throw new PbxError('PBX', `the answer from ${u.host} is too large`);
+    throw network(u, err);
+  }
 }
 
-function network(u: URL, err: Error): PbxError {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new PbxError('NETWORK', `cannot reach ${u.host}${code ? ` (${code})` : ''}`, { cause: err });
+function parse(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text.slice(0, 512);
+  }
+}
+
+function network(u: URL, err: unknown): PbxError {
+  const inner: unknown = axios.isAxiosError(err) ? err.cause ?? err : err;
+  const code = codeOf(err) ?? codeOf(inner);
+  // Our own copy of the socket/TLS error, never an object that references the request.
+  const cause = inner instanceof Error && !axios.isAxiosError(inner) ? Object.assign(new Error(inner.message), { code }) : undefined;
+  return new PbxError('NETWORK', `cannot reach ${u.host}${code ? ` (${code})` : ''}`, cause ? { cause } : {});
+}
+
+function codeOf(x: unknown): string | undefined {
+  const code = x && typeof x === 'object' ? (x as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code ? code : undefined;
 }

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
+import { isRecord } from '../../../shared/model/fields';
 import type { PbxChange, SimUser } from '../../pbx/types';
 import type { VirtualPbx } from '../../pbx/virtual-pbx';
 import { simFeatures } from '../ale/operation-routes/features';
@@ -288,14 +289,14 @@ export class VoicenterFrontEnd {
       socket.disconnect(true);
     };
     socket.on('login', (p: unknown) => {
-      const token = isObj(p) && typeof p.token === 'string' ? p.token : query;
+      const token = isRecord(p) && typeof p.token === 'string' ? p.token : query;
       const g = token ? this.grantOf(token) : undefined;
       if (g) accept(g, token);
       else refuse();
     });
     socket.on('loginUser', (p: unknown) => {
       const admin = this.o.users.find((u) => u.admin);
-      if (isObj(p) && admin && p.user === admin.login && p.pass === admin.password) accept({ scope: 'account', expiresAt: Infinity });
+      if (isRecord(p) && admin && p.user === admin.login && p.pass === admin.password) accept({ scope: 'account', expiresAt: Infinity });
       else refuse();
     });
     socket.on('keepalive', () => {
@@ -375,7 +376,7 @@ export class VoicenterFrontEnd {
     };
     if (req.method === 'POST' && url.pathname === `${API}/Login/User`) {
       this.stats.httpLogins++;
-      const e = this.extensions.find((x) => isObj(body) && body.email === emailOf(x.user) && body.pin === x.user.password);
+      const e = this.extensions.find((x) => isRecord(body) && body.email === emailOf(x.user) && body.pin === x.user.password);
       if (!e) {
         this.stats.failedHttpLogins++;
         return send(401, { StatusCode: 401, Status: 'Unauthorized' });
@@ -384,7 +385,7 @@ export class VoicenterFrontEnd {
     }
     if (req.method === 'POST' && url.pathname === `${API}/Login/Token`) {
       this.stats.httpLogins++;
-      if (!isObj(body) || body.token !== this.organizationToken) {
+      if (!isRecord(body) || body.token !== this.organizationToken) {
         this.stats.failedHttpLogins++;
         return send(401, { StatusCode: 401, Status: 'Unauthorized' });
       }
@@ -434,8 +435,6 @@ export class VoicenterFrontEnd {
 }
 
 export const emailOf = (u: SimUser): string => `${u.login}@example.com`;
-
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
