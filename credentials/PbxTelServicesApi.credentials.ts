@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { loginField, passwordField, urlField } from './shared/common';
 
 /** uniGone TelServer through its TelServices XML interface (TCP or HTTP). Tested by opening a session. */
 export class PbxTelServicesApi implements ICredentialType {
@@ -11,17 +12,9 @@ export class PbxTelServicesApi implements ICredentialType {
   icon = { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' } as const;
 
   properties: INodeProperties[] = [
-    {
-      displayName: 'Server URL',
-      name: 'url',
-      type: 'string',
-      default: '',
-      required: true,
-      placeholder: 'tcp://telserver.example.com:7300',
-      description: 'The TelServices interface: tcp://host:port, or http://host:port for its HTTP form',
-    },
-    { displayName: 'Login', name: 'login', type: 'string', default: '', description: 'TelServer user ID, when the interface asks for one' },
-    { displayName: 'Password', name: 'password', type: 'string', typeOptions: { password: true }, default: '' },
+    urlField('tcp://telserver.example.com:7300', 'The TelServices interface: tcp://host:port, or http://host:port for its HTTP form'),
+    loginField({ description: 'TelServer user ID, when the interface asks for one' }),
+    passwordField(),
     {
       displayName: 'Devices',
       name: 'users',

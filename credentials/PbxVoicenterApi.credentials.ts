@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { loginField, passwordField } from './shared/common';
 
 /** Voicenter cloud PBX: its login API and real-time events socket. Tested by logging in. */
 export class PbxVoicenterApi implements ICredentialType {
@@ -22,41 +23,11 @@ export class PbxVoicenterApi implements ICredentialType {
         { name: 'API Token', value: 'token' },
       ],
     },
-    {
-      displayName: 'Email',
-      name: 'login',
-      type: 'string',
-      placeholder: 'name@email.com',
-      default: '',
-      required: true,
-      displayOptions: { show: { loginType: ['user'] } },
-    },
-    {
-      displayName: 'Username',
-      name: 'login',
-      type: 'string',
-      default: '',
-      required: true,
-      displayOptions: { show: { loginType: ['account'] } },
-    },
-    {
-      displayName: 'Password',
-      name: 'password',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      displayOptions: { show: { loginType: ['user', 'account'] } },
-    },
-    {
-      displayName: 'API Token',
-      name: 'password',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      displayOptions: { show: { loginType: ['token'] } },
-    },
+    // One `login` and one `password` field each, worded for the login type.
+    loginField({ displayName: 'Email', placeholder: 'name@email.com', required: true, displayOptions: { show: { loginType: ['user'] } } }),
+    loginField({ displayName: 'Username', required: true, displayOptions: { show: { loginType: ['account'] } } }),
+    passwordField({ required: true, displayOptions: { show: { loginType: ['user', 'account'] } } }),
+    passwordField({ displayName: 'API Token', required: true, displayOptions: { show: { loginType: ['token'] } } }),
     {
       displayName: 'Login API URL',
       name: 'url',

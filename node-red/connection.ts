@@ -9,7 +9,7 @@ import type { ConnectionConfig, PbxConnection } from '../shared/connection/types
 import { EVENT_TYPES, type ConnectionStateInfo } from '../shared/model/events';
 import { OPERATIONS } from '../shared/operations/catalogue';
 import { CALENDAR_SYNC } from './lib/calendar';
-import { CLOSE_TIMEOUT_MS, configProblem, directoryContacts, listOf, LOOKUP_TIMEOUT_MS, monitoredUsers, toConnectionConfig, withDeadline, type LookupItem, type LookupKind, withinTimeout, type ConnectionNodeDef, type ConnectionUser, type PbxConnectionNode } from './lib/config';
+import { CLOSE_TIMEOUT_MS, configProblem, directoryContacts, listOf, LOOKUP_TIMEOUT_MS, monitoredDevices, monitoredUsers, toConnectionConfig, withDeadline, type LookupItem, type LookupKind, withinTimeout, type ConnectionNodeDef, type ConnectionUser, type PbxConnectionNode } from './lib/config';
 import { asNode, type NodeStatus, type RedApi } from './lib/red';
 import { statusFor, type UiState } from './lib/status';
 
@@ -61,8 +61,11 @@ export = function register(RED: RedApi): void {
       // Surfaces a refused login; the core keeps retrying transient failures with back-off.
       held.connection.ready().then(
         () => {
-          // ready() resolving means logged in and subscribed (the interface's contract), whatever `state` says yet.
-          if (lease === held) show(held.connection.state === 'failed' ? 'failed' : 'connected');
+          // Core workaround: an ALE connection without event listeners (action nodes only) is a session only; its
+          // ready() resolves once logged in while `state` stays 'connecting'. That is usable: show it as connected.
+          // Once the core reports 'connected' there, this is just `show(held.connection.state as UiState)`.
+          const now = held.connection.state;
+          if (lease === held) show(now === 'connecting' ? 'connected' : now);
         },
         (err: unknown) => {
           if (lease === held) show('error', (err as Error).message);
@@ -100,11 +103,12 @@ export = function register(RED: RedApi): void {
     this.lookup = async (kind: LookupKind, query: string): Promise<LookupItem[]> => {
       const q = query.trim().toLowerCase();
       const has = (v: string) => !q || v.toLowerCase().includes(q);
-      const own = (kind === 'users' ? monitoredUsers(def) : kind === 'devices' ? listOf(def.devices) : listOf(def.pilots))
+      const own = (kind === 'users' ? monitoredUsers(def) : kind === 'devices' ? monitoredDevices(def) : listOf(def.pilots))
         .map((v) => { const [value, label] = v.split('='); return { value: value!.trim(), ...(label ? { label: label.trim() } : {}) }; });
       const items: LookupItem[] = own.filter((i) => has(i.value) || has(i.label ?? ''));
       const connection = lease?.connection;
-      if (kind === 'users' && q && connection?.state === 'connected' && connection.supports('searchDirectory')) {
+      // `state` (this node's), not the connection's: it also covers a session-only connection (see `open`).
+      if (kind === 'users' && q && state === 'connected' && connection?.supports('searchDirectory')) {
         const found = await withDeadline(connection.execute('searchDirectory', { query: q, limit: 20 }), LOOKUP_TIMEOUT_MS).catch(() => undefined);
         for (const c of directoryContacts(found)) {
           const value = c.login ?? c.number;

@@ -4,16 +4,32 @@
  */
 import type { INodeProperties } from 'n8n-workflow';
 
+/** The server URL (`url`); a platform may word it its own way. */
+export const urlField = (example: string, description = 'Base URL of the PBX API (scheme, host and port, no path)'): INodeProperties => ({
+  displayName: 'Server URL',
+  name: 'url',
+  type: 'string',
+  default: '',
+  required: true,
+  placeholder: example,
+  description,
+});
+
+/** The login (`login`), with what differs per platform (label, whether required, when shown). */
+export const loginField = (o: Partial<INodeProperties> = {}): INodeProperties => ({ displayName: 'Login', name: 'login', type: 'string', default: '', ...o });
+
+/** The password (`password`), a secret n8n stores encrypted; a token may take its place (label, when shown). */
+export const passwordField = (o: Partial<INodeProperties> = {}): INodeProperties => ({
+  displayName: 'Password',
+  name: 'password',
+  type: 'string',
+  typeOptions: { password: true },
+  default: '',
+  ...o,
+});
+
 export const serverFields = (example: string): INodeProperties[] => [
-  {
-    displayName: 'Server URL',
-    name: 'url',
-    type: 'string',
-    default: '',
-    required: true,
-    placeholder: example,
-    description: 'Base URL of the PBX API (scheme, host and port, no path)',
-  },
+  urlField(example),
   {
     displayName: 'Secondary Server URL',
     name: 'secondaryUrl',
@@ -25,15 +41,8 @@ export const serverFields = (example: string): INodeProperties[] => [
 ];
 
 export const loginFields: INodeProperties[] = [
-  { displayName: 'Login', name: 'login', type: 'string', default: '', required: true, description: 'Login name of the user or administrator' },
-  {
-    displayName: 'Password',
-    name: 'password',
-    type: 'string',
-    typeOptions: { password: true },
-    default: '',
-    required: true,
-  },
+  loginField({ required: true, description: 'Login name of the user or administrator' }),
+  passwordField({ required: true }),
 ];
 
 export const aleSessionFields: INodeProperties[] = [

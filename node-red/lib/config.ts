@@ -60,6 +60,8 @@ export interface LookupItem {
 export const LOOKUP_TIMEOUT_MS = 5_000;
 
 export const listOf = (s: unknown): string[] => (typeof s === 'string' ? s : '').split(',').map((u) => u.trim()).filter(Boolean);
+/** Logins, extensions, device numbers: separated by commas, semicolons or spaces. */
+const list = (s: unknown): string[] => (typeof s === 'string' ? s : '').split(/[,;\s]+/).map((u) => u.trim()).filter(Boolean);
 
 /** `searchDirectory` result -> its contacts (shape checked: it is server data). */
 export function directoryContacts(result: unknown): Array<{ login?: string; number?: string; name?: string }> {
@@ -83,8 +85,11 @@ export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
 /** The monitored users of a connection node, from the current property or the one earlier versions saved. */
 export function monitoredUsers(def: ConnectionNodeDef): string[] {
   const raw = typeof def.monitoredUsers === 'string' && def.monitoredUsers.trim() ? def.monitoredUsers : typeof def.users === 'string' ? def.users : '';
-  return raw.split(/[,;\s]+/).map((u) => u.trim()).filter(Boolean);
+  return list(raw);
 }
+
+/** TelServices: the device numbers a connection node monitors. */
+export const monitoredDevices = (def: ConnectionNodeDef): string[] => list(def.devices);
 
 /** Why this configuration cannot work at all, in plain words (undefined when it can). */
 export function configProblem(def: ConnectionNodeDef): 'noUsers' | undefined {
@@ -119,7 +124,6 @@ export function toConnectionConfig(def: ConnectionNodeDef, credentials: Record<s
   };
 }
 
-const list = (s: unknown): string[] => (typeof s === 'string' ? s : '').split(/[,;\s]+/).map((u) => u.trim()).filter(Boolean);
 const timeoutMs = (t: number): number | undefined => (Number.isFinite(t) && t > 0 ? t * 1000 : undefined);
 
 /** TelServices, as COMMON's ConnectionConfig contract has it: devices in `users`, transport settings in `extra`. */
@@ -129,7 +133,7 @@ function telServicesConfig(def: ConnectionNodeDef, c: Record<string, string | un
   if (String(def.udpPort ?? '').trim() && Number.isInteger(port) && port > 0 && port < 65536) e.udpPort = port;
   if (def.udpHost?.trim()) e.udpHost = def.udpHost.trim();
   if (def.eventSource === 'poll' || def.eventSource === 'udp') e.eventSource = def.eventSource;
-  const devices = list(def.devices);
+  const devices = monitoredDevices(def);
   return {
     platform: 'telservices',
     url: (def.url ?? '').trim(),
@@ -159,10 +163,6 @@ function voicenterConfig(def: ConnectionNodeDef, c: Record<string, string | unde
 
 /** Resolves after `p` or after `ms`, whichever comes first (closing must never hang Node-RED). */
 export function withinTimeout(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-  });
-  return Promise.race([p.then(() => undefined, () => undefined), timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(p, ms).then(() => undefined, () => undefined);
 }
 

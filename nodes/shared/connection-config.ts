@@ -56,8 +56,11 @@ const telservices: Mapper = (c) => {
   const port = Number(c.udpPort);
   if (Number.isInteger(port) && port > 0 && port < 65536) extra.udpPort = port;
   if (str(c.udpHost)) extra.udpHost = str(c.udpHost);
+  const config = common('telservices', c);
   const devices = splitList(c.users);
-  return { platform: 'telservices', url: str(c.url).replace(/\/+$/, ''), login: str(c.login), password: typeof c.password === 'string' ? c.password : '', ...(devices.length ? { users: devices } : {}), extra };
+  if (devices.length) config.users = devices;
+  config.extra = extra;
+  return config;
 };
 
 /** Voicenter: the login type says how `login`/`password` are read; an empty URL means Voicenter's public one. */
@@ -66,7 +69,10 @@ const voicenter: Mapper = (c) => {
   const extra: Record<string, unknown> = { loginType };
   if (str(c.serverUrl)) extra.serverUrl = str(c.serverUrl);
   if (c.socketVersion === '2' || c.socketVersion === '4') extra.socketVersion = c.socketVersion;
-  return { platform: 'voicenter', url: str(c.url).replace(/\/+$/, ''), login: loginType === 'token' ? '' : str(c.login), password: typeof c.password === 'string' ? c.password : '', extra };
+  const config = common('voicenter', c);
+  if (loginType === 'token') config.login = '';
+  config.extra = extra;
+  return config;
 };
 
 const MAPPERS: Partial<Record<Platform, Mapper>> = {

@@ -4,31 +4,14 @@
  * read from earlier flows, an administrator session without users said in plain words, and the pickers' lookup.
  */
 import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import type { LookupItem } from '../../node-red/lib/config';
-import { connectionNode, creds, helper, NODES, nextMessage, statusTexts, waitFor, warningsOf, type TestNode } from './harness';
+import { connected, connectionNode, creds, helper, NODES, nextMessage, statusTexts, useRuntime, waitFor, warningsOf } from './harness';
 
 const connectionLocale = require('../../node-red/locales/en-US/connection.json') as { errors: Record<string, string>; status: Record<string, string> };
 
 let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ ringTimeoutMs: 60_000, voicenter: { socketVersion: '2' } });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.pbx.reset();
-  await helper.startServer();
-});
-afterEach(async () => {
-  await helper.unload();
-  await helper.stopServer();
-  await waitFor('connections to close', () => openConnectionCount() === 0);
-});
-
-const connected = (n: TestNode) => waitFor(`${n.id} connected`, () => statusTexts(n).includes('status.connected'), 8000);
+useRuntime({ ringTimeoutMs: 60_000, voicenter: { socketVersion: '2' } }, (s) => (sim = s));
 
 describe('pbxflow-connection settings', () => {
   it('monitors the users in monitoredUsers and filters the event node by userFilter', async () => {
@@ -94,6 +77,17 @@ describe('pbxflow-connection settings', () => {
     const found = await conn.lookup('users', 'carol');
     expect(found.map((i) => i.value)).toContain('carol');
     expect(JSON.stringify(found)).not.toContain('pw');
+  });
+
+  it('pickers search the PBX directory on a connection with action nodes only (a session, no event channel)', async () => {
+    const flow = [
+      connectionNode(sim.url('opentouch')),
+      { id: 'call', type: 'pbxflow-call', connection: 'conn', operation: 'makeCall', params: { destination: { v: '203', t: 'str' } }, wires: [[]] },
+    ];
+    await helper.load(NODES, flow, creds('alice', 'alice-pw'));
+    await connected(helper.getNode('call'));
+    const conn = helper.getNode('conn') as unknown as { lookup(kind: string, q: string): Promise<LookupItem[]> };
+    expect((await conn.lookup('users', 'carol')).map((i) => i.value)).toContain('carol');
   });
 
   it('TelServices: devices and UDP settings from their own fields; a missed call arrives', async () => {

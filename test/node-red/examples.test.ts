@@ -1,8 +1,8 @@
 /** The importable example flows: core nodes + ours only, a comment each, every node shown, and they run. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startSimulator, type Simulator } from '../../simulator';
-import { creds, helper, NODES, waitFor } from './harness';
+import type { Simulator } from '../../simulator';
+import { creds, helper, NODES, useRuntime, waitFor } from './harness';
 
 const dir = join(__dirname, '..', '..', 'examples');
 type FlowNode = { id: string; type: string; [k: string]: unknown };
@@ -53,17 +53,7 @@ describe('examples (Node-RED flows, Import > Examples)', () => {
   describe('running against the simulator', () => {
     let sim: Simulator;
     const posted: Array<{ body: Record<string, unknown> }> = [];
-    beforeAll(async () => {
-      sim = await startSimulator({ ringTimeoutMs: 60_000 });
-    });
-    afterAll(async () => {
-      await sim.close();
-    });
-    beforeEach(() => helper.startServer());
-    afterEach(async () => {
-      await helper.unload();
-      await helper.stopServer();
-    });
+    useRuntime({ ringTimeoutMs: 60_000 }, (s) => (sim = s));
 
     it('"Missed call to ticket" builds the ticket (caller, time) from a simulated missed call', async () => {
       const flow = examples.find((e) => e.file === 'Missed call to ticket.json')!.flow.map((n) => {

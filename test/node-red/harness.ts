@@ -1,5 +1,7 @@
 /** Real Node-RED runtime (node-red-node-test-helper) + the PBX simulator: flow builders and waiting helpers. */
 import type { NodeMessage, NodeStatus } from '../../node-red/lib/red';
+import { openConnectionCount } from '../../shared/connection/registry';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 
 export interface TestNode {
   id: string;
@@ -65,3 +67,30 @@ export const warningsOf = (node: TestNode): string[] =>
   node.warn.args.filter((_a, i) => node.warn.thisValues[i]?.id === node.id).map((a) => String(a[0]));
 
 export const statusTexts = (node: TestNode): string[] => node.status.args.map((a) => String(a[0]?.text ?? ''));
+
+/**
+ * One simulator for the test file and a fresh Node-RED runtime for each test; after each test every PBX connection
+ * must have closed. `use` gets the simulator once it is up.
+ */
+export function useRuntime(options: SimulatorOptions, use: (sim: Simulator) => void): void {
+  let sim: Simulator | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator(options);
+    use(sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  beforeEach(async () => {
+    sim!.pbx.reset();
+    await helper.startServer();
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await helper.stopServer();
+    await waitFor('connections to close', () => openConnectionCount() === 0);
+  });
+}
+
+/** Waits until the node's status has said "connected". */
+export const connected = (n: TestNode): Promise<void> => waitFor(`${n.id} connected`, () => statusTexts(n).includes('status.connected'), 8000);

@@ -2,29 +2,12 @@
  * The Node-RED nodes in a real Node-RED runtime (node-red-node-test-helper) against the PBX simulator. No mocks.
  */
 import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
-import { connectionNode, creds, helper, NODES, nextMessage, statusTexts, waitFor, warningsOf, type TestNode } from './harness';
+import { connected, connectionNode, creds, helper, NODES, nextMessage, statusTexts, useRuntime, waitFor, warningsOf } from './harness';
 
 let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator({ ringTimeoutMs: 60_000 });
-});
-afterAll(async () => {
-  await sim.close();
-});
-beforeEach(async () => {
-  sim.pbx.reset();
-  await helper.startServer();
-});
-afterEach(async () => {
-  await helper.unload();
-  await helper.stopServer();
-  await waitFor('connections to close', () => openConnectionCount() === 0);
-});
-
-const connected = (n: TestNode) => waitFor(`${n.id} connected`, () => statusTexts(n).includes('status.connected'), 8000);
+useRuntime({ ringTimeoutMs: 60_000 }, (s) => (sim = s));
 
 describe('pbxflow-event', () => {
   it('sends a missed call when the caller hangs up before anyone answers, and shows it in its status', async () => {
