@@ -8,7 +8,7 @@ import {
   type INodeTypeDescription,
 } from 'n8n-workflow';
 import type { PbxConnection } from '../../shared/connection/types';
-import type { PbxEvent, Platform } from '../../shared/model/events';
+import type { Platform } from '../../shared/model/events';
 import { operationSpec, type OperationName, type OperationSpec } from '../../shared/operations/catalogue';
 import { leaseForNode, testPbxCredential } from '../shared/connection';
 import {
@@ -156,47 +156,9 @@ async function runOperation(ctx: IExecuteFunctions, connection: PbxConnection, s
   }
   if (Array.isArray(input.recordIds)) input.recordIds = input.recordIds.map(String).join(',');
   const user = userOption(ctx, i);
-  const result =
-    spec.name === 'makeCall'
-      ? await makeCall(connection, input, user)
-      : await connection.execute(spec.name as OperationName, input, user ? { user } : {});
+  // Make Call answers with the new call in the normalized model (the core looks it up), like List Calls.
+  const result = await connection.execute(spec.name as OperationName, input, user ? { user } : {});
   return ctx.helpers.constructExecutionMetaData(ctx.helpers.returnJsonArray(toJson(result)), { itemData: { item: i } });
-}
-
-/** How long Make Call waits for the PBX's first news of the new call. */
-const NEW_CALL_WAIT_MS = 3_000;
-
-/**
- * Make Call answers with the call in the normalized model (the `call` object events carry: id, direction, from,
- * to, state...), taken from the connection's own first event about it; the PBX's reply alone only has ids.
- */
-async function makeCall(connection: PbxConnection, input: Record<string, unknown>, user: string | undefined): Promise<unknown> {
-  const seen = new Map<string, PbxEvent>();
-  let wanted: string | undefined;
-  let wake: (() => void) | undefined;
-  const stop = connection.onEvent((e) => {
-    const id = e.call?.id;
-    if (!id || (user && e.user !== user) || seen.has(id)) return;
-    seen.set(id, e);
-    if (id === wanted) wake?.();
-  });
-  try {
-    const result = (await connection.execute('makeCall', input, user ? { user } : {})) as Record<string, unknown>;
-    wanted = typeof result?.callId === 'string' ? result.callId : undefined;
-    if (!wanted) return result;
-    if (!seen.has(wanted)) {
-      let timer: NodeJS.Timeout | undefined;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        timer = setTimeout(resolve, NEW_CALL_WAIT_MS);
-      });
-      clearTimeout(timer);
-    }
-    const call = seen.get(wanted)?.call ?? { id: wanted, direction: 'outgoing', to: { number: String(input.destination ?? '') } };
-    return { ...result, call };
-  } finally {
-    stop();
-  }
 }
 
 function toJson(result: unknown): IDataObject | IDataObject[] {

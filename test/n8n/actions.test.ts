@@ -25,8 +25,11 @@ describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
       [manualTrigger(), pbxNode('Call Bob', 'opentouch', { resource: 'call', operation: 'makeCall', destination: '202' })],
       chain('Manual', 'Call Bob'),
     );
+    const channelsBefore = sim.frontEnds.opentouch.stats.channelsOpened;
     const run = await runManual(tw, 'Manual', credentialsFor(sim, 'opentouch', 'alice'));
     expect(run.data.resultData.error).toBeUndefined();
+    // An action needs a session only: building the answer opened no event channel.
+    expect(sim.frontEnds.opentouch.stats.channelsOpened).toBe(channelsBefore);
     const items = output(run, 'Call Bob');
     expect(items).toHaveLength(1);
     expect(items[0]!.pairedItem).toEqual({ item: 0 });

@@ -43,7 +43,14 @@ export const TELEPHONY_HANDLERS: Record<string, Handler> = {
       rest, TELEPHONY.makeCall, { deviceId, destination: s(input.destination), autoAnswer: input.autoAnswer === true }, ctx);
     // The 201 body is a bare string (the new callRef, we believe); O2G may answer 204 with nothing.
     const callId = typeof res === 'string' && res ? res : typeof (res as { callRef?: unknown })?.callRef === 'string' ? (res as { callRef: string }).callRef : undefined;
-    return { ok: true, operation: 'makeCall', ...(callId ? { callId } : {}), deviceId };
+    const out = { ok: true, operation: 'makeCall', ...(callId ? { callId } : {}), deviceId };
+    if (!callId || !ctx.normalizeCalls || ctx.raw) return out;
+    // The reply has ids only: the new call in the normalized model (destination, state) comes from the user's call
+    // list, one more GET; no event stream is needed, so an action stays a session-only request.
+    const call = await send<{ calls?: unknown[] } | undefined, object>(rest, TELEPHONY.listCalls, {}, ctx)
+      .then(async (r) => (await ctx.normalizeCalls!(ctx.user, Array.isArray(r?.calls) ? r.calls : [])).find((c) => c.id === callId))
+      .catch(() => undefined); // the call was placed: a failed look-up must not turn that into an error
+    return { ...out, call: call ?? { id: callId, direction: 'outgoing', to: { number: s(input.destination) } } };
   },
   async listCalls(rest, _input, ctx) {
     const res = await send<{ calls?: unknown[] } | undefined, object>(rest, TELEPHONY.listCalls, {}, ctx);
