@@ -5,7 +5,6 @@
  */
 import { PbxApiError, PbxError, networkProblem } from '../shared/errors';
 
-
 const HINTS: Partial<Record<string, string>> = {
   AUTH: 'check the login and password',
   TIMEOUT: 'the PBX did not answer in time; check that it is up and reachable',

@@ -145,7 +145,7 @@ async function execute(config: ConnectionConfig, name: OperationName, input: Rec
   try {
     // ALE operations need the session only (the connection logs in on demand); other platforms say when ready,
     // within a deadline.
-    if (o.waitReady) await (conn.ready as (ms?: number) => Promise<void>).call(conn, deadline);
+    if (o.waitReady) await conn.ready(deadline);
     // listCalls answers in the normalized model (the `call` objects events carry); --raw asks for the PBX's own.
     const result = await conn.execute(name, input, { user, raw: o.raw });
     io.stdout.write(`${JSON.stringify(result ?? { ok: true }, null, 2)}\n`);

@@ -148,7 +148,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   process.once('SIGTERM', onSigint);
   // Past this without a first connection the PBX is taken as unreachable (some platforms retry without telling
   // ready() why): the command ends with the last reason instead of retrying out of sight.
-  (conn.ready as (ms?: number) => Promise<void>).call(conn, START_DEADLINE_MS).then(() => { connectedOnce = true; }, (err: Error & { code?: string }) => {
+  conn.ready(START_DEADLINE_MS).then(() => { connectedOnce = true; }, (err: Error & { code?: string }) => {
     if (ending) return; // closed by us (Ctrl-C, --count): nothing to report
     // A PBX never reached (wrong URL, nothing listening) or a refused login ends the command; a blip after the
     // first connection does not (the connection goes on reconnecting, state `failed` above ends it).

@@ -9,7 +9,7 @@
  * `warn(w)`; it implements `supports`, `execute` and `shutdown`.
  */
 import { inspect } from 'node:util';
-import { AuthError, PbxError } from '../errors';
+import { AuthError, PbxApiError, PbxError } from '../errors';
 import type { ConnectionStateInfo, PbxEvent, Platform } from '../model/events';
 import { eventId } from '../model/ids';
 import type { OperationName } from '../operations/catalogue';
@@ -74,7 +74,7 @@ export abstract class BaseConnection implements PbxConnection {
 
   /** Resolves once connected; rejects on a fatal error, on close, or (with `timeoutMs`) with a TIMEOUT error. */
   ready(timeoutMs?: number): Promise<void> {
-    if (this.info.state === 'connected') return Promise.resolve();
+    if (this.isReady()) return Promise.resolve();
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closed) return Promise.reject(new PbxError('CLOSED', 'The connection is closed'));
     return new Promise((resolve, reject) => {
@@ -140,6 +140,11 @@ export abstract class BaseConnection implements PbxConnection {
   }
 
   // ---- for subclasses ------------------------------------------------------------------------------
+
+  /** Whether `ready()` may resolve at once. A platform whose `connected` can precede its event stream narrows it. */
+  protected isReady(): boolean {
+    return this.info.state === 'connected';
+  }
 
   protected wantsRaw(): boolean {
     for (const l of this.listeners) if (l.includeRaw) return true;
@@ -220,6 +225,17 @@ export abstract class BaseConnection implements PbxConnection {
 
   protected scrub(text: string): string {
     return this.secrets.scrub(text);
+  }
+
+  /** The same error (same class, code and fields) with known secrets taken out of its texts; a non-PbxError becomes one. */
+  protected scrubError(err: unknown): PbxError {
+    if (!(err instanceof PbxError)) return new PbxError('PBX', this.scrub(String((err as Error)?.message ?? err)));
+    const message = this.scrub(err.message);
+    const help = err instanceof PbxApiError && err.helpMessage !== undefined ? this.scrub(err.helpMessage) : undefined;
+    if (message === err.message && (!(err instanceof PbxApiError) || help === err.helpMessage)) return err;
+    if (err instanceof AuthError) return new AuthError(message);
+    if (err instanceof PbxApiError) return new PbxApiError(message, { status: err.status, type: err.type, code: err.pbxCode, canRetry: err.canRetry, helpMessage: help });
+    return new PbxError(err.code, message, { canRetry: err.canRetry });
   }
 
   /**

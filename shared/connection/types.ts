@@ -63,9 +63,10 @@ export interface PbxConnection {
   readonly state: ConnectionState;
   /**
    * Resolves once logged in and subscribed (a connection nobody listens to yet: once logged in, which is all an
-   * operation needs); rejects with AuthError (wrong password) or PbxError.
+   * operation needs; its state is then `connected` too); rejects with AuthError (wrong password) or PbxError, and
+   * with a TIMEOUT PbxError when `timeoutMs` passes first.
    */
-  ready(): Promise<void>;
+  ready(timeoutMs?: number): Promise<void>;
   /** Normalized events, including `connection.state`. Returns the unsubscribe function. */
   onEvent(listener: (event: PbxEvent) => void, options?: EventSubscription): () => void;
   /** Connection state changes. Returns the unsubscribe function. */

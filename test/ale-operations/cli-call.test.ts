@@ -1,17 +1,9 @@
 /** `pbxflow call` against the simulator, in-process with captured streams. */
-import { PassThrough } from 'node:stream';
 import { run } from '../../cli/commands/call';
 import { startSimulator, type Simulator } from '../../simulator';
+import { captureIo } from '../helpers/cli';
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { io: { stdin: new PassThrough(), stdout, stderr }, out: () => out, err: () => err };
-}
+const io = () => captureIo();
 
 describe('pbxflow call', () => {
   let sim: Simulator;

@@ -6,28 +6,13 @@
 import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../cli/pbxflow';
 import { PbxError } from '../../shared/errors';
 import { startSimulator, type Simulator } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { selfSignedCertificate } from '../../simulator/frontends/ale/self-signed';
 import { AFFINITY_COOKIE } from '../../simulator/frontends/ale/server';
 import { connect, waitFor } from '../ale/helpers';
-
-async function runCli(args: string[], stdinText = '') {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  stdin.end(stdinText);
-  const code = await main(args, { stdin, stdout, stderr });
-  const events = (): Array<Record<string, unknown>> => (out.trim() ? out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) : []);
-  return { code, out, err, get events() { return events(); } };
-}
+import { runCli } from '../helpers/cli';
 
 describe.each(['opentouch', 'o2g'] as const)('%s over the simulator', (platform) => {
   let sim: Simulator;

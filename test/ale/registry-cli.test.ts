@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import '../../shared/platforms';
 import { acquireConnection, openConnectionCount } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
@@ -7,16 +6,9 @@ import { startSimulator, type Simulator } from '../../simulator';
 import { run as listen } from '../../cli/commands/listen';
 import { run as simulate } from '../../cli/commands/simulate';
 import { waitFor } from './helpers';
+import { captureIo } from '../helpers/cli';
 
-function io() {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => (out += c));
-  stderr.on('data', (c) => (err += c));
-  return { io: { stdin: new PassThrough(), stdout, stderr }, out: () => out, err: () => err };
-}
+const io = () => captureIo();
 
 describe('registry, CLI and framing', () => {
   let sim: Simulator;

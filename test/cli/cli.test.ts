@@ -4,27 +4,12 @@
  * a clear message, `simulate` that says how to make something happen (and does it with --traffic), and
  * `call listCalls` in the normalized model.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
-
-const REGISTER = join(__dirname, '../reliability/ts-register.js');
-const RUN = join(__dirname, '../reliability/run-cli.js');
-
-interface Child { child: ChildProcess; out: string; err: string; code: number | null | undefined; exited: Promise<number | null> }
-
-/** The CLI from its sources, with a clean environment (no PBXFLOW_LINGER_MS from jest unless given). */
-function cli(args: string[], env: Record<string, string> = {}, stdin: 'ignore' | 'pipe' = 'ignore'): Child {
-  const child = spawn(process.execPath, ['-r', REGISTER, RUN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: [stdin, 'pipe', 'pipe'] });
-  const r: Child = { child, out: '', err: '', code: undefined, exited: undefined as unknown as Promise<number | null> };
-  child.stdout!.on('data', (d) => (r.out += d));
-  child.stderr!.on('data', (d) => (r.err += d));
-  r.exited = new Promise((resolve) => child.on('exit', (code) => resolve((r.code = code))));
-  return r;
-}
+import { spawnCli as cli, type CliChild as Child } from '../helpers/cli';
 
 /** Runs to the end; fails the test (and kills the child) if it does not end within `ms`. */
 async function finished(r: Child, ms = 20_000): Promise<Child> {

@@ -2,22 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../../cli/pbxflow';
+import { runCli } from '../helpers/cli';
 import { loadScenarios, scenarioLines } from '../helpers/scenarios';
-
-async function runCli(args: string[], stdinText = '') {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  stdin.end(stdinText);
-  const code = await main(args, { stdin, stdout, stderr });
-  return { code, out, err };
-}
 
 describe('pbxflow replay', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pbxflow-replay-'));

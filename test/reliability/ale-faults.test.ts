@@ -8,6 +8,7 @@ import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
 import { AleConnection, DEFAULT_CHANNEL_IDLE_MS, type AleDiagnostic } from '../../shared/platforms/ale/connection';
 import { PASSWORD, startFakeAle, type FakeAle, type FakeFaults } from './fake-ale';
+import { waitFor } from '../ale/helpers';
 
 const SCALE_MINUTE_MS = 6000;
 const SCALED = { backoffInitialMs: 50, backoffMaxMs: 3000, healthyAfterMs: 1000 };
@@ -25,14 +26,6 @@ function open(fake: FakeAle, extra: Record<string, unknown> = {}): { conn: AleCo
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 /** Runs one fault for a scaled minute; returns the server's counts and the connection's states. */
 async function underFault(faults: FakeFaults) {

@@ -1,13 +1,6 @@
 /** CLI argument handling: boolean flags take no value, one password variable, platform modules looked up lazily. */
-import { PassThrough } from 'node:stream';
 import { loadCliPlatform, parseArgs, passwordFrom } from '../../cli/io';
-
-const io = () => {
-  const stderr = new PassThrough();
-  let err = '';
-  stderr.on('data', (d) => (err += d));
-  return { io: { stdin: new PassThrough(), stdout: new PassThrough(), stderr }, err: () => err };
-};
+import { captureIo as io } from '../helpers/cli';
 
 describe('CLI arguments', () => {
   it('--raw FILE: the flag takes no value, FILE stays positional', () => {

@@ -1,19 +1,7 @@
 /** `pbxflow listen` as a child process against the simulator: it lives through a network blip, and says why it stops. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
-
-const RUN = [join(__dirname, 'ts-register.js'), join(__dirname, 'run-cli.js')];
-
-function cli(args: string[], env: Record<string, string> = {}) {
-  const child: ChildProcess = spawn(process.execPath, ['-r', RUN[0], RUN[1], ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const r = { child, out: '', err: '', code: undefined as number | null | undefined };
-  child.stdout!.on('data', (d) => (r.out += d));
-  child.stderr!.on('data', (d) => (r.err += d));
-  child.on('exit', (code) => (r.code = code));
-  return r;
-}
+import { spawnCli as cli } from '../helpers/cli';
 
 describe('pbxflow listen (child process)', () => {
   let sim: Simulator;

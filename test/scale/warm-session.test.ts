@@ -76,6 +76,31 @@ describe('warm sessions for actions', () => {
     sim.pbx.reset();
   });
 
+  it('a session-only connection is connected once logged in; a later listener subscribes with no state flap', async () => {
+    const subs0 = count('o2g', 'POST', '/subscriptions');
+    const lease = acquireConnection(cfg('o2g', 'alice'));
+    const conn = lease.connection;
+    const states: string[] = [];
+    conn.onState((s) => states.push(s.state));
+    await conn.ready();
+    expect(conn.state).toBe('connected');
+    expect(count('o2g', 'POST', '/subscriptions') - subs0).toBe(0);
+    const seen: string[] = [];
+    conn.onEvent((e) => seen.push(e.type));
+    // ready() now means subscribed and resynced, not only logged in.
+    await conn.ready();
+    expect(count('o2g', 'POST', '/subscriptions') - subs0).toBe(1);
+    expect(states).toEqual(['connected']);
+    sim.pbx.makeCall('bob', '201');
+    for (let t = 0; !seen.includes('call.incoming'); t++) {
+      if (t > 500) throw new Error('no call event');
+      await sleep(10);
+    }
+    expect(states).toEqual(['connected']);
+    await lease.release();
+    sim.pbx.reset();
+  });
+
   it('O2G routing change without a listener: confirmed by reading the state back, no subscription', async () => {
     const lease = acquireConnection(cfg('o2g', 'carol'));
     const subs0 = count('o2g', 'POST', '/subscriptions');

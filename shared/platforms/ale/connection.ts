@@ -108,6 +108,8 @@ export class AleConnection extends BaseConnection {
    * connection is a session only, no subscription and no event channel (an n8n action needs no more).
    */
   private eventsWanted = false;
+  /** A stream has been resynced since events were wanted (`connected` then means subscribed, not only logged in). */
+  private streamResynced = false;
   private wakeForEvents?: () => void;
 
   constructor(config: ConnectionConfig) {
@@ -144,10 +146,14 @@ export class AleConnection extends BaseConnection {
     this.session.on('renewed', (gen: number) => {
       this.secrets.add(this.session.secretToken);
       if (this.subscription && this.subscription.generation !== gen) this.channel.abort();
+      // A session only: logged in is all it needs to be `connected` (with events, the first resync decides).
+      if (!this.eventsWanted && !this.closed) this.connected();
     });
     this.session.on('lost', (reason: string) => {
       this.diag({ kind: 'session', message: `session lost: ${reason}` });
       this.channel.abort();
+      // With events the loop reports its recovery; a session only logs in again at the next ready() or operation.
+      if (!this.eventsWanted && !this.closed) this.setState({ state: 'reconnecting', reason: `session lost: ${reason}` });
     });
     // Calls with no news end on the local clock, even when no event arrives.
     this.watchExpiry(() => this.pipeline.tracker.sweep(), Math.min(60_000, Math.max(1000, config.callTtlMs ?? 60_000)));
@@ -179,20 +185,23 @@ export class AleConnection extends BaseConnection {
   }
 
   /**
-   * With event listeners: subscribed and resynced (`connected`). Without any: logged in, since that is all an
-   * operation needs (a wrong password still fails for good).
+   * With event listeners: subscribed and resynced. Without any: logged in (state `connected`), since that is all an
+   * operation needs; the session is opened here when there is none (a wrong password still fails for good).
    */
   override ready(timeoutMs?: number): Promise<void> {
-    if (this.eventsWanted || this.closed || this.fatal) return super.ready(timeoutMs);
-    const login = this.session.ensure().catch((err: unknown) => {
-      throw this.sessionFailure(err);
-    });
-    if (timeoutMs === undefined || timeoutMs <= 0) return login;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new PbxError('TIMEOUT', `The PBX session was not open within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    });
-    return Promise.race([login, late]).finally(() => clearTimeout(timer));
+    if (!this.eventsWanted && !this.closed && !this.fatal) {
+      // Success reports `connected` through the `renewed` handler; a failure reaches the waiters.
+      this.session.ensure().catch((err: unknown) => {
+        const e = this.sessionFailure(err);
+        if (!this.fatal) this.rejectWaiters(e);
+      });
+    }
+    return super.ready(timeoutMs);
+  }
+
+  /** A session-only `connected` does not mean subscribed: once events are wanted, ready() waits for the first resync. */
+  protected override isReady(): boolean {
+    return super.isReady() && (!this.eventsWanted || this.streamResynced);
   }
 
   /** Whether the subscription and event channel have been asked for. */
@@ -296,7 +305,6 @@ export class AleConnection extends BaseConnection {
   // ---- life cycle -------------------------------------------------------------------------------------
 
   private async loop(): Promise<void> {
-    this.setState({ state: 'connecting' });
     const extra = this.#config.extra ?? {};
     const idleTimeoutMs = num(extra.channelIdleTimeoutMs, DEFAULT_CHANNEL_IDLE_MS);
     // Consecutive event-channel opens that fail at the network level before moving to the other server.
@@ -482,6 +490,8 @@ export class AleConnection extends BaseConnection {
       this.touched = undefined;
       // Only now is the stream known to work: the healthy clock of the back-off starts here.
       this.streamUp();
+      this.streamResynced = true;
+      // From a session-only `connected` the state stays as it is (no flap); waiting ready() callers go on.
       this.connected();
     } catch (err) {
       if (this.closed) return;
@@ -507,17 +517,6 @@ export class AleConnection extends BaseConnection {
     if (d.error) out.error = this.scrubError(d.error);
     for (const l of this.diagListeners) safe(() => l(out));
     this.warn({ kind: d.kind, message });
-  }
-
-  /** The same error with known secrets (password, cookie, Basic value) taken out of its text. */
-  private scrubError(err: unknown): PbxError {
-    if (!(err instanceof PbxError)) return new PbxError('PBX', this.scrub(String((err as Error)?.message ?? err)));
-    const message = this.scrub(err.message);
-    const help = err instanceof PbxApiError && err.helpMessage !== undefined ? this.scrub(err.helpMessage) : undefined;
-    if (message === err.message && (!(err instanceof PbxApiError) || help === err.helpMessage)) return err;
-    if (err instanceof AuthError) return new AuthError(message);
-    if (err instanceof PbxApiError) return new PbxApiError(message, { status: err.status, type: err.type, code: err.pbxCode, canRetry: err.canRetry, helpMessage: help });
-    return new PbxError(err.code, message, { canRetry: err.canRetry });
   }
 }
 

@@ -7,7 +7,7 @@
 import { PbxApiError, PbxError } from '../../../errors';
 import type { AleEvent } from '../decoder';
 import { agentInfoOf, type AgentInfo } from './agent-state';
-import { send, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
+import { send, within, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
 
 /**
  * The `acdagent` service (its URL from `SessionInfo.services`; `/acd/agent` only as the fallback). Sub-paths and
@@ -80,10 +80,7 @@ async function changeAgent<I>(rest: AleRestLike, ctx: AleOperationContext, ep: E
     const first = await Promise.race([confirmed, readState(rest, ctx)]);
     if (expected(first)) return { ok: true, agent: first };
     if (unsubscribe) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)));
-      const got = await Promise.race([confirmed, late]);
-      clearTimeout(timer);
+      const got = await within(confirmed, timeoutMs);
       if (got) return { ok: true, agent: got };
     }
     // No event in time (or no channel): the state itself is the last word.

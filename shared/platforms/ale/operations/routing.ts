@@ -11,7 +11,7 @@ import type { RoutingInfo } from '../../../model/events';
 import type { AleEvent } from '../decoder';
 import { ROUTING, type Condition, type RouteInput } from './routing-endpoints';
 import { routingInfoOf } from './routing-state';
-import { send, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
+import { send, within, type AleOperationContext, type AleRestLike, type Endpoint } from './types';
 
 type Input = Record<string, unknown>;
 type Handler = (rest: AleRestLike, input: Input, ctx: AleOperationContext) => Promise<unknown>;
@@ -59,12 +59,7 @@ async function changeRouting<I extends { requestId?: string }>(
   try {
     await send(rest, ep, { ...input, requestId }, ctx);
     let result: RoutingInfo | Error | undefined;
-    if (unsubscribe) {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))));
-      result = await Promise.race([confirmed, late]);
-      clearTimeout(timer);
-    }
+    if (unsubscribe) result = await within(confirmed, deadline - Date.now());
     if (result instanceof Error) throw result;
     if (result) return { ok: true, routing: result };
     // No event in time (or no channel): the state itself is the last word.

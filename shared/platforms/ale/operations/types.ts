@@ -88,3 +88,14 @@ export async function send<T, I>(rest: AleRestLike, ep: Endpoint<I>, input: I, c
   const path = pathOf(rest, ep, input, ctx);
   return rest.request<T>(ep.method, path, opts);
 }
+
+/** What `p` gives within `ms`, or undefined once `ms` has passed (the wait for a confirming event). */
+export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), Math.max(0, ms))));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
