@@ -2,7 +2,8 @@
  * `pbxflow simulate --traffic`: calls the way people make them (answered, missed, transferred, through the Support
  * queue, from outside), driven on the virtual PBX so that `listen`, a flow or a workflow has something to react to.
  * Each call narrates itself in one line. The demo's own generator (examples/demo/traffic.ts) is not shipped in the
- * package and needs the demo's extra users; this one needs only the simulator's default users.
+ * package and needs the demo's extra users; this one needs only the simulator's default users. Its loop (`runScenarios`,
+ * `attempt`) takes any list of calls, so the demo can run its own plot on it.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimUser, VirtualPbx } from '../simulator';
@@ -20,7 +21,8 @@ export interface TrafficOptions {
 /** The Support pilot every simulator has, and the agent the generator logs on to it. */
 export const SUPPORT = { number: '5000', name: 'Support', group: '5000' };
 
-interface Scenario { name: string; run(): Promise<void> }
+/** One kind of call, narrated by `run` itself. */
+export interface Scenario { name: string; run(): Promise<unknown> }
 
 /** Who is in the PBX (a user the simulator was started without is skipped, with its scenarios). */
 function people(pbx: VirtualPbx): Record<'alice' | 'bob' | 'carol', SimUser> | undefined {
@@ -102,19 +104,28 @@ function scenarios(o: TrafficOptions): Scenario[] {
 }
 
 /**
- * Runs the calls one after the other, with a pause between, until the signal aborts. A call that cannot go as
- * planned (someone forwarded their phone from the phones page, a ring timeout) is told and the next one runs.
+ * Runs one call. One that cannot go as planned (someone forwarded their phone from the phones page, a ring
+ * timeout) is told, not thrown; false then.
  */
-export async function runTraffic(o: TrafficOptions): Promise<void> {
-  const list = scenarios(o);
-  for (let i = 0; !o.signal.aborted; i = (i + 1) % list.length) {
-    const s = list[i];
-    try {
-      await s.run();
-    } catch (err) {
-      if (o.signal.aborted) break;
-      o.say(`(${s.name} did not go as planned: ${(err as Error).message})`);
-    }
-    await delay(3000 * (o.pace ?? 1), undefined, { signal: o.signal }).catch(() => undefined);
+export async function attempt(o: TrafficOptions, name: string, run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (err) {
+    if (!o.signal.aborted) o.say(`(${name} did not go as planned: ${(err as Error).message})`);
+    return false;
   }
+}
+
+/** Runs the calls one after the other, `gapMs` (scaled by `pace`) apart, until the signal aborts. */
+export async function runScenarios(o: TrafficOptions, list: Scenario[], gapMs = 3000): Promise<void> {
+  for (let i = 0; !o.signal.aborted && list.length > 0; i = (i + 1) % list.length) {
+    await attempt(o, list[i].name, () => list[i].run());
+    await delay(gapMs * (o.pace ?? 1), undefined, { signal: o.signal }).catch(() => undefined);
+  }
+}
+
+/** The CLI's traffic: the calls above, on the simulator's default users, until the signal aborts. */
+export function runTraffic(o: TrafficOptions): Promise<void> {
+  return runScenarios(o, scenarios(o));
 }

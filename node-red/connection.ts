@@ -61,11 +61,7 @@ export = function register(RED: RedApi): void {
       // Surfaces a refused login; the core keeps retrying transient failures with back-off.
       held.connection.ready().then(
         () => {
-          // Core workaround: an ALE connection without event listeners (action nodes only) is a session only; its
-          // ready() resolves once logged in while `state` stays 'connecting'. That is usable: show it as connected.
-          // Once the core reports 'connected' there, this is just `show(held.connection.state as UiState)`.
-          const now = held.connection.state;
-          if (lease === held) show(now === 'connecting' ? 'connected' : now);
+          if (lease === held) show(held.connection.state as UiState);
         },
         (err: unknown) => {
           if (lease === held) show('error', (err as Error).message);
@@ -107,7 +103,6 @@ export = function register(RED: RedApi): void {
         .map((v) => { const [value, label] = v.split('='); return { value: value!.trim(), ...(label ? { label: label.trim() } : {}) }; });
       const items: LookupItem[] = own.filter((i) => has(i.value) || has(i.label ?? ''));
       const connection = lease?.connection;
-      // `state` (this node's), not the connection's: it also covers a session-only connection (see `open`).
       if (kind === 'users' && q && state === 'connected' && connection?.supports('searchDirectory')) {
         const found = await withDeadline(connection.execute('searchDirectory', { query: q, limit: 20 }), LOOKUP_TIMEOUT_MS).catch(() => undefined);
         for (const c of directoryContacts(found)) {

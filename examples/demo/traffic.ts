@@ -5,6 +5,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimUser, VirtualPbx } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
+import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/traffic';
+
+// The loop that runs calls one after the other and tells a call that did not go as planned is the CLI's
+// (`pbxflow simulate --traffic`); the demo runs its own plot on it.
+export { attempt };
 
 /**
  * The TelServer company: two more people on the same virtual PBX, whose phones pbxflow watches through the
@@ -25,7 +30,7 @@ export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw'
 export const ALE_COMPANY = ['alice', 'bob', 'carol', 'dave'];
 
 /** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
-export const SUPPORT_PILOT = { number: '5000', name: 'Support', group: '5000' };
+export const SUPPORT_PILOT = SUPPORT;
 /** Dave is the Support agent (logged on from his desk phone). */
 export const SUPPORT_AGENT = { login: 'dave', device: '204' };
 
@@ -34,14 +39,8 @@ export function startSupportAgent(pbx: VirtualPbx): void {
   simFeatures(pbx).agents.logon(SUPPORT_AGENT.login, SUPPORT_AGENT.device, SUPPORT_PILOT.group);
 }
 
-export interface TrafficContext {
-  pbx: VirtualPbx;
-  say(line: string): void;
-  /** Aborted on Ctrl-C: every pause ends at once. */
-  signal: AbortSignal;
-  /** Scales every pause (the --once script runs a bit faster than the interactive demo). */
-  pace?: number;
-}
+/** The pbx, the narrator, Ctrl-C's signal, and a pace for every pause (the --once script runs faster). */
+export type TrafficContext = TrafficOptions;
 
 const pause = (ctx: TrafficContext, ms: number) => delay(ms * (ctx.pace ?? 1), undefined, { signal: ctx.signal });
 
@@ -156,33 +155,16 @@ export async function telServerAnsweredCall(ctx: TrafficContext): Promise<void> 
   ctx.pbx.hangUp(ref, 'frank');
 }
 
-/** Runs one scenario; a failure (e.g. a call ended by the ring timeout meanwhile) is told, not thrown. */
-export async function attempt(ctx: TrafficContext, name: string, run: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await run();
-    return true;
-  } catch (err) {
-    if (ctx.signal.aborted) return false;
-    ctx.say(`${name} did not go as planned: ${(err as Error).message}`);
-    return false;
-  }
-}
-
 /** The interactive demo's endless traffic, until the signal aborts. */
 export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<void> {
-  const scenarios: Array<[string, () => Promise<unknown>]> = [
-    ['answered call', () => answeredCall(ctx)],
-    ['abandoned call', () => abandonedCall(ctx)],
-    ['call to Alice', () => callToAlice(ctx, mobile)],
-    ['transfer', () => transferredCall(ctx)],
-    ['queued call', () => queuedCallAnswered(ctx)],
-    ['abandoned queued call', () => queuedCallAbandoned(ctx)],
-    ['TelServer missed call', () => telServerMissedCall(ctx)],
-    ['TelServer answered call', () => telServerAnsweredCall(ctx)],
-  ];
-  for (let i = 0; !ctx.signal.aborted; i = (i + 1) % scenarios.length) {
-    const [name, run] = scenarios[i];
-    await attempt(ctx, name, run);
-    await pause(ctx, 4000).catch(() => undefined);
-  }
+  await runScenarios(ctx, [
+    { name: 'answered call', run: () => answeredCall(ctx) },
+    { name: 'abandoned call', run: () => abandonedCall(ctx) },
+    { name: 'call to Alice', run: () => callToAlice(ctx, mobile) },
+    { name: 'transfer', run: () => transferredCall(ctx) },
+    { name: 'queued call', run: () => queuedCallAnswered(ctx) },
+    { name: 'abandoned queued call', run: () => queuedCallAbandoned(ctx) },
+    { name: 'TelServer missed call', run: () => telServerMissedCall(ctx) },
+    { name: 'TelServer answered call', run: () => telServerAnsweredCall(ctx) },
+  ], 4000);
 }

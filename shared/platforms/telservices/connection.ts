@@ -207,7 +207,7 @@ export class TelServicesConnection extends BaseConnection {
         for (const s of this.sessions.values()) s.open = false;
         this.warn({ kind: 'session', message: e.message });
         this.setState({ state: 'reconnecting', reason: e.message, attempt: this.backoff.attempts + 1 });
-        this.rejectWaiters(new PbxError(e.code, this.scrub(e.message)));
+        this.rejectWaiters(this.scrubError(e));
         await this.sleep(this.retryDelay());
       }
     }

@@ -145,7 +145,7 @@ export class VoicenterConnection extends BaseConnection {
           this.fail(e);
           return;
         }
-        this.rejectWaiters(new PbxError(e.code, this.scrub(e.message)));
+        this.rejectWaiters(this.scrubError(e));
         this.warn({ kind: 'session', message: e.message });
         delay = this.retryDelay();
         this.setState({ state: 'reconnecting', reason: e.message, attempt: this.backoff.attempts });
