@@ -13,7 +13,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureBuilt, root } from './build';
+import { ensureBuilt, root } from '../helpers/build';
 
 const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -46,7 +46,7 @@ maybe('Node-RED editor in chromium', () => {
   let userDir = '';
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureBuilt('browser test');
     userDir = mkdtempSync(join(tmpdir(), 'pbxflow-browser-'));
     const out = await new Promise<string>((resolve, reject) => {
       execFile(process.execPath, [join(__dirname, 'editor-driver.mjs'), root, userDir, CHROMIUM], { timeout: 90_000, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {

@@ -3,43 +3,17 @@
  * real embedded Node-RED running the built pack and the real flows. A child process, not runDemo() in-process,
  * because Node-RED 5 loads its nodes with dynamic import(), which jest's VM sandbox refuses.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { retimeIcs } from '../../examples/demo/calendar';
 import { projectRoot } from '../../examples/demo/paths';
 import { parseIcs } from '../../node-red/lib/ics';
+import { ensureBuilt } from '../helpers/build';
 
 const root = projectRoot(__dirname);
 const tmpDir = join(root, '.tmp', `test-demo-${process.pid}`);
 const demoJs = join(root, 'dist/examples/demo.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds when dist is missing or older than the sources the demo runs (build takes a few seconds). */
-function ensureBuilt(): void {
-  const outputs = [demoJs, join(root, 'dist/node-red/connection.js'), join(root, 'dist/node-red/connection.html')];
-  const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
-  const sources = Math.max(...['examples', 'node-red', 'shared', 'simulator'].map((d) => newestMtime(join(root, d))));
-  const run = (script: string, args: string[]) => {
-    try {
-      execFileSync(process.execPath, [join(root, script), ...args], { cwd: root, stdio: 'pipe' });
-    } catch (err) {
-      const e = err as { stdout?: Buffer; stderr?: Buffer };
-      throw new Error(`building for the demo test failed (${script}):\n${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`);
-    }
-  };
-  if (built < sources) run('node_modules/typescript/bin/tsc', ['-p', 'tsconfig.build.json']);
-  // gulp copies the editor .html (and locales, icons): stale ones would show the old editor to the check below.
-  if (built < sources || !existsSync(outputs[2])) run('node_modules/gulp/bin/gulp.js', ['build']);
-}
 
 describe('demo calendar', () => {
   it('re-times the sample "Out of office" event into the given windows and keeps the other events', () => {
@@ -65,7 +39,7 @@ describe('npm start -- --once', () => {
   };
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureBuilt('demo test');
     // Relative, as a user would type it: the demo takes it from its current directory (and prints it absolute).
     const proc = spawn(process.execPath, [demoJs, '--once', '--tmp-dir', relative(root, tmpDir)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;

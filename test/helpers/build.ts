@@ -1,4 +1,4 @@
-/** Builds dist/ (tsc + gulp) when it is missing or older than the sources the browser tests run. */
+/** Builds dist/ (tsc + gulp) when it is missing or older than the sources the demo and browser tests run. */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export function ensureBuilt(): void {
-  const outputs = ['dist/examples/demo/node-red-host.js', 'dist/node-red/connection.js', 'dist/node-red/connection.html'].map((f) => join(root, f));
+/** `who` names the test in messages. gulp copies the editor .html (and locales, icons), so they are outputs too. */
+export function ensureBuilt(who = 'test'): void {
+  const outputs = ['dist/examples/demo.js', 'dist/examples/demo/node-red-host.js', 'dist/node-red/connection.js', 'dist/node-red/connection.html'].map((f) => join(root, f));
   const built = outputs.every((f) => existsSync(f)) ? Math.min(...outputs.map((f) => statSync(f).mtimeMs)) : 0;
   const sources = Math.max(...['examples', 'node-red', 'shared', 'simulator', 'resources'].map((d) => newestMtime(join(root, d))));
   if (built >= sources) return;
@@ -28,8 +29,8 @@ export function ensureBuilt(): void {
       const text = `${e.stdout?.toString() ?? ''}${e.stderr?.toString() ?? ''}`;
       // tsc still writes its output on type errors (the type check is its own CI step): go on when it did.
       const emitted = outputs.filter((f) => f.endsWith('.js')).every((f) => existsSync(f) && statSync(f).mtimeMs >= started - 1000);
-      if (script.includes('tsc') && emitted) console.warn(`test/browser: the build reported type errors; testing what it emitted:\n${text.slice(0, 2000)}`);
-      else throw new Error(`building for the browser test failed (${script}):\n${text}`);
+      if (script.includes('tsc') && emitted) console.warn(`${who}: the build reported type errors; testing what it emitted:\n${text.slice(0, 2000)}`);
+      else throw new Error(`building for the ${who} failed (${script}):\n${text}`);
     }
   }
 }
