@@ -22,7 +22,7 @@ export const usage = `usage: pbxflow simulate [--port N] [--web-port N] [--traff
                     (default: any free ports; Voicenter always takes free ports, printed at start)
   --web-port N      the phones page's port (default: any free port)
   --traffic         make calls happen by themselves (answered, missed, transferred, queued, from outside)
-  --tls             serve OpenTouch and O2G over HTTPS with a throw-away self-signed certificate
+  --tls             serve OpenTouch, O2G and Voicenter over HTTPS with a throw-away self-signed certificate
   --rtsm            O2G sends telephony events in the internal RTSM_* form
   --ring-timeout MS an unanswered call ends after MS milliseconds
   --duration MS     stop after MS milliseconds (default: run until Ctrl-C)
@@ -97,6 +97,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     certDir = mkdtempSync(join(tmpdir(), 'pbxflow-sim-'));
     writeFileSync(join(certDir, 'simulator.crt'), tls.cert);
   }
+  // Voicenter takes the certificate too (its options reach the front-end as given): HTTPS, servers named as bare hosts.
+  const voicenter = { socketVersion: '2' as const, ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}) };
   let sim: Simulator;
   try {
     sim = await startSimulator({
@@ -105,7 +107,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
       o2gRtsm: flags.rtsm === true,
       web: { port: webPort },
-      voicenter: true,
+      voicenter,
       ringTimeoutMs,
     });
   } catch (err) {

@@ -1,7 +1,7 @@
 /** Shared set-up for the Voicenter tests: a simulator with the Voicenter front-end, connections to it, waiting. */
 import type { ConnectionConfig, ConnectionWarning } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/connection';
+import { VoicenterConnection, type VoicenterDeps } from '../../shared/platforms/voicenter/connection';
 import { startSimulator, type Simulator } from '../../simulator';
 import type { VoicenterFrontEnd } from '../../simulator/frontends/voicenter/server';
 
@@ -10,7 +10,7 @@ export interface VcSim {
   vc: VoicenterFrontEnd;
 }
 
-export async function startVc(socketVersion: '2' | '4' = '2', extra: { tokenTtlSeconds?: number } = {}): Promise<VcSim> {
+export async function startVc(socketVersion: '2' | '4' = '2', extra: { tokenTtlSeconds?: number; epochs?: 'local' | 'utc' } = {}): Promise<VcSim> {
   const sim = await startSimulator({ voicenter: { socketVersion, ...extra } });
   if (!sim.voicenter) throw new Error(sim.voicenterSkipped ?? 'no Voicenter front-end');
   return { sim, vc: sim.voicenter };
@@ -27,7 +27,7 @@ export interface Probe {
 export type LoginKind = 'user' | 'account' | 'token' | 'token-api';
 
 /** A connection of one login type to the simulator, with fast timers. */
-export function connect(s: VcSim, kind: LoginKind = 'user', over: Partial<ConnectionConfig> & { extra?: Record<string, unknown> } = {}): Probe {
+export function connect(s: VcSim, kind: LoginKind = 'user', over: Partial<ConnectionConfig> & { extra?: Record<string, unknown> } = {}, deps: VoicenterDeps = {}): Probe {
   const c = s.vc.credentials;
   const base: ConnectionConfig =
     kind === 'user' ? { platform: 'voicenter', url: s.vc.loginUrl, login: c.user[0].email, password: c.user[0].password }
@@ -41,7 +41,7 @@ export function connect(s: VcSim, kind: LoginKind = 'user', over: Partial<Connec
     ...(kind === 'account' ? { serverUrl: s.vc.socketUrls[0] } : {}),
     ...over.extra,
   };
-  const conn = new VoicenterConnection({ ...base, requestTimeoutMs: 2000, ...over, extra });
+  const conn = new VoicenterConnection({ ...base, requestTimeoutMs: 2000, ...over, extra }, deps);
   const events: PbxEvent[] = [];
   const warnings: ConnectionWarning[] = [];
   const states: string[] = [];

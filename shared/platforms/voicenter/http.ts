@@ -15,12 +15,18 @@ export interface JsonRequest {
   body?: unknown;
   timeoutMs: number;
   rejectUnauthorized?: boolean;
+  /** Extra CA certificate(s), PEM (ConnectionConfig.tls.ca). */
+  ca?: string;
+  /** Give the server's `Date` header back as `serverDate`. */
+  wantDate?: boolean;
 }
 
 export interface JsonResponse {
   status: number;
   /** The parsed body; the raw text when it is not JSON; undefined when empty. */
   body: unknown;
+  /** The server's clock from its `Date` header (epoch ms), when it sent one: token expiry is on that clock. */
+  serverDate?: number;
 }
 
 const MAX_BODY = 1 << 20;
@@ -47,7 +53,7 @@ export async function requestJson(url: string, r: JsonRequest): Promise<JsonResp
       data: r.body === undefined ? undefined : JSON.stringify(r.body),
       signal: deadline,
       httpAgent,
-      httpsAgent: r.rejectUnauthorized === false ? httpsAgents.trust : httpsAgents.verify,
+      httpsAgent: r.ca ? caAgent(r.ca) : r.rejectUnauthorized === false ? httpsAgents.trust : httpsAgents.verify,
       // Every status is an answer (the login layer maps them); the body comes back as text, parsed below.
       validateStatus: () => true,
       maxRedirects: 0,
@@ -56,12 +62,26 @@ export async function requestJson(url: string, r: JsonRequest): Promise<JsonResp
       transformResponse: [(d: unknown) => d],
       maxContentLength: MAX_BODY,
     });
-    return { status: res.status, body: parse(typeof res.data === 'string' ? res.data : String(res.data ?? '')) };
+    const date = typeof res.headers?.date === 'string' ? Date.parse(res.headers.date) : NaN;
+    const out: JsonResponse = { status: res.status, body: parse(typeof res.data === 'string' ? res.data : String(res.data ?? '')) };
+    if (r.wantDate && Number.isFinite(date)) out.serverDate = date;
+    return out;
   } catch (err) {
     if (deadline.aborted) throw new PbxError('TIMEOUT', `no answer from ${u.host} within ${Math.round(r.timeoutMs / 1000)} s`);
     if (axios.isAxiosError(err) && /maxContentLength/.test(err.message)) throw new PbxError('PBX', `the answer from ${u.host} is too large`);
     throw network(u, err);
   }
+}
+
+/** One agent per CA text (a credential's CA rarely changes; logins are rare). */
+const caAgents = new Map<string, https.Agent>();
+function caAgent(ca: string): https.Agent {
+  let a = caAgents.get(ca);
+  if (!a) {
+    if (caAgents.size > 16) caAgents.clear();
+    caAgents.set(ca, (a = new https.Agent({ keepAlive: false, ca })));
+  }
+  return a;
 }
 
 function parse(text: string): unknown {

@@ -15,8 +15,12 @@
  *   `{ Domain, Priority, URLID, Version }` (docs/content/api/interfaces/Server.md), lowest Priority first.
  * - Refresh: GET `<refreshTokenUrl>` with `Authorization: Bearer <RefreshToken>`, a few seconds before
  *   `TokenExpiry` (read-out of the SDK's next branch: 5 s before).
+ * - `account` through the login API (useLoginApi): POST `<loginUrl>/Account` `{ username, password }`
+ *   (src/utils/externalLogin.js `getExternalLoginUrl`, `externalLogin`).
  * - `account` logs in on the socket (`loginUser { user, pass }`) and `token` without the login API on the socket
  *   (`login { token }`, with the token also in the handshake query): see the connection.
+ * - Token expiry is on the login API's clock: with its `Date` header, the expiry is moved onto this host's clock,
+ *   so a host clock ahead of Voicenter's does not read every token as expired.
  */
 import { AuthError, PbxApiError, PbxError } from '../../errors';
 import { int, isRecord, list, nonEmpty, text } from '../../model/fields';
@@ -44,14 +48,21 @@ export interface LoginSettings {
   socketVersion: 'auto' | SocketVersion;
   timeoutMs: number;
   rejectUnauthorized?: boolean;
+  ca?: string;
+  /** This host's clock (injected in tests). */
+  now: () => number;
+  /** Takes known secrets out of server text before it is cut to size (a cut secret would escape the scrubber). */
+  scrub?: (text: string) => string;
 }
 
 export interface VoicenterSession {
   /** The token for the socket (query and `login`), and the keepalive payload. */
   token?: string;
   refreshToken?: string;
-  /** Epoch ms. */
+  /** Epoch ms, on this host's clock. */
   expiresAt?: number;
+  /** When the token was received (this host's clock). */
+  issuedAt?: number;
   /** Socket server URLs, preferred first. */
   servers: string[];
   socketVersion: SocketVersion;
@@ -66,17 +77,19 @@ export function refreshUrlOf(loginUrl: string): string {
 
 export async function login(s: LoginSettings, remember: (secret: string) => void): Promise<VoicenterSession> {
   const forced = s.socketVersion === 'auto' ? undefined : s.socketVersion;
-  if (s.loginType === 'user' || (s.loginType === 'token' && s.useLoginApi)) {
-    const path = s.loginType === 'user' ? '/User' : '/Token';
-    const body = s.loginType === 'user' ? { email: s.login, pin: s.secret } : { token: s.secret };
-    const res = await requestJson(`${s.loginUrl.replace(/\/$/, '')}${path}`, { method: 'POST', body, timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized });
-    const session = sessionOf(res.status, res.body, 'login', remember);
+  if (usesLoginApi(s)) {
+    const path = s.loginType === 'user' ? '/User' : s.loginType === 'token' ? '/Token' : '/Account';
+    const body = s.loginType === 'user' ? { email: s.login, pin: s.secret } : s.loginType === 'token' ? { token: s.secret } : { username: s.login, password: s.secret };
+    const res = await requestJson(`${s.loginUrl.replace(/\/$/, '')}${path}`, { method: 'POST', body, timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized, ca: s.ca, wantDate: true });
+    const session = sessionOf(res.status, res.body, 'login', remember, s.scrub);
+    onLocalClock(session, res.serverDate, s.now());
     if (s.serverUrl) session.servers = [s.serverUrl];
     if (forced) session.socketVersion = forced;
     if (session.servers.length === 0) session.servers = [...DEFAULT_SERVERS];
     return session;
   }
   if (s.loginType === 'token') {
+    // Voicenter's SDK connects with the token in the handshake query (src/classes/socket-io/socket-io.class.ts).
     return { token: s.secret, servers: s.serverUrl ? [s.serverUrl] : await discover(s), socketVersion: forced ?? '2', fromLoginApi: false };
   }
   return { servers: s.serverUrl ? [s.serverUrl] : [...DEFAULT_SERVERS], socketVersion: forced ?? '2', fromLoginApi: false };
@@ -85,22 +98,40 @@ export async function login(s: LoginSettings, remember: (secret: string) => void
 /** A new token before the current one expires. AuthError when the refresh token is refused. */
 export async function refresh(s: LoginSettings, old: VoicenterSession, remember: (secret: string) => void): Promise<VoicenterSession> {
   if (!old.refreshToken) throw new AuthError('Voicenter gave no refresh token');
-  const res = await requestJson(s.refreshUrl, { method: 'GET', headers: { authorization: `Bearer ${old.refreshToken}` }, timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized });
-  const next = sessionOf(res.status, res.body, 'token refresh', remember);
+  const res = await requestJson(s.refreshUrl, { method: 'GET', headers: { authorization: `Bearer ${old.refreshToken}` }, timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized, ca: s.ca, wantDate: true });
+  const next = sessionOf(res.status, res.body, 'token refresh', remember, s.scrub);
+  onLocalClock(next, res.serverDate, s.now());
   return {
     ...old,
     token: next.token,
     refreshToken: next.refreshToken ?? old.refreshToken,
     expiresAt: next.expiresAt,
+    issuedAt: next.issuedAt,
     // A refresh answer may leave out the server list: keep the one we have.
     servers: next.servers.length > 0 && !s.serverUrl ? next.servers : old.servers,
   };
 }
 
+/** Whether this login type goes through the HTTP login API. */
+export function usesLoginApi(s: Pick<LoginSettings, 'loginType' | 'useLoginApi'>): boolean {
+  return s.loginType === 'user' || (s.useLoginApi && (s.loginType === 'token' || s.loginType === 'account'));
+}
+
+/**
+ * The expiry the server stated is on its clock: moved onto ours by the difference its `Date` header shows (1 s
+ * resolution, so differences under 2 s are left alone).
+ */
+function onLocalClock(session: VoicenterSession, serverDate: number | undefined, now: number): void {
+  session.issuedAt = now;
+  if (session.expiresAt === undefined || serverDate === undefined) return;
+  const skew = serverDate - now;
+  if (Math.abs(skew) >= 2000) session.expiresAt -= skew;
+}
+
 /** Token on the socket: the servers the discovery API names for it, else Voicenter's fallback server. */
 async function discover(s: LoginSettings): Promise<string[]> {
   try {
-    const res = await requestJson(`${s.monitorUrl.replace(/\/$/, '')}/${encodeURIComponent(s.secret)}`, { method: 'GET', timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized });
+    const res = await requestJson(`${s.monitorUrl.replace(/\/$/, '')}/${encodeURIComponent(s.secret)}`, { method: 'GET', timeoutMs: s.timeoutMs, rejectUnauthorized: s.rejectUnauthorized, ca: s.ca });
     const servers = res.status === 200 ? serverList(res.body) : [];
     return servers.length > 0 ? servers : [...DEFAULT_SERVERS];
   } catch {
@@ -108,10 +139,11 @@ async function discover(s: LoginSettings): Promise<string[]> {
   }
 }
 
-function sessionOf(status: number, body: unknown, what: string, remember: (secret: string) => void): VoicenterSession {
+function sessionOf(status: number, body: unknown, what: string, remember: (secret: string) => void, scrub: (t: string) => string = (t) => t): VoicenterSession {
   const b = isRecord(body) ? body : undefined;
   const code = int(b?.StatusCode, 0, 999_999);
-  const desc = text(b?.Status, 200) ?? text(b?.Message, 200) ?? (typeof body === 'string' ? body.slice(0, 200) : '');
+  // Scrubbed whole, then cut: the login API may echo what it was sent (the password, the token) in its text.
+  const desc = scrub(text(b?.Status, 4096) ?? text(b?.Message, 4096) ?? (typeof body === 'string' ? body : '')).slice(0, 200);
   // The doc: wrong credentials get 401 ("Unauthorized") or 500 ("Unexpected token").
   if (status === 401 || status === 403 || code === 401 || code === 403 || (status === 500 && /unexpected token/i.test(desc))) {
     throw new AuthError(`Voicenter refused the ${what} (HTTP ${status}${desc ? `: ${desc}` : ''})`);

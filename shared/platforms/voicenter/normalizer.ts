@@ -14,9 +14,10 @@
  */
 import { DecodeError } from '../../errors';
 import type { Party, PbxEvent } from '../../model/events';
-import { bool, eventTime, int, isRecord, list, nonEmpty, text } from '../../model/fields';
+import { bool, int, isRecord, list, nonEmpty, text } from '../../model/fields';
 import type { CallObservation, Cause, LegState, Observation, Participant, SnapshotObservation } from '../../model/observations';
 import type { QueueWaits, VoicenterCallState, VoicenterCalls } from './call-state';
+import { asSent, type PayloadClock, type ServerClock } from './clock';
 import type { VoicenterEvent } from './decoder';
 import { statusName } from './statuses';
 
@@ -27,6 +28,14 @@ export interface VoicenterContext {
   queues: QueueWaits;
   /** Extensions seen so far: an extension missing from a later AllExtensionsStatus has no calls any more. */
   extensions: Set<string>;
+  /** The live client's calibrated reading of the server's epochs (clock.ts); without it, epochs are read as sent. */
+  clock?: ServerClock;
+}
+
+/** The clock of one payload: `servertime` / `servertimeoffset` at its top level, else inside `data`. */
+function clockOf(ctx: VoicenterContext, p: Obj, data?: Obj): PayloadClock {
+  const st = p.servertime ?? data?.servertime;
+  return ctx.clock ? ctx.clock.read(st, p.servertimeoffset ?? data?.servertimeoffset) : asSent(st, ctx.now());
 }
 
 type Obj = Record<string, unknown>;
@@ -57,8 +66,7 @@ function extensionEvent(p: Obj, ctx: VoicenterContext): Observation[] {
   if (!reason) throw new DecodeError('ExtensionEvent without a reason');
   const user = extensionOf(data);
   if (!user) throw new DecodeError(`ExtensionEvent ${reason} without an extension number`);
-  const now = ctx.now();
-  const time = eventTime(p.servertime ?? data.servertime, now) ?? now;
+  const time = clockOf(ctx, p, data).time;
   const r = REASONS[reason] ?? reason.toUpperCase();
   if (r === 'USERSTATUSUPDATE') {
     const status = int(data.representativeStatus, 1, 13);
@@ -233,34 +241,54 @@ function boundedCopy(o: Obj): Record<string, string | number | boolean> {
 function allExtensions(p: Obj, ctx: VoicenterContext): Observation[] {
   const exts = list(p.extensions) ?? list(p.Extensions);
   if (!exts) throw new DecodeError('AllExtensionsStatus without an extensions list');
-  const now = ctx.now();
-  const time = eventTime(p.servertime, now) ?? now;
+  const time = clockOf(ctx, p).time;
   const out: Observation[] = [];
   const listed = new Set<string>();
+  // Only a readable entry that lacks a call is evidence that the call ended: an unreadable entry (or call) says
+  // nothing, and when any entry is unreadable an extension missing from the list may be that entry.
+  let unreadable = 0;
   for (const x of exts) {
-    if (!isRecord(x)) continue;
-    const user = extensionOf(x);
-    if (!user || listed.has(user)) continue;
+    const user = isRecord(x) ? extensionOf(x) : undefined;
+    if (!user || !isRecord(x)) {
+      unreadable++;
+      continue;
+    }
+    if (listed.has(user)) continue;
     listed.add(user);
     ctx.extensions.add(user);
     const calls: CallObservation[] = [];
-    for (const c of list(x.calls) ?? list(x.Calls) ?? []) {
-      if (!isRecord(c)) continue;
-      const obs = snapshotCall(c, x, user, time, ctx);
+    const heldNew: CallObservation[] = [];
+    let callsReadable = true;
+    const rawCalls = x.calls ?? x.Calls;
+    const callList = rawCalls === undefined ? [] : list(rawCalls);
+    if (!callList) callsReadable = false;
+    for (const c of callList ?? []) {
+      const obs = isRecord(c) ? snapshotCall(c, x, user, time, ctx, heldNew) : undefined;
       if (obs) calls.push(obs);
+      else callsReadable = false;
     }
-    out.push({ kind: 'snapshot', platform: PLATFORM, user, time, calls } satisfies SnapshotObservation);
+    // A call list we could not read in full: announce what we read, end nothing.
+    if (callsReadable) out.push({ kind: 'snapshot', platform: PLATFORM, user, time, calls } satisfies SnapshotObservation);
+    else for (const c of calls) out.push(c);
+    for (const h of heldNew) out.push(h);
     const status = int(x.representativeStatus, 1, 13);
     if (status !== undefined) out.push(agentState(user, status, time, x));
   }
-  for (const user of ctx.extensions) {
-    if (!listed.has(user)) out.push({ kind: 'snapshot', platform: PLATFORM, user, time, calls: [] });
+  if (exts.length > 0 && listed.size === 0) throw new DecodeError(`AllExtensionsStatus: none of its ${exts.length} extension entries is readable (nothing ended)`);
+  if (unreadable === 0 && listed.size > 0) {
+    for (const user of ctx.extensions) {
+      if (!listed.has(user)) out.push({ kind: 'snapshot', platform: PLATFORM, user, time, calls: [] });
+    }
   }
   return out;
 }
 
 /** A call of the snapshot, in either shape the doc shows (ExtensionEvent call fields or queue-call fields). */
-function snapshotCall(c: Obj, ext: Obj, user: string, time: number, ctx: VoicenterContext): CallObservation | undefined {
+/**
+ * A call first seen held is announced answered, then held (`heldNew` gets the second step): the tracker reads a
+ * held leg of a call it does not know as not yet answered.
+ */
+function snapshotCall(c: Obj, ext: Obj, user: string, time: number, ctx: VoicenterContext, heldNew: CallObservation[]): CallObservation | undefined {
   const callId = idText(c.ivrid) ?? idText(c.IvrUniqueID) ?? idText(c.Ivrid);
   if (!callId) return undefined;
   const dir = directionOf(c.direction);
@@ -268,15 +296,22 @@ function snapshotCall(c: Obj, ext: Obj, user: string, time: number, ctx: Voicent
   const status = text(c.callstatus, 32)?.toLowerCase();
   const leg2 = dir === 'click2call' && int(c.c2cdirection, 1, 2) === 2;
   let state: LegState;
-  if (answered && (dir !== 'click2call' || leg2)) state = 'active';
+  // A held call: answered with callstatus "Hold" (VoicenterEventsSDK src/store/extensions.js `isCallOnHold`).
+  if (answered && status === 'hold' && (dir !== 'click2call' || leg2)) state = 'held';
+  else if (answered && (dir !== 'click2call' || leg2)) state = 'active';
   else if (status === 'ringing') state = 'ringing_incoming';
   else if (status === 'dialing') state = 'dialing';
   else if (status === 'spying') state = 'active';
   else state = dir === 'incoming' || dir === undefined ? 'ringing_incoming' : 'ringing_outgoing';
   const st = ctx.calls.touch(user, callId);
   keepExtra(st, c, ext);
+  const firstSeen = !st.known;
   st.known = true;
-  if (state === 'active') st.answered = true;
+  if (state === 'active' || state === 'held') st.answered = true;
+  if (state === 'held' && firstSeen) {
+    heldNew.push({ kind: 'call', platform: PLATFORM, user, callId, time, legs: [{ device: user, state: 'held' }], raw: c });
+    state = 'active';
+  }
   const o: CallObservation = { kind: 'call', platform: PLATFORM, user, callId, time, legs: [{ device: user, state }], raw: c };
   o.direction = dir === 'incoming' || (dir === undefined && state === 'ringing_incoming') ? 'incoming' : 'outgoing';
   const peer = peerOf(c, {});
@@ -290,8 +325,8 @@ function snapshotCall(c: Obj, ext: Obj, user: string, time: number, ctx: Voicent
 function loginStatus(p: Obj, ctx: VoicenterContext): Observation[] {
   const queues = list(p.queues) ?? list(p.Queues);
   if (!queues) return [];
-  const now = ctx.now();
-  const time = eventTime(p.servertime, now) ?? now;
+  const clock = clockOf(ctx, p);
+  const time = clock.time;
   const out: Observation[] = [];
   for (const q of queues) {
     if (!isRecord(q)) continue;
@@ -305,7 +340,7 @@ function loginStatus(p: Obj, ctx: VoicenterContext): Observation[] {
       if (!callId) continue;
       waiting.add(callId);
       const caller = queueCaller(c);
-      const joinedAt = eventTime(c.JoinTimeStamp, now) ?? time;
+      const joinedAt = clock.epoch(c.JoinTimeStamp) ?? time;
       if (ctx.queues.joined(id, callId, joinedAt, caller)) out.push(queueObs('queue.joined', id, name, callId, caller, undefined, time, c));
     }
     ctx.queues.keepOnly(id, waiting);
@@ -323,8 +358,8 @@ function queueEvent(p: Obj, ctx: VoicenterContext): Observation[] {
   const id = queueIdOf(data);
   if (!id) throw new DecodeError(`QueueEvent ${reason} without a QueueID`);
   const name = nonEmpty(data.QueueName);
-  const now = ctx.now();
-  const time = eventTime(p.servertime ?? data.servertime, now) ?? now;
+  const clock = clockOf(ctx, p, data);
+  const time = clock.time;
   const calls = list(data.Calls) ?? list(data.calls) ?? [];
   // The call the event is about: the top-level ivruniqueid; for a JOIN without one, the newest waiting call.
   let callId = idText(p.ivruniqueid) ?? idText(data.ivruniqueid);
@@ -335,7 +370,7 @@ function queueEvent(p: Obj, ctx: VoicenterContext): Observation[] {
   switch (reason) {
     case 'JOIN': {
       const caller = entry ? queueCaller(entry) : undefined;
-      const joinedAt = (entry && eventTime(entry.JoinTimeStamp, now)) || time;
+      const joinedAt = (entry && clock.epoch(entry.JoinTimeStamp)) || time;
       if (!ctx.queues.joined(id, callId, joinedAt, caller)) return [];
       return [queueObs('queue.joined', id, name, callId, caller, undefined, time, p)];
     }

@@ -6,6 +6,7 @@
 import type { PbxEvent } from '../../model/events';
 import { CallTracker, type TrackerOptions } from '../../tracker/tracker';
 import { QueueWaits, VoicenterCalls } from './call-state';
+import type { ServerClock } from './clock';
 import { decodeVoicenterLine, type VoicenterEvent } from './decoder';
 import { normalizeVoicenter, type VoicenterContext } from './normalizer';
 
@@ -13,9 +14,11 @@ export class VoicenterPipeline {
   readonly tracker: CallTracker;
   private readonly ctx: VoicenterContext;
 
-  constructor(options: TrackerOptions = {}) {
-    this.tracker = new CallTracker(options);
-    this.ctx = { now: options.now ?? Date.now, calls: new VoicenterCalls(), queues: new QueueWaits(), extensions: new Set() };
+  /** `clock`: the live client's calibration of the server's epochs (replay and bench read them as sent). */
+  constructor(options: TrackerOptions & { clock?: ServerClock } = {}) {
+    const { clock, ...tracker } = options;
+    this.tracker = new CallTracker(tracker);
+    this.ctx = { now: options.now ?? Date.now, calls: new VoicenterCalls(), queues: new QueueWaits(), extensions: new Set(), clock };
   }
 
   /** Calls whose Voicenter fields are held (for tests: ended calls must not stay). */

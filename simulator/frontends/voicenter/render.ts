@@ -1,9 +1,31 @@
 /**
- * Renders the virtual PBX's neutral changes in the shapes of Voicenter's Real Time API doc: `ExtensionEvent`
- * (call reasons inside `data`, as the doc's call examples; userStatusUpdate at the top level, as its example),
- * `QueueEvent`, and the `loginStatus` / `AllExtensionsStatus` snapshots.
+ * Renders the virtual PBX's neutral changes in the shapes of Voicenter's Real Time API doc and of its official
+ * client (VoicenterTeam/VoicenterEventsSDK): `ExtensionEvent`, `QueueEvent`, and the `loginStatus` /
+ * `AllExtensionsStatus` snapshots.
+ *
+ * - `reason`, `ivruniqueid`, `servertime` and `servertimeoffset` at the top level of ExtensionEvent, where the SDK
+ *   reads them (src/store/handleStoreEvents.js: `data.reason`, `data.ivruniqueid`; src/classes/socket-io/
+ *   events-handler.ts: `data.servertime`, `data.servertimeoffset`), and inside `data` too, as the doc's examples.
+ * - Epochs (servertime, callStarted, callAnswered, last*Epoch, JoinTimeStamp) on the server's local clock by default,
+ *   as the SDK converts them (src/store/extensions.js `SET_SERVER_TIME`: UTC = servertime * 1000 -
+ *   servertimeoffset * 60 000, default offset 180); `epochs: 'utc'` sends UTC epochs (with the same offset field).
+ * - A held call's `callstatus` is "Hold" (src/store/extensions.js `isCallOnHold`: answered and status "hold").
  */
 import type { PbxChange, SimCallView, SimUser } from '../../pbx/types';
+
+/** How the front-end writes epoch seconds. */
+export interface WireClock {
+  /** Epoch seconds as the server sends them (local or UTC). */
+  epoch(): number;
+  /** The `servertimeoffset` field (minutes). */
+  offset: number;
+}
+
+/** Local epochs (the SDK's reading, the default) or UTC epochs, with `offsetMinutes` in `servertimeoffset`. */
+export function wireClock(epochs: 'local' | 'utc' = 'local', offsetMinutes = 180): WireClock {
+  const shift = epochs === 'local' ? offsetMinutes * 60 : 0;
+  return { epoch: () => Math.floor(Date.now() / 1000) + shift, offset: offsetMinutes };
+}
 
 export interface SimExtension {
   user: SimUser;
@@ -28,15 +50,12 @@ export interface QueueCallEntry {
   calldurationinterval: number;
 }
 
-const now = (): number => Math.floor(Date.now() / 1000);
-const offset = (): number => -new Date().getTimezoneOffset();
-
 export class VoicenterRenderer {
   private readonly calls = new Map<string, CallRender>();
   /** Calls that came through a queue: their ExtensionEvents carry `queueID`. */
   readonly queued = new Map<string, number>();
 
-  constructor(private readonly extensionOf: (login: string) => SimExtension | undefined) {}
+  constructor(private readonly extensionOf: (login: string) => SimExtension | undefined, private readonly clock: WireClock = wireClock()) {}
 
   /** The ExtensionEvent payload for a change, or undefined when Voicenter would say nothing. */
   render(c: PbxChange): Record<string, unknown> | undefined {
@@ -45,6 +64,7 @@ export class VoicenterRenderer {
     if (!ext) return undefined;
     const key = `${c.user}|${c.view.ref}`;
     let st = this.calls.get(key);
+    const now = this.clock.epoch;
     let reason: string | undefined;
     let cause: string | undefined;
     if (c.action === 'removed') {
@@ -69,16 +89,19 @@ export class VoicenterRenderer {
     }
     if (!reason) return undefined;
     const call = callObject(c.view, st, ext);
+    const t = now();
     const data: Record<string, unknown> = {
-      eventName: 'extension', reason, servertime: now(), servertimeoffset: offset(),
-      ...extensionFields(ext), calls: reason === 'HANGUP' ? [] : [call], currentCall: call,
+      eventName: 'extension', reason, servertime: t, servertimeoffset: this.clock.offset,
+      ...extensionFields(ext, this.clock), calls: reason === 'HANGUP' ? [] : [call], currentCall: call,
     };
     if (reason === 'HANGUP') Object.assign(data, { cause, callerID: call.callerphone, ivruniqueid: call.ivrid });
-    return { data };
+    // The SDK's form: the event's reason, call id and clock at the top level as well.
+    return { eventName: 'extension', reason, ivruniqueid: call.ivrid, servertime: t, servertimeoffset: this.clock.offset, data };
   }
 
   /** The calls an extension has now, in the ExtensionEvent call shape (for AllExtensionsStatus). */
   callsOf(views: SimCallView[], ext: SimExtension): Record<string, unknown>[] {
+    const now = this.clock.epoch;
     return views.map((v) => {
       const key = `${ext.user.login}|${v.ref}`;
       let st = this.calls.get(key);
@@ -92,24 +115,24 @@ export class VoicenterRenderer {
   }
 }
 
-export function extensionFields(ext: SimExtension): Record<string, unknown> {
+export function extensionFields(ext: SimExtension, clock: WireClock): Record<string, unknown> {
   return {
     userID: ext.userID, userName: ext.user.name, number: ext.number, extenUser: `SIP${ext.number}`,
     summery: { representative: ext.user.name }, onlineUserID: ext.userID, representative: ext.userID,
     representativeStatus: ext.status, representativeUpdated: Date.now(),
-    lastCallEventEpoch: now(), lastAnsweredCallEventEpoch: 0, lastHangupCallEpoch: 0, peerStatus: 'OK',
+    lastCallEventEpoch: clock.epoch(), lastAnsweredCallEventEpoch: 0, lastHangupCallEpoch: 0, peerStatus: 'OK',
   };
 }
 
-export function userStatusEvent(ext: SimExtension): Record<string, unknown> {
-  return { eventName: 'extension', reason: 'userStatusUpdate', servertime: now(), servertimeoffset: offset(), data: { ...extensionFields(ext), calls: [] } };
+export function userStatusEvent(ext: SimExtension, clock: WireClock): Record<string, unknown> {
+  return { eventName: 'extension', reason: 'userStatusUpdate', servertime: clock.epoch(), servertimeoffset: clock.offset, data: { ...extensionFields(ext, clock), calls: [] } };
 }
 
-export function queueEvent(reason: 'JOIN' | 'EXIT' | 'ABANDONED', queue: { id: number; name: string }, ivrid: string, waiting: QueueCallEntry[]): Record<string, unknown> {
-  const t = now();
+export function queueEvent(reason: 'JOIN' | 'EXIT' | 'ABANDONED', queue: { id: number; name: string }, ivrid: string, waiting: QueueCallEntry[], clock: WireClock): Record<string, unknown> {
+  const t = clock.epoch();
   return {
     data: { QueueID: queue.id, Calls: waiting, QueueName: queue.name },
-    eventName: 'queue', reason, servertime: t, servertimeoffset: offset(), telephonyservertime: t, ivruniqueid: ivrid,
+    eventName: 'queue', reason, servertime: t, servertimeoffset: clock.offset, telephonyservertime: t, ivruniqueid: ivrid,
   };
 }
 
@@ -117,7 +140,7 @@ function callObject(v: SimCallView, st: CallRender, ext: SimExtension): Record<s
   const other = v.participants[0];
   const incoming = v.direction === 'incoming';
   const phone = other?.anonymous ? '' : (other?.number ?? v.initialCalled?.number ?? '');
-  const status = v.state === 'ringing_incoming' ? 'Ringing' : v.state === 'active' || v.state === 'held' ? 'Talking' : 'Dialing';
+  const status = v.state === 'ringing_incoming' ? 'Ringing' : v.state === 'held' ? 'Hold' : v.state === 'active' ? 'Talking' : 'Dialing';
   const call: Record<string, unknown> = {
     callStarted: st.started, calldurationinterval: st.started, callAnswered: st.answered, answered: st.answered ? 1 : 0,
     callername: other?.name ?? phone, callerphone: phone, callstatus: status, customdata: {},

@@ -1,19 +1,32 @@
 /**
- * The Voicenter front-end of the simulator: the HTTP login API (user and token logins, token refresh, server
- * discovery) and socket.io servers (several, for fail-over) rendering the virtual PBX in Voicenter's event shapes.
- * Runs as socket.io 2.x (`socket.io-v2`, Engine.IO v3 like Voicenter's servers) or 4.x (`socket.io` with
+ * The Voicenter front-end of the simulator: the HTTP login API (user, token and account logins, token refresh,
+ * server discovery) and socket.io servers (several, for fail-over) rendering the virtual PBX in Voicenter's event
+ * shapes. Runs as socket.io 2.x (`socket.io-v2`, Engine.IO v3 like Voicenter's servers) or 4.x (`socket.io` with
  * `allowEIO3`, so 2.x clients connect too). Both are dev dependencies, loaded when the front-end starts:
  * `VoicenterFrontEnd.unavailable()` says why it cannot run (a published package without them).
+ *
+ * As Voicenter's official client (VoicenterTeam/VoicenterEventsSDK) expects it:
+ * - a valid `?token=` in the socket.io handshake signs the socket in: loginSuccess, loginStatus and
+ *   AllExtensionsStatus follow without any `login` event (src/classes/socket-io/socket-io.class.ts
+ *   `initSocketConnection` sends the token in the query only); `login` / `loginUser` are still accepted;
+ * - with `tls`, every server is HTTPS and the login answers name socket servers as bare host names, which the SDK
+ *   prefixes with `https://` (src/sdk.js `_onLoginResponse` strips only "https://"; `_initSocketConnection`);
+ * - `resync { cache }` is answered with a fresh loginStatus and AllExtensionsStatus (src/sdk.js `reSync`, sent every
+ *   `idleInterval`, 5 minutes);
+ * - POST /monitorAPI/Login/Account `{ username, password }` (src/utils/externalLogin.js `getExternalLoginUrl`,
+ *   `externalLogin`);
+ * - epochs as render.ts says (local clock with `servertimeoffset` by default; `epochs: 'utc'` for UTC).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket as NetSocket } from 'node:net';
 import { isRecord } from '../../../shared/model/fields';
 import type { PbxChange, SimUser } from '../../pbx/types';
 import type { VirtualPbx } from '../../pbx/virtual-pbx';
 import { simFeatures } from '../ale/operation-routes/features';
 import type { PilotChange } from '../../pbx/pilots';
-import { extensionFields, queueEvent, userStatusEvent, VoicenterRenderer, type QueueCallEntry, type SimExtension } from './render';
+import { extensionFields, queueEvent, userStatusEvent, VoicenterRenderer, wireClock, type QueueCallEntry, type SimExtension, type WireClock } from './render';
 
 export type SimSocketVersion = '2' | '4';
 
@@ -28,6 +41,12 @@ export interface VoicenterFrontEndOptions {
   tokenTtlSeconds?: number;
   /** The organization token (`token` logins). */
   organizationToken?: string;
+  /** Epochs on the server's local clock (`servertimeoffset` minutes ahead of UTC; the SDK's reading, default) or UTC. */
+  epochs?: 'local' | 'utc';
+  /** The `servertimeoffset` field, minutes. Default 180 (Israel, the SDK's default). */
+  serverTimeOffsetMinutes?: number;
+  /** Serve the login API and the sockets over HTTPS; login answers then name servers as bare host names. */
+  tls?: { key: string; cert: string };
 }
 
 interface IoSocket {
@@ -41,6 +60,12 @@ interface IoServer {
   use(fn: (s: IoSocket, next: (err?: Error) => void) => void): void;
   on(name: 'connection', fn: (s: IoSocket) => void): void;
   close(cb?: () => void): void;
+}
+
+/** The Engine.IO socket under a socket.io one (for raw fault frames). */
+interface RawConn {
+  write(data: string): void;
+  transport?: { socket?: { send(data: string): void } };
 }
 
 interface Grant {
@@ -68,7 +93,8 @@ const API = '/monitorAPI';
 export class VoicenterFrontEnd {
   readonly socketVersion: SimSocketVersion;
   readonly organizationToken: string;
-  readonly stats = { httpLogins: 0, failedHttpLogins: 0, refreshes: 0, discoveries: 0, socketLogins: 0, failedSocketLogins: 0, connections: 0, keepalives: 0 };
+  readonly stats = { httpLogins: 0, failedHttpLogins: 0, refreshes: 0, discoveries: 0, socketLogins: 0, failedSocketLogins: 0, connections: 0, keepalives: 0, resyncs: 0 };
+  readonly clock: WireClock;
   private readonly api: Server;
   private readonly apiSockets = new Set<NetSocket>();
   private readonly servers: SocketServer[] = [];
@@ -82,6 +108,8 @@ export class VoicenterFrontEnd {
   private readonly onPilot: (c: PilotChange) => void;
   private keepaliveErrors = 0;
   private silent = false;
+  private muted = false;
+  private refreshFailures = 0;
   private apiUrl = '';
   private host: string;
 
@@ -99,9 +127,10 @@ export class VoicenterFrontEnd {
     this.socketVersion = o.socketVersion ?? '2';
     this.organizationToken = o.organizationToken ?? 'sim-voicenter-org-token';
     this.host = o.host ?? '127.0.0.1';
+    this.clock = wireClock(o.epochs ?? 'local', o.serverTimeOffsetMinutes ?? 180);
     this.extensions = o.users.filter((u) => !u.admin && /^\d+$/.test(u.number)).map((u, i) => ({ user: u, number: Number(u.number), userID: 7_000_000 + i, status: 1 }));
-    this.renderer = new VoicenterRenderer((login) => this.extensions.find((e) => e.user.login === login));
-    this.api = createServer((req, res) => void this.handle(req, res));
+    this.renderer = new VoicenterRenderer((login) => this.extensions.find((e) => e.user.login === login), this.clock);
+    this.api = this.httpServer((req, res) => void this.handle(req, res));
     this.api.on('connection', (s: NetSocket) => {
       this.apiSockets.add(s);
       s.on('close', () => this.apiSockets.delete(s));
@@ -112,7 +141,7 @@ export class VoicenterFrontEnd {
       const payload = this.renderer.render(c);
       if (!payload) return;
       const ext = this.extensions.find((e) => e.user.login === c.user)!;
-      this.broadcast('ExtensionEvent', payload, ext.user.login);
+      if (!this.muted) this.broadcast('ExtensionEvent', payload, ext.user.login);
     };
     this.onPilot = (c) => this.pilotChange(c);
     o.pbx.on('change', this.onChange);
@@ -123,9 +152,9 @@ export class VoicenterFrontEnd {
     const why = VoicenterFrontEnd.unavailable(this.socketVersion);
     if (why) throw new Error(why);
     await listen(this.api, 0, this.host);
-    this.apiUrl = `http://${this.host}:${(this.api.address() as AddressInfo).port}`;
+    this.apiUrl = `${this.scheme}://${this.host}:${(this.api.address() as AddressInfo).port}`;
     for (let i = 0; i < (this.o.servers ?? 2); i++) {
-      const s: SocketServer = { http: createServer(), port: 0, clients: new Set(), sockets: new Set() };
+      const s: SocketServer = { http: this.httpServer(), port: 0, clients: new Set(), sockets: new Set() };
       this.servers.push(s);
       await this.startServer(i);
     }
@@ -142,7 +171,25 @@ export class VoicenterFrontEnd {
 
   /** Socket server URLs, preferred first. */
   get socketUrls(): string[] {
-    return this.servers.map((s) => `http://${this.host}:${s.port}`);
+    return this.servers.map((s) => `${this.scheme}://${this.host}:${s.port}`);
+  }
+
+  /**
+   * Socket servers as the login answers and discovery name them: bare host names with TLS, as the real service
+   * (the SDK adds `https://`); full `http://` URLs without TLS, which no bare name could express.
+   */
+  get announcedServers(): string[] {
+    return this.o.tls ? this.servers.map((s) => `${this.host}:${s.port}`) : this.socketUrls;
+  }
+
+  private get scheme(): 'http' | 'https' {
+    return this.o.tls ? 'https' : 'http';
+  }
+
+  private httpServer(handler?: (req: IncomingMessage, res: ServerResponse) => void): Server {
+    if (!this.o.tls) return handler ? createServer(handler) : createServer();
+    const opts = { key: this.o.tls.key, cert: this.o.tls.cert };
+    return (handler ? createHttpsServer(opts, handler) : createHttpsServer(opts)) as unknown as Server;
   }
 
   /** Demo credentials per login type. */
@@ -160,7 +207,7 @@ export class VoicenterFrontEnd {
     const c = this.credentials;
     const u = c.user[0];
     return [
-      `Voicenter (socket.io ${this.socketVersion}.x):`,
+      `Voicenter (socket.io ${this.socketVersion}.x${this.o.tls ? ', HTTPS' : ''}; epochs ${this.o.epochs ?? 'local'}, servertimeoffset ${this.clock.offset}):`,
       `  login API:  ${this.loginUrl}`,
       `  sockets:    ${this.socketUrls.join(', ')}`,
       `  user logins (email / password / extension): ${c.user.map((x) => `${x.email} ${x.password} ${x.extension}`).join('; ')}`,
@@ -197,7 +244,7 @@ export class VoicenterFrontEnd {
   async startServer(i: number): Promise<void> {
     const s = this.servers[i];
     if (s.io) return;
-    s.http = createServer();
+    s.http = this.httpServer();
     s.http.on('connection', (sock: NetSocket) => {
       s.sockets.add(sock);
       sock.on('close', () => s.sockets.delete(sock));
@@ -243,12 +290,39 @@ export class VoicenterFrontEnd {
     const ext = this.extensions.find((e) => e.user.login === login);
     if (!ext) throw new Error(`no extension for ${login}`);
     ext.status = status;
-    this.broadcast('ExtensionEvent', userStatusEvent(ext), login);
+    this.broadcast('ExtensionEvent', userStatusEvent(ext, this.clock), login);
   }
 
   /** Sends raw events (name, payload) to every logged-in socket (bench, replays). */
   send(name: string, payload: unknown): void {
     for (const s of this.servers) for (const c of s.clients) if (c.grant) c.socket.emit(name, payload);
+  }
+
+  /**
+   * Fault: a socket.io packet as text (e.g. `2{"not":"an array"}`), sent as one Engine.IO message to every
+   * logged-in socket, past the server's encoder. With `engine: true`, the text is the whole WebSocket frame
+   * (Engine.IO level garbage).
+   */
+  sendRaw(frame: string, engine = false): number {
+    let n = 0;
+    for (const s of this.servers) for (const c of s.clients) {
+      if (!c.grant) continue;
+      const conn = (c.socket as unknown as { conn: RawConn }).conn;
+      if (engine) conn.transport?.socket?.send(frame);
+      else conn.write(frame);
+      n++;
+    }
+    return n;
+  }
+
+  /** Fault: the next `n` token refreshes answer 500. */
+  failRefresh(n: number): void {
+    this.refreshFailures = n;
+  }
+
+  /** Fault: call events are not sent (a server silently out of step); snapshots still tell the truth. */
+  muteEvents(on: boolean): void {
+    this.muted = on;
   }
 
   async close(): Promise<void> {
@@ -283,6 +357,9 @@ export class VoicenterFrontEnd {
       client.token = token;
       this.snapshot(client);
     };
+    // The SDK signs in with the handshake's token alone (the middleware has checked it).
+    const handshakeGrant = query ? this.grantOf(query) : undefined;
+    if (handshakeGrant) accept(handshakeGrant, query);
     const refuse = () => {
       this.stats.failedSocketLogins++;
       socket.emit('loginStatus', { errorCode: 401, errorDesc: 'Unauthorized' });
@@ -290,9 +367,16 @@ export class VoicenterFrontEnd {
     };
     socket.on('login', (p: unknown) => {
       const token = isRecord(p) && typeof p.token === 'string' ? p.token : query;
+      // Signed in by the handshake with this token already: nothing new to say (the snapshot was sent).
+      if (client.grant && token === client.token && this.grantOf(token)) return;
       const g = token ? this.grantOf(token) : undefined;
       if (g) accept(g, token);
       else refuse();
+    });
+    socket.on('resync', () => {
+      if (!client.grant) return;
+      this.stats.resyncs++;
+      this.snapshot(client, false);
     });
     socket.on('loginUser', (p: unknown) => {
       const admin = this.o.users.find((u) => u.admin);
@@ -309,18 +393,18 @@ export class VoicenterFrontEnd {
     socket.on('disconnect', () => s.clients.delete(client));
   }
 
-  /** loginSuccess, then the snapshot: loginStatus (queues) and AllExtensionsStatus (extensions and their calls). */
-  private snapshot(c: Client): void {
-    const t = Math.floor(Date.now() / 1000);
-    const off = -new Date().getTimezoneOffset();
-    c.socket.emit('loginSuccess', { errorCode: 0, errorDesc: 'OK', servertime: t, servertimeoffset: off });
+  /** loginSuccess (after a login), then the snapshot: loginStatus (queues) and AllExtensionsStatus (extensions and their calls). */
+  private snapshot(c: Client, login = true): void {
+    const t = this.clock.epoch();
+    const off = this.clock.offset;
+    if (login) c.socket.emit('loginSuccess', { errorCode: 0, errorDesc: 'OK', servertime: t, servertimeoffset: off });
     const account = c.grant!.scope === 'account';
     const queues = account ? [...this.queues.values()].map((q) => ({ QueueID: q.id, QueueName: q.name, Calls: [...(this.waiting.get(q.id)?.values() ?? [])] })) : [];
     c.socket.emit('loginStatus', { errorCode: 0, errorDesc: 'OK', servertime: t, servertimeoffset: off, queues });
     const exts = this.extensions.filter((e) => account || e.user.login === c.grant!.login);
     c.socket.emit('AllExtensionsStatus', {
       errorCode: 0, errorDesc: 'OK', servertime: t, servertimeoffset: off,
-      extensions: exts.map((e) => ({ ...extensionFields(e), calls: this.renderer.callsOf(this.o.pbx.viewsOf(e.user.login), e) })),
+      extensions: exts.map((e) => ({ ...extensionFields(e, this.clock), calls: this.renderer.callsOf(this.o.pbx.viewsOf(e.user.login), e) })),
     });
   }
 
@@ -340,7 +424,7 @@ export class VoicenterFrontEnd {
     if (!w) this.waiting.set(q.id, (w = new Map()));
     let reason: 'JOIN' | 'EXIT' | 'ABANDONED';
     if (c.kind === 'created') {
-      const t = Math.floor(c.time / 1000);
+      const t = Math.floor(c.time / 1000) + (this.clock.epoch() - Math.floor(Date.now() / 1000));
       w.set(ivrid, { CallerID: c.caller.number, CallerName: c.caller.name ?? c.caller.number, IvrUniqueID: ivrid, ivrid, JoinTimeStamp: t, calldurationinterval: t });
       this.renderer.queued.set(ivrid, q.id);
       reason = 'JOIN';
@@ -349,7 +433,8 @@ export class VoicenterFrontEnd {
       reason = c.cause === 'distributed' ? 'EXIT' : 'ABANDONED';
       if (reason === 'ABANDONED') this.renderer.queued.delete(ivrid);
     } else return;
-    const payload = queueEvent(reason, q, ivrid, [...w.values()]);
+    const payload = queueEvent(reason, q, ivrid, [...w.values()], this.clock);
+    if (this.muted) return;
     for (const s of this.servers) for (const cl of s.clients) if (cl.grant?.scope === 'account') cl.socket.emit('QueueEvent', payload);
   }
 
@@ -391,8 +476,22 @@ export class VoicenterFrontEnd {
       }
       return send(200, this.issue({ scope: 'account', expiresAt: 0 }));
     }
+    if (req.method === 'POST' && url.pathname === `${API}/Login/Account`) {
+      // The SDK's account login over HTTP (src/utils/externalLogin.js: `{ username, password }` to `<loginUrl>/Account`).
+      this.stats.httpLogins++;
+      const admin = this.o.users.find((u) => u.admin);
+      if (!admin || !isRecord(body) || body.username !== admin.login || body.password !== admin.password) {
+        this.stats.failedHttpLogins++;
+        return send(401, { StatusCode: 401, Status: 'Unauthorized' });
+      }
+      return send(200, this.issue({ scope: 'account', expiresAt: 0 }));
+    }
     if (req.method === 'GET' && url.pathname === `${API}/RefreshIdentityToken`) {
       this.stats.refreshes++;
+      if (this.refreshFailures > 0) {
+        this.refreshFailures--;
+        return send(500, { StatusCode: 500, Status: 'Internal error' });
+      }
       const m = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
       const g = m ? this.refreshTokens.get(m[1]) : undefined;
       if (!g) return send(401, { StatusCode: 401, Status: 'Unauthorized' });
@@ -403,7 +502,7 @@ export class VoicenterFrontEnd {
       this.stats.discoveries++;
       const token = decodeURIComponent(url.pathname.slice(`${API}/getMonitorUrls/`.length));
       if (!this.grantOf(token)) return send(401, { StatusCode: 401, Status: 'Unauthorized' });
-      return send(200, this.socketUrls.map((u, i) => ({ Domain: u, Priority: i, URLID: i + 1, Version: this.clientVersion() })));
+      return send(200, this.announcedServers.map((u, i) => ({ Domain: u, Priority: i, URLID: i + 1, Version: this.clientVersion() })));
     }
     send(404, { StatusCode: 404, Status: 'Not found' });
   }
@@ -415,7 +514,7 @@ export class VoicenterFrontEnd {
     const refreshToken = `vcr-${randomBytes(12).toString('hex')}`;
     this.tokens.set(token, grant);
     this.refreshTokens.set(refreshToken, grant);
-    const urls = this.socketUrls;
+    const urls = this.announcedServers;
     return {
       StatusCode: 0, Status: 'OK',
       Data: {
