@@ -78,3 +78,36 @@ const NETWORK_WORDS: Array<[RegExp, string]> = [
 export function networkProblem(message: string): string | undefined {
   return NETWORK_WORDS.find(([re]) => re.test(message))?.[1];
 }
+
+/**
+ * An operation input that cannot be used: `field` is the catalogue's field name (`destination`), so each host can
+ * name it as its form labels it; `operation` the catalogue operation.
+ */
+export class InputError extends PbxError {
+  readonly operation: string;
+  readonly field: string;
+
+  constructor(operation: string, field: string, message: string) {
+    super('INVALID_INPUT', message);
+    this.name = 'InputError';
+    this.operation = operation;
+    this.field = field;
+  }
+}
+
+/**
+ * An administrator connection was asked for an operation that acts for one user without being told which (hosts:
+ * "Act for User"). Acting for an arbitrary monitored user is never right; `choices` are the users it may act for.
+ */
+export class ActingUserError extends PbxError {
+  readonly operation: string;
+  readonly choices: string[];
+
+  constructor(operation: string, displayName: string, choices: string[]) {
+    const list = choices.length ? `: one of ${choices.slice(0, 20).join(', ')}${choices.length > 20 ? `, … (${choices.length} in all)` : ''}` : ' (the connection monitors no user)';
+    super('INVALID_INPUT', `${displayName} acts for one user, and this administrator connection was not told which: set the user to act for ("Act for User")${list}`);
+    this.name = 'ActingUserError';
+    this.operation = operation;
+    this.choices = choices;
+  }
+}

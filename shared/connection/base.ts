@@ -9,7 +9,7 @@
  * `warn(w)`; it implements `supports`, `execute` and `shutdown`.
  */
 import { inspect } from 'node:util';
-import { AuthError, PbxApiError, PbxError } from '../errors';
+import { AuthError, DecodeError, PbxApiError, PbxError } from '../errors';
 import type { ConnectionStateInfo, PbxEvent, Platform } from '../model/events';
 import { eventId } from '../model/ids';
 import type { OperationName } from '../operations/catalogue';
@@ -53,8 +53,15 @@ export abstract class BaseConnection implements PbxConnection {
   private stateSeq = 0;
   private wake?: () => void;
   private expiryTimer?: NodeJS.Timeout;
-  // Ref'd on purpose: an open connection keeps a CLI process alive through back-off sleeps (which are unref'd).
-  private aliveHandle?: NodeJS.Timeout = setInterval(() => undefined, 1 << 30);
+  /** The expiry sweep, started with the work (see `working()`). */
+  private expiry?: { sweep: () => PbxEvent[]; everyMs: number };
+  /**
+   * Ref'd on purpose: a working connection keeps a CLI process alive through back-off sleeps (which are unref'd).
+   * Created by `working()`, never in the constructor: a connection constructed and dropped (or whose subclass
+   * constructor refused its settings after `super()`) must leave nothing that keeps the process up.
+   */
+  private aliveHandle?: NodeJS.Timeout;
+  private keepAlive = true;
 
   protected constructor(o: BaseConnectionOptions) {
     this.platform = o.platform;
@@ -74,6 +81,7 @@ export abstract class BaseConnection implements PbxConnection {
 
   /** Resolves once connected; rejects on a fatal error, on close, or (with `timeoutMs`) with a TIMEOUT error. */
   ready(timeoutMs?: number): Promise<void> {
+    this.working();
     if (this.isReady()) return Promise.resolve();
     if (this.fatal) return Promise.reject(this.fatal);
     if (this.closed) return Promise.reject(new PbxError('CLOSED', 'The connection is closed'));
@@ -95,6 +103,7 @@ export abstract class BaseConnection implements PbxConnection {
 
   onEvent(listener: (event: PbxEvent) => void, options: EventSubscription = {}): () => void {
     const l: Listener = { fn: listener, includeRaw: options.includeRaw === true };
+    this.working();
     this.listeners.add(l);
     this.rawWanted(this.wantsRaw());
     return () => {
@@ -135,11 +144,25 @@ export abstract class BaseConnection implements PbxConnection {
       clearInterval(this.aliveHandle);
       clearInterval(this.expiryTimer);
       this.aliveHandle = undefined;
+      this.expiryTimer = undefined;
       this.secrets.clear();
     }
   }
 
   // ---- for subclasses ------------------------------------------------------------------------------
+
+  /**
+   * The connection starts working (first `ready()`, `onEvent()`, or a subclass's `execute()` / loop start): from
+   * now on it keeps the process alive and expires calls on its timer. Idempotent; nothing after `close()`.
+   */
+  protected working(): void {
+    if (this.closed) return;
+    if (!this.aliveHandle) {
+      this.aliveHandle = setInterval(() => undefined, 1 << 30);
+      if (!this.keepAlive) this.aliveHandle.unref();
+    }
+    if (this.expiry && !this.expiryTimer) this.startExpiry(this.expiry.sweep, this.expiry.everyMs);
+  }
 
   /** Whether `ready()` may resolve at once. A platform whose `connected` can precede its event stream narrows it. */
   protected isReady(): boolean {
@@ -227,15 +250,12 @@ export abstract class BaseConnection implements PbxConnection {
     return this.secrets.scrub(text);
   }
 
-  /** The same error (same class, code and fields) with known secrets taken out of its texts; a non-PbxError becomes one. */
+  /**
+   * The same error (same class, code and fields) with known secrets taken out of its texts (message, help message,
+   * excerpt, and its `cause` chain); a non-PbxError becomes one. Every error a host can see passes here.
+   */
   protected scrubError(err: unknown): PbxError {
-    if (!(err instanceof PbxError)) return new PbxError('PBX', this.scrub(String((err as Error)?.message ?? err)));
-    const message = this.scrub(err.message);
-    const help = err instanceof PbxApiError && err.helpMessage !== undefined ? this.scrub(err.helpMessage) : undefined;
-    if (message === err.message && (!(err instanceof PbxApiError) || help === err.helpMessage)) return err;
-    if (err instanceof AuthError) return new AuthError(message);
-    if (err instanceof PbxApiError) return new PbxApiError(message, { status: err.status, type: err.type, code: err.pbxCode, canRetry: err.canRetry, helpMessage: help });
-    return new PbxError(err.code, message, { canRetry: err.canRetry });
+    return scrubErrorWith(err, (t) => this.scrub(t));
   }
 
   /**
@@ -243,6 +263,12 @@ export abstract class BaseConnection implements PbxConnection {
    * no event arrives. `sweep` is the tracker's (`() => tracker.sweep()`); what it returns is delivered.
    */
   protected watchExpiry(sweep: () => PbxEvent[], everyMs = 60_000): void {
+    this.expiry = { sweep, everyMs };
+    // Before the connection works there is nothing to expire: the timer starts with `working()`.
+    if (this.aliveHandle) this.startExpiry(sweep, everyMs);
+  }
+
+  private startExpiry(sweep: () => PbxEvent[], everyMs: number): void {
     clearInterval(this.expiryTimer);
     this.expiryTimer = setInterval(() => {
       if (this.closed) return;
@@ -257,6 +283,7 @@ export abstract class BaseConnection implements PbxConnection {
 
   /** While off, the open connection does not keep the process alive (a released connection lingering warm). */
   keepProcessAlive(on: boolean): void {
+    this.keepAlive = on;
     if (on) this.aliveHandle?.ref();
     else this.aliveHandle?.unref();
   }
@@ -284,6 +311,40 @@ export abstract class BaseConnection implements PbxConnection {
   [inspect.custom](): string {
     return `${this.constructor.name} { platform: '${this.platform}', state: '${this.info.state}' }`;
   }
+}
+
+/** Causes followed when scrubbing an error (a loop in `cause` must not hang). */
+const MAX_CAUSES = 4;
+
+/** `err` with `scrub` applied to every text it carries; the same object when nothing changed. */
+export function scrubErrorWith(err: unknown, scrub: (text: string) => string, depth = 0): PbxError {
+  if (!(err instanceof PbxError)) return new PbxError('PBX', scrub(String((err as Error)?.message ?? err)));
+  const message = scrub(err.message);
+  const help = err instanceof PbxApiError && err.helpMessage !== undefined ? scrub(err.helpMessage) : undefined;
+  const excerpt = err instanceof DecodeError && err.excerpt !== undefined ? scrub(err.excerpt) : undefined;
+  const cause = (err as { cause?: unknown }).cause;
+  // A cause is kept only as a scrubbed PbxError: anything else (an HTTP library's error) may carry request headers.
+  const scrubbedCause = cause === undefined ? undefined : depth < MAX_CAUSES ? scrubErrorWith(cause, scrub, depth + 1) : undefined;
+  const same = message === err.message && help === (err as PbxApiError).helpMessage && excerpt === (err as DecodeError).excerpt && scrubbedCause === cause;
+  if (same) return err;
+  const options = scrubbedCause !== undefined ? { cause: scrubbedCause } : {};
+  let out: PbxError;
+  if (err instanceof AuthError) out = new AuthError(message, options);
+  else if (err instanceof PbxApiError) out = new PbxApiError(message, { status: err.status, type: err.type, code: err.pbxCode, canRetry: err.canRetry, helpMessage: help });
+  else if (err instanceof DecodeError) {
+    out = new DecodeError(message);
+    if (excerpt !== undefined) (out as { excerpt?: string }).excerpt = excerpt;
+  } else out = new PbxError(err.code, message, { canRetry: err.canRetry, ...options });
+  // A typed subclass (InputError, ActingUserError...) stays itself, with its own fields (texts scrubbed too).
+  if (Object.getPrototypeOf(out) !== Object.getPrototypeOf(err)) Object.setPrototypeOf(out, Object.getPrototypeOf(err));
+  out.name = err.name;
+  const src = err as unknown as Record<string, unknown>;
+  const dst = out as unknown as Record<string, unknown>;
+  for (const k of Object.keys(err)) {
+    if (Object.hasOwn(dst, k)) continue;
+    dst[k] = typeof src[k] === 'string' ? scrub(src[k]) : src[k];
+  }
+  return out;
 }
 
 /** A listener that throws must not take the connection down. */

@@ -34,6 +34,8 @@ export interface Participant extends Party {
   /** Platform participant id (used by later "participant removed" notices). */
   id: string;
   anonymous?: boolean;
+  /** This party's role in the call when the platform says (the caller or the called party). */
+  role?: 'caller' | 'callee';
 }
 
 export interface CallObservation {

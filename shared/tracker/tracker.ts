@@ -8,6 +8,7 @@ import type { CallObservation, Cause, DirectObservation, LegState, Observation, 
 import { endReasonOf } from './end-reason';
 import { CallTable } from './call-table';
 import { RecentIds } from './recent-ids';
+import { EndedCalls } from './ended-calls';
 
 export interface TrackerOptions {
   /** Attach the source events to each derived event (costs memory per live call). */
@@ -22,6 +23,8 @@ export interface TrackerOptions {
   maxParties?: number;
   /** Told about cuts (a call with too many participants or legs). */
   onWarning?: (message: string) => void;
+  /** How long an ended call is remembered so that late events for it create nothing. Default 5 min. */
+  endedMemoryMs?: number;
 }
 
 interface Leg {
@@ -39,6 +42,12 @@ interface CallRecord {
   /** Hash of the parts that identify the call (platform, user, ids), so each event id hashes only its own parts. */
   seed?: IdSeed;
   direction: 'incoming' | 'outgoing';
+  /** The data said which way the call goes (never a default): until then the call is not announced. */
+  directionKnown: boolean;
+  /** First seen past its start (answered, held): it can end, never be missed. */
+  lateStart: boolean;
+  /** Answered while its direction was unknown: `call.answered` follows the announcement. */
+  answerUnsaid?: boolean;
   announced: boolean;
   legs: Leg[];
   participants: Participant[];
@@ -101,6 +110,7 @@ export class CallTracker {
   /** Per user, per state kind (and subject): the last value and how many changes so far, for ids and on-change. */
   private readonly lastDirect = new Map<string, Map<string, { key: string; n: number; seed: IdSeed }>>();
   private readonly recent = new RecentIds();
+  private readonly ended: EndedCalls;
   private readonly ttl: number;
   private readonly now: () => number;
   /**
@@ -125,6 +135,7 @@ export class CallTracker {
     this.selfParty = options.selfParty;
     this.maxParties = Math.max(1, options.maxParties ?? DEFAULT_MAX_PARTIES);
     this.onWarning = options.onWarning;
+    this.ended = new EndedCalls(10_000, options.endedMemoryMs ?? 5 * 60_000);
     this.lastSweep = this.now();
   }
 
@@ -168,6 +179,7 @@ export class CallTracker {
       if (now - rec.lastSeen > this.ttl) this.end(rec, now, undefined, out, { expired: true });
     }
     for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
+    this.ended.prune(now);
     return out;
   }
 
@@ -178,6 +190,15 @@ export class CallTracker {
     let rec = this.calls.get(obs.user, obs.callId);
     if (!rec) {
       if (obs.removed) return; // the end of a call we never saw begin: nothing to say
+      const gone = this.ended.get(obs.user, obs.callId, this.receivedAt);
+      if (gone) {
+        // Late news of a call that has ended (queued while the channel was down, after the resync ended it): nothing.
+        // The same reference under another platform-wide id is a new call.
+        if (!(obs.globalId && gone.globalId && obs.globalId !== gone.globalId)) return;
+        this.ended.forget(obs.user, obs.callId);
+      }
+      // First seen going away (every state it names is releasing): as for an end, nothing to say.
+      if (allReleasing(obs)) return;
       rec = this.create(obs);
       if (fromSnapshot) rec.inProgressAtConnect = true;
       this.calls.set(rec);
@@ -198,10 +219,21 @@ export class CallTracker {
     const pending = this.pending;
     pending.length = 0;
     this.applyLegs(rec, obs, pending);
+    if (!rec.directionKnown) this.learnDirection(rec, obs);
+    // A call whose direction nothing has told yet is not announced (nor are its steps): nothing is said by default.
+    // An answer seen meanwhile is said once the call is announced.
+    if (!rec.directionKnown) {
+      if (pending.includes('answered')) rec.answerUnsaid = true;
+      pending.length = 0;
+    }
 
-    if (!rec.announced && (rec.direction === 'incoming' || this.remote(rec) || obs.removed || pending.length > 0 || this.pastDialing(rec))) {
+    if (!rec.announced && rec.directionKnown && (rec.direction === 'incoming' || this.remote(rec) || obs.removed || pending.length > 0 || this.pastDialing(rec))) {
       rec.announced = true;
       out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', obs.time, 0));
+      if (rec.answerUnsaid) {
+        rec.answerUnsaid = undefined;
+        out.push(this.event(rec, 'call.answered', obs.time, 0));
+      }
     }
     for (const p of pending) {
       if (p === 'answered') out.push(this.event(rec, 'call.answered', obs.time, 0));
@@ -216,17 +248,24 @@ export class CallTracker {
   }
 
   private create(obs: CallObservation): CallRecord {
-    const first = obs.legs?.[0]?.state ?? obs.callState ?? 'unknown';
-    const direction =
-      first === 'ringing_incoming' || first === 'queued' ? 'incoming'
-        : first === 'dialing' || first === 'ringing_outgoing' ? 'outgoing'
-          : obs.direction ?? 'incoming';
+    let started = false;
+    let answered = false;
+    let byState: 'incoming' | 'outgoing' | undefined;
+    for (const s of statesOf(obs)) {
+      const d = directionOfState(s);
+      if (d) started = true;
+      byState ??= d;
+      if (s === 'active' || s === 'held') answered = true;
+    }
+    const direction = byState ?? obs.direction ?? this.directionFromData(obs.user, obs);
     return {
       platform: obs.platform,
       user: obs.user,
       callId: obs.callId,
       globalId: obs.globalId,
-      direction,
+      direction: direction ?? 'incoming',
+      directionKnown: direction !== undefined,
+      lateStart: answered && !started,
       announced: false,
       legs: [],
       participants: [],
@@ -352,6 +391,35 @@ export class CallTracker {
     if (cut > 0) this.onWarning?.(`call ${rec.callId} of ${rec.user}: ${cut} leg(s) beyond the ${this.maxParties} kept per call were dropped`);
   }
 
+  /** A call first seen mid-way: its direction from what later observations say (a leg's state, the data). */
+  private learnDirection(rec: CallRecord, obs: CallObservation): void {
+    let d: 'incoming' | 'outgoing' | undefined;
+    for (const st of statesOf(obs)) if ((d = directionOfState(st))) break;
+    d ??= obs.direction ?? this.directionFromData(rec.user, obs, rec);
+    if (!d) return;
+    rec.direction = d;
+    rec.directionKnown = true;
+  }
+
+  /**
+   * Which way a call goes from its data, when no leg state says: the number first called is the user's own
+   * (incoming), or is the party the user talks to (outgoing: they dialled it); a party's role (the other side is
+   * the caller: incoming). Undefined when nothing tells (a forwarded call's first callee is someone else).
+   */
+  private directionFromData(user: string, obs: CallObservation, rec?: CallRecord): 'incoming' | 'outgoing' | undefined {
+    const parties = obs.participants ?? obs.addedParticipants ?? rec?.participants ?? [];
+    for (const p of parties) {
+      if (p.role === 'caller') return 'incoming';
+      if (p.role === 'callee') return 'outgoing';
+    }
+    const called = obs.initialCalled ?? rec?.initialCalled;
+    if (!called) return undefined;
+    const self = this.selfParty?.(user);
+    if (called.login ? called.login === user : sameNumber(called.number, self?.number) || sameNumber(called.number, user)) return 'incoming';
+    if (parties.some((p) => (called.login && p.login === called.login) || sameNumber(p.number, called.number))) return 'outgoing';
+    return undefined;
+  }
+
   private pastDialing(rec: CallRecord): boolean {
     for (const l of rec.legs) if (l.state !== 'dialing') return true;
     return false;
@@ -369,6 +437,10 @@ export class CallTracker {
     how: { expired?: boolean; outage?: boolean; mergedInto?: string; newDestination?: Party },
   ): void {
     this.calls.delete(rec.user, rec.callId);
+    // Remembered, so that its late events create nothing (receive time; the sweep's own clock when it expired).
+    this.ended.add(rec.user, rec.callId, { at: how.expired ? time : this.receivedAt, globalId: rec.globalId });
+    // Never announced and no direction known: nothing was said of it, nothing to end.
+    if (!rec.announced && !rec.directionKnown) return;
     if (!rec.announced) {
       rec.announced = true;
       out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', time, 0));
@@ -385,7 +457,8 @@ export class CallTracker {
       out.push(this.event(rec, reason === 'redirected' ? 'call.redirected' : 'call.transferred', time, 0, extra, time));
     }
     out.push(this.event(rec, 'call.ended', time, 0, extra, time));
-    if (rec.direction === 'incoming' && !rec.answered && MISSED_REASONS.has(reason)) {
+    // Missed only when the user's phone was seen ringing: a call first seen answered or held was not missed.
+    if (rec.direction === 'incoming' && !rec.answered && !rec.lateStart && MISSED_REASONS.has(reason)) {
       out.push(this.event(rec, 'call.missed', time, 0, extra, time));
     }
   }
@@ -486,6 +559,34 @@ export class CallTracker {
   }
 
 
+}
+
+/** The states an observation names: its legs' first (in order), then the call's own. */
+function statesOf(obs: CallObservation): LegState[] {
+  const out: LegState[] = [];
+  for (const l of obs.legs ?? []) out.push(l.state);
+  if (obs.callState) out.push(obs.callState);
+  return out;
+}
+
+function allReleasing(obs: CallObservation): boolean {
+  const states = statesOf(obs);
+  return states.length > 0 && states.every((s) => s === 'releasing');
+}
+
+/** The direction a leg state says by itself (ringing or queued: incoming; dialling or ringing out: outgoing). */
+function directionOfState(s: LegState | undefined): 'incoming' | 'outgoing' | undefined {
+  if (s === 'ringing_incoming' || s === 'queued') return 'incoming';
+  if (s === 'dialing' || s === 'ringing_outgoing') return 'outgoing';
+  return undefined;
+}
+
+/** The same number, written alike or with the same digits (`+33 1 23` and `+33123`). */
+function sameNumber(a: string | undefined, b: string | undefined): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  const da = a.replace(/[^\d+]/g, '');
+  return da.length > 0 && da === b.replace(/[^\d+]/g, '');
 }
 
 const legKey = (l: Leg): string => l.device;

@@ -18,6 +18,10 @@ export interface FakeFaults {
   echoCookie?: boolean;
   /** The channel is refused with 403 (the subscription's session is gone). */
   refuseChannel?: boolean;
+  /** Authentication answers 500 and echoes the Authorization header it got, in several encodings. */
+  authEcho500?: boolean;
+  /** The session open answers 500 and echoes the session token it got, bare. */
+  sessionOpenEcho500?: boolean;
 }
 
 export interface FakeAle {
@@ -28,12 +32,20 @@ export interface FakeAle {
   open: Set<string>;
   /** Every open channel response (to write lines or break them). */
   channels: Set<ServerResponse>;
+  /** What GET /telephony/calls lists (the resync): change it between channels. */
+  calls: unknown[];
+  /** Writes event lines to every open channel. */
+  send(...events: unknown[]): void;
+  /** Breaks every open channel's connection (the subscription stays). */
+  dropChannels(): void;
   close(): Promise<void>;
 }
 
 export const PASSWORD = 's3cret-pw';
 
 export async function startFakeAle(faults: FakeFaults = {}): Promise<FakeAle> {
+  /** The resync's answer (the handler reads it at request time; `fake.calls` is this same list). */
+  const calls: unknown[] = [];
   const counts = { requests: 0, logins: 0, sessions: 0, sessionDeletes: 0, channels: 0, resyncs: 0 };
   const open = new Set<string>();
   const channels = new Set<ServerResponse>();
@@ -54,6 +66,16 @@ export async function startFakeAle(faults: FakeFaults = {}): Promise<FakeAle> {
     req.resume();
     if (path === '/api/rest') return json(res, 200, { versions: [{ id: '1.0', status: 'CURRENT', publicUrl: `${base}/api/rest/authenticate?version=1.0` }] });
     if (path === '/api/rest/authenticate') {
+      if (faults.authEcho500) {
+        const auth = req.headers.authorization ?? '';
+        const b64 = auth.replace(/^Basic\s+/, '');
+        const pw = Buffer.from(b64, 'base64').toString('utf8').split(':').slice(1).join(':');
+        const echo = [
+          `header ${auth}`, `raw ${b64}`, `url ${encodeURIComponent(b64)}`, `json ${JSON.stringify(b64).replace(/\//g, '\\/')}`,
+          `password ${Buffer.from(pw).toString('base64')}`, `url-safe ${Buffer.from(pw).toString('base64url')}`,
+        ].join(' | ');
+        return json(res, 500, { type: 'SERVER_PROBLEM', helpMessage: `cannot check ${echo}` });
+      }
       const ok = req.headers.authorization === `Basic ${Buffer.from(`bob:${PASSWORD}`).toString('base64')}`;
       if (!ok) return json(res, 401, { type: 'NOT_ALLOWED' }, { 'WWW-Authenticate': 'Basic realm="x"' });
       counts.logins++;
@@ -61,6 +83,7 @@ export async function startFakeAle(faults: FakeFaults = {}): Promise<FakeAle> {
       return json(res, 200, { publicUrl: `${base}/api/rest/1.0/sessions` }, { 'Set-Cookie': `AlcUserId=${t}; Path=/` });
     }
     if (path === '/api/rest/1.0/sessions' && method === 'POST') {
+      if (faults.sessionOpenEcho500) return json(res, 500, { type: 'SERVER_PROBLEM', helpMessage: `no session for ${token}` });
       counts.sessions++;
       if (token) open.add(token);
       return json(res, 200, { timeToLive: 600, publicBaseUrl: `${base}/api/rest/1.0`, privateBaseUrl: `${base}/api/rest/1.0`, admin: false });
@@ -90,7 +113,7 @@ export async function startFakeAle(faults: FakeFaults = {}): Promise<FakeAle> {
       counts.resyncs++;
       if (faults.resync500) return json(res, 500, { type: 'SERVER_PROBLEM', helpMessage: faults.echoCookie ? `session AlcUserId=${token} is in trouble (${token})` : 'internal error' });
       if (faults.resync403NoBody) return json(res, 403);
-      return json(res, 200, { calls: [] });
+      return json(res, 200, { calls: fake.calls });
     }
     return json(res, 404, { type: 'NOT_FOUND' });
   };
@@ -101,15 +124,24 @@ export async function startFakeAle(faults: FakeFaults = {}): Promise<FakeAle> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
+  const fake: FakeAle = {
     url: base,
     faults,
     counts,
     open,
     channels,
+    calls,
+    send(...events: unknown[]) {
+      const chunk = events.map((e) => `${JSON.stringify(e)}\n`).join('');
+      for (const ch of channels) ch.write(chunk);
+    },
+    dropChannels() {
+      for (const ch of [...channels]) ch.socket?.destroy();
+    },
     async close() {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+  return fake;
 }

@@ -18,13 +18,13 @@
  * fetched and reconciled with the tracker (calls that vanished end with `endedDuringOutage`). The state stays
  * `reconnecting` until that resync succeeds.
  */
-import { AuthError, PbxApiError, PbxError } from '../../errors';
+import { ActingUserError, AuthError, InputError, PbxApiError, PbxError } from '../../errors';
 import { BaseConnection, safe } from '../../connection/base';
 import { ConcurrencyLimit, concurrencyOf, mapLimit } from '../../connection/concurrency';
 import { guardLine } from '../../connection/line-guard';
 import type { ConnectionConfig, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
 import type { Party, PbxEvent } from '../../model/events';
-import type { OperationName } from '../../operations/catalogue';
+import { operationSpec, type OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
 import { AleChannel } from './channel';
 import { decodeAleLine, type AleEvent } from './decoder';
@@ -36,10 +36,17 @@ import { SelfParties } from './self-party';
 import { AleSession } from './session';
 import { servicePath } from './services';
 import { normalizeCallList } from './call-list';
+import { CallStarts } from './call-starts';
 import { pilotsOf, subscriptionRequest, systemWarning, withoutOptionalPackages } from './subscription';
 import { idsPerSelector, splitSelectors } from './selector-split';
 
 export type AlePlatformName = 'opentouch' | 'o2g';
+
+/**
+ * Operations that do not act for one user (the directory is the company's): an administrator connection runs them
+ * as its own login. Every other operation needs the user it acts for.
+ */
+const NO_ACTING_USER = new Set<OperationName>(['searchDirectory', 'getUser']);
 
 /** Routing changes OpenTouch confirms or refuses by event only. */
 const ROUTING_CHANGES = new Set<OperationName>(['setForward', 'cancelForward', 'setOverflow', 'cancelOverflow']);
@@ -111,6 +118,8 @@ export class AleConnection extends BaseConnection {
   /** A stream has been resynced since events were wanted (`connected` then means subscribed, not only logged in). */
   private streamResynced = false;
   private wakeForEvents?: () => void;
+  /** When calls this connection did not follow by events began (Make Call, List Calls). */
+  private readonly starts = new CallStarts();
 
   constructor(config: ConnectionConfig) {
     if (config.platform !== 'opentouch' && config.platform !== 'o2g') throw new PbxError('INVALID_INPUT', `Not an ALE platform: ${config.platform}`);
@@ -119,8 +128,8 @@ export class AleConnection extends BaseConnection {
     super({ platform: config.platform, user: config.login, backoff: { initialMs: num(extra.backoffInitialMs, 500), maxMs: num(extra.backoffMaxMs, 30_000) }, healthyAfterMs: positive(extra.healthyAfterMs) });
     this.#config = config;
     const password = config.password ?? '';
-    this.secrets.add(password);
-    this.secrets.add(Buffer.from(`${config.login}:${password}`, 'utf8').toString('base64'));
+    // The password in every form, and the Basic value `login:password` a server may echo from its headers.
+    this.secrets.addPassword(password, config.login);
     this.http = new HttpClient(config.tls);
     this.session = new AleSession({
       url: config.url,
@@ -130,6 +139,8 @@ export class AleConnection extends BaseConnection {
       urlKind: config.urlKind ?? 'private',
       timeoutMs: config.requestTimeoutMs ?? 10_000,
       applicationName: typeof extra.applicationName === 'string' ? extra.applicationName : 'pbxflow',
+      // Known before the session opens, so an error of the session open that echoes it is scrubbed too.
+      onToken: (token) => this.secrets.addSessionCookie(token),
     }, this.http);
     this.rest = new AleRest(this.session, { timeoutMs: config.requestTimeoutMs ?? 10_000, defaultUser: config.sessionKind === 'admin' ? undefined : config.login });
     this.channel = new AleChannel(this.http);
@@ -144,7 +155,7 @@ export class AleConnection extends BaseConnection {
     });
     // A session renewed elsewhere (a REST call got 403) or lost (keepalive refused) makes the channel stale.
     this.session.on('renewed', (gen: number) => {
-      this.secrets.add(this.session.secretToken);
+      this.secrets.addSessionCookie(this.session.secretToken);
       if (this.subscription && this.subscription.generation !== gen) this.channel.abort();
       // A session only: logged in is all it needs to be `connected` (with events, the first resync decides).
       if (!this.eventsWanted && !this.closed) this.connected();
@@ -211,6 +222,7 @@ export class AleConnection extends BaseConnection {
 
   private wantEvents(): void {
     if (this.eventsWanted || this.closed) return;
+    this.working();
     this.eventsWanted = true;
     this.wakeForEvents?.();
   }
@@ -251,7 +263,8 @@ export class AleConnection extends BaseConnection {
     if (this.fatal) throw this.fatal;
     const c = this.#config;
     const valid = validateInput(operation, input);
-    const user = options.user ?? (c.sessionKind === 'admin' ? c.users?.[0] : undefined) ?? c.login;
+    const user = this.actingUser(operation, options.user);
+    this.working();
     // OpenTouch refuses a routing change by event only (a read-back would end in TIMEOUT): it needs the stream.
     // Any other operation waits on events only when the stream is there anyway, and reads the state back otherwise.
     if (this.platform === 'opentouch' && ROUTING_CHANGES.has(operation) && !this.eventsWanted) {
@@ -268,14 +281,22 @@ export class AleConnection extends BaseConnection {
       // A service the session does not announce (a fixed path is used): services.ts.
       warn: (message: string) => this.diag({ kind: 'session', message }),
       normalizeCalls: async (u: string, calls: unknown[]) => {
+        const listedAt = Date.now();
         // The user's own side names their number, as in events (one profile read per session).
         await this.selves.ensure(u, this.session.generation);
+        const live = new Map(this.pipeline.tracker.callsOf(u).map((x) => [x.id, x]));
+        const ids = calls.map((x) => (x as { callRef?: unknown } | null)?.callRef).filter((x): x is string => typeof x === 'string' && !live.has(x));
+        // With a resynced event stream the tracker knows every call that predates it: one it does not know yet is
+        // new. A session only cannot tell, so such a call may predate the connection.
+        this.starts.listed(u, ids, listedAt, !(this.eventsWanted && this.streamResynced));
         return normalizeCallList(u, calls, {
           platform: this.platform,
-          live: (id) => this.pipeline.tracker.callsOf(u).find((x) => x.id === id),
+          live: (id) => live.get(id),
           selfParty: (login) => this.selves.get(login),
+          started: (id) => this.starts.get(u, id),
         });
       },
+      placed: (u: string, callId: string, at: number) => this.starts.placed(u, callId, at),
       raw: options.raw === true,
     };
     try {
@@ -285,6 +306,23 @@ export class AleConnection extends BaseConnection {
       if (err instanceof AuthError) throw this.sessionFailure(err);
       throw this.scrubError(err);
     }
+  }
+
+  /**
+   * Who an operation acts for: the one asked for; a user connection's own login; an administrator connection's own
+   * login when it monitors itself ("empty for the credential's own login") or for the directory. Never an arbitrary
+   * monitored user: otherwise the caller must say which (ActingUserError lists them).
+   */
+  private actingUser(operation: OperationName, asked: unknown): string {
+    if (asked !== undefined && asked !== null && asked !== '') {
+      if (typeof asked !== 'string' || asked.length > 256) throw new InputError(operation, 'user', `${operationSpec(operation)?.displayName ?? operation}: the user to act for must be a login (text)`);
+      return asked;
+    }
+    const c = this.#config;
+    if (c.sessionKind !== 'admin' || NO_ACTING_USER.has(operation)) return c.login;
+    const users = this.monitoredUsers;
+    if (users.includes(c.login)) return c.login;
+    throw new ActingUserError(operation, operationSpec(operation)?.displayName ?? operation, users);
   }
 
   protected async shutdown(): Promise<void> {
@@ -454,7 +492,7 @@ export class AleConnection extends BaseConnection {
     type State = { calls?: unknown[]; userState?: unknown; deviceStates?: unknown } | undefined;
     if (this.platform === 'o2g' && this.stateResync !== false) {
       try {
-        const res = await this.rest.request<State>('GET', '/telephony/state', { user });
+        const res = await this.rest.request<State>('GET', `${this.telephonyPath()}/state`, { user });
         this.stateResync = true;
         return res;
       } catch (err) {
@@ -462,7 +500,12 @@ export class AleConnection extends BaseConnection {
         this.stateResync = false;
       }
     }
-    return this.rest.request<State>('GET', '/telephony/calls', { user });
+    return this.rest.request<State>('GET', `${this.telephonyPath()}/calls`, { user });
+  }
+
+  /** The telephony service's URL as the session announces it (services.ts), relative to the base URL. */
+  private telephonyPath(): string {
+    return servicePath('telephony', { platform: this.platform, services: this.session.services, warn: (message) => this.diag({ kind: 'session', message }) });
   }
 
   /** Fetches each monitored user's calls and reconciles the tracker with them. */
@@ -474,12 +517,17 @@ export class AleConnection extends BaseConnection {
         const res = await this.fetchTelephonyState(user);
         if (!current()) return;
         const touched = this.touched?.get(user) ?? new Set<string>();
-        const calls = (Array.isArray(res?.calls) ? res!.calls : []).filter((c) => {
-          const ref = (c as { callRef?: unknown } | null)?.callRef;
-          return typeof ref === 'string' && !touched.has(ref);
-        });
-        // Calls an event has spoken of since the channel opened are current already: keep them as they are.
-        for (const c of this.pipeline.tracker.callsOf(user)) if (touched.has(c.id)) calls.push({ callRef: c.id });
+        const listed = res?.calls === undefined || res?.calls === null ? [] : res.calls;
+        const entries: unknown[] = Array.isArray(listed) ? listed : [listed];
+        const readable = entries.filter((c) => typeof (c as { callRef?: unknown } | null)?.callRef === 'string');
+        // Only a readable list is evidence that a call it lacks has ended: an unreadable entry might be that call.
+        const trustworthy = readable.length === entries.length;
+        if (!trustworthy) this.diag({ kind: 'resync', message: `resync of ${user}: ${entries.length - readable.length} unreadable call entries; no call ended on its word` });
+        const calls = readable.filter((c) => !touched.has((c as { callRef: string }).callRef));
+        // Calls an event has spoken of since the channel opened are current already: keep them as they are (and all
+        // live calls when the list cannot be read whole).
+        const inList = new Set(calls.map((c) => (c as { callRef: string }).callRef));
+        for (const c of this.pipeline.tracker.callsOf(user)) if ((touched.has(c.id) || !trustworthy) && !inList.has(c.id)) calls.push({ callRef: c.id });
         const state = { calls, userState: res?.userState, deviceStates: res?.deviceStates };
         const r = guardLine('resync', () => this.pipeline.pushEvent({ eventName: 'OnTelephonyState', loginName: user, state }));
         if (r.ok) this.emit(r.value);

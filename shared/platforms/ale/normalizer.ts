@@ -151,7 +151,7 @@ export function normalizeAle(e: AleEvent, ctx: NormalizeContext): Observation[] 
     case 'OnTelephonyState':
       return [snapshotObservation(e, user, time, platform), ...snapshotStates(e, user, time, platform)];
     case 'OnComRecordCreated': {
-      const record = callLogRecord(obj(e.record), user);
+      const record = callLogRecord(e.record, user);
       return record ? [{ kind: 'direct', time, key: record.recordId, raw: e, event: { type: 'callLog.created', platform, user, callLog: record } }] : [];
     }
     default:
@@ -251,8 +251,12 @@ function snapshotStates(e: AleEvent, user: string, time: number, platform: AlePl
   return out;
 }
 
-/** A `ComHistoryRecord` (spec comlog; O2G SDK comlog-types.ts) as a CallLogRecord; the user's own entry gives the direction. */
-function callLogRecord(r: Obj | undefined, user: string): CallLogRecord | undefined {
+/**
+ * A `ComHistoryRecord` (spec comlog; O2G SDK comlog-types.ts) as a CallLogRecord; the user's own entry gives the
+ * direction. The one reading of a record, for the `callLog.created` event and the List Call Log action alike.
+ */
+export function callLogRecord(value: unknown, user: string): CallLogRecord | undefined {
+  const r = obj(value);
   if (!r) return undefined;
   const id = typeof r.recordId === 'number' && Number.isFinite(r.recordId) ? String(r.recordId) : str(r.recordId);
   if (!id) return undefined;
@@ -382,6 +386,9 @@ function participants(v: unknown): Participant[] {
     const base = party(obj(p.identity) ?? {});
     const q: Participant = { id: text(p.participantId) ?? base.number, ...base };
     if (p.anonymous === true) q.anonymous = true;
+    // A role, where the server gives one (as call-log records do), tells the call's direction.
+    if (p.role === 'CALLER') q.role = 'caller';
+    else if (p.role === 'CALLEE') q.role = 'callee';
     out.push(q);
   }
   return out;

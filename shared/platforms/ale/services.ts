@@ -2,7 +2,9 @@
  * Service URLs from the session. `SessionInfo.services[]` lists, per `serviceName`, the `relativeUrl` to append to
  * the base URL (spec: SessionInfo / Service). The names are the O2G SDK's (o2g-node-sdk
  * src/internal/service-factory.ts: matched case-insensitively; every `relativeUrl` starting with `/telephony`
- * is the one telephony service at `<base>/telephony`; the first entry of a name wins).
+ * is the one telephony service at `<base>/telephony`, any other entry is at `<base> + relativeUrl`, even one named
+ * telephony; the first entry of a name wins). Ours besides: a `relativeUrl` that is not a path (no leading `/`) is
+ * ignored and a trailing `/` dropped (the SDK would build a broken URL from either).
  *
  * Lookup rules (ours):
  *  - the session lists the service: its announced URL;
@@ -56,9 +58,12 @@ export function announcedServices(services: unknown): Map<string, string> | unde
     if (!s || typeof s !== 'object') continue;
     const { serviceName, relativeUrl } = s as { serviceName?: unknown; relativeUrl?: unknown };
     if (typeof serviceName !== 'string' || typeof relativeUrl !== 'string' || !relativeUrl.startsWith('/')) continue;
-    // "Only one telephony service": whatever follows /telephony, the service is <base>/telephony.
-    const name = relativeUrl.startsWith('/telephony') ? 'telephony' : serviceName.toLowerCase();
-    const url = name === 'telephony' ? '/telephony' : relativeUrl.replace(/\/+$/, '');
+    // The SDK's rule (service-factory.ts setServices), exactly: "only one telephony service", so an entry whose
+    // relativeUrl starts with /telephony is the telephony service at <base>/telephony; every other entry, whatever
+    // its name (a `telephony` announced at `/x/telephony` too), is at <base> + relativeUrl.
+    const collapsed = relativeUrl.startsWith('/telephony');
+    const name = collapsed ? 'telephony' : serviceName.toLowerCase();
+    const url = collapsed ? '/telephony' : relativeUrl.replace(/\/+$/, '');
     if (!out.has(name)) out.set(name, url);
   }
   const table = out.size ? out : undefined;

@@ -17,6 +17,8 @@ export interface AleSessionOptions {
   urlKind: 'public' | 'private';
   timeoutMs: number;
   applicationName: string;
+  /** Told of each session token as soon as it is known (to scrub it from every later message). */
+  onToken?: (token: string) => void;
 }
 
 interface SessionData {
@@ -173,6 +175,7 @@ export class AleSession extends EventEmitter {
     const sessionsUrl = this.pick(authBody.publicUrl, authBody.internalUrl) ?? `${root}/api/rest/1.0/sessions`;
 
     this.token = token;
+    this.o.onToken?.(token);
     let info: Json;
     try {
       info = await this.json('POST', sessionsUrl, this.authHeaders(), JSON.stringify({ applicationName: this.o.applicationName }), 'session open');

@@ -15,7 +15,7 @@ import { matchRoute, restError, type AleFlavour, type AleRoute, type RouteMethod
 import { AleState, isPilotSelector, newToken, type Selector, type SimSubscription } from './state';
 import { simFeatures } from './operation-routes';
 import { operationRoutes } from './operation-routes';
-import { defaultServices, internalPath, type SimService } from './services';
+import { defaultServices, internalPath, prefixedServices, type SimService } from './services';
 
 export interface AleFrontEndOptions {
   flavour: AleFlavour;
@@ -31,6 +31,8 @@ export interface AleFrontEndOptions {
   rtsm?: boolean;
   /** The services announced in `SessionInfo.services` (default: services.ts `defaultServices`). */
   services?: SimService[];
+  /** Announce every service root under this path prefix (services.ts `prefixedServices`); ignored with `services`. */
+  servicePrefix?: string;
 }
 
 /** One request as the server received it (tests compare these with what the official client sends). */
@@ -74,7 +76,7 @@ export class AleFrontEnd {
   constructor(private readonly o: AleFrontEndOptions) {
     this.flavour = o.flavour;
     this.state = new AleState(o.sessionTtlSeconds ?? 600);
-    this.services = o.services ?? defaultServices(o.flavour);
+    this.services = o.services ?? (o.servicePrefix ? prefixedServices(o.flavour, o.servicePrefix) : defaultServices(o.flavour));
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     this.server = o.tls ? createHttpsServer({ key: o.tls.key, cert: o.tls.cert, noDelay: true }, handler) : createHttpServer({ noDelay: true }, handler);
     this.server.on('connection', (s: Socket) => {

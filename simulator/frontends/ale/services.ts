@@ -43,6 +43,24 @@ export function defaultServices(flavour: AleFlavour): SimService[] {
   return out;
 }
 
+/**
+ * The default services announced under a path prefix (`/x`), as a server behind a gateway path may: every root
+ * moves to `<prefix><root>`, the telephony entries become one `telephony` service at `<prefix>/telephony` (under a
+ * prefix the SDK's "/telephony*" shortcut cannot apply: it takes such an entry at `<base> + relativeUrl`,
+ * o2g-node-sdk src/internal/service-factory.ts). `sessions` stays: clients take it from the authentication answer.
+ */
+export function prefixedServices(flavour: AleFlavour, prefix: string): SimService[] {
+  const p = `/${prefix.replace(/^\/+|\/+$/g, '')}`;
+  const out: SimService[] = [];
+  for (const s of defaultServices(flavour)) {
+    if (s.serviceName === 'sessions') out.push(s);
+    else if (s.relativeUrl.startsWith('/telephony')) {
+      if (!out.some((x) => x.serviceName === 'telephony')) out.push({ serviceName: 'telephony', relativeUrl: `${p}/telephony`, internal: '/telephony' });
+    } else out.push({ serviceName: s.serviceName, relativeUrl: `${p}${s.relativeUrl}`, internal: s.internal ?? s.relativeUrl });
+  }
+  return out;
+}
+
 const under = (path: string, prefix: string): string | undefined => {
   const p = path.toLowerCase();
   const x = prefix.toLowerCase();

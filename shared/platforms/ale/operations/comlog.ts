@@ -1,9 +1,12 @@
 /**
  * Call log: list with filters, acknowledge. Endpoint table first. Paths below the `comlog` service URL, which
  * O2G's SDK uses as the record collection itself (o2g-node-sdk src/internal/rest/comlog-rest.ts: `GET <comlog>`,
- * `PUT <comlog>?acknowledge=true`); OpenTouch's spec (comlog) has `/comlog/records`.
+ * `PUT <comlog>?acknowledge=true`); OpenTouch's spec (comlog) has `/comlog/records`. Records come back in the
+ * normalized form of the `callLog.created` event (normalizer.ts `callLogRecord`), the PBX's own with `raw`.
  */
 import { PbxError } from '../../../errors';
+import type { CallLogRecord } from '../../../model/events';
+import { callLogRecord } from '../normalizer';
 import { send, type AleOperationContext, type AlePlatform, type AleRestLike, type Endpoint } from './types';
 
 export interface ListQuery { unanswered: boolean; unacknowledged: boolean; afterDate?: string; limit: number }
@@ -48,8 +51,12 @@ export const COMLOG_HANDLERS: Record<string, Handler> = {
       afterDate: isoDate(input.since),
       limit,
     }, ctx);
-    const records = (res?.comHistoryRecords ?? []).slice(0, limit > 0 ? limit : undefined);
-    return { records, totalCount: res?.totalCount ?? records.length };
+    const raw = (Array.isArray(res?.comHistoryRecords) ? res.comHistoryRecords : []).slice(0, limit > 0 ? limit : undefined);
+    const totalCount = typeof res?.totalCount === 'number' ? res.totalCount : raw.length;
+    // The PBX's own records only on request (troubleshooting); otherwise the record `callLog.created` carries.
+    if (ctx.raw) return { records: raw, totalCount };
+    const records = raw.map((r) => callLogRecord(r, ctx.user)).filter((r): r is CallLogRecord => r !== undefined);
+    return { records, totalCount };
   },
   async acknowledgeCallLog(rest, input, ctx) {
     const ids = String(input.recordIds ?? '').split(',').map((x) => x.trim()).filter(Boolean);

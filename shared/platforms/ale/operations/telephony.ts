@@ -39,18 +39,21 @@ const withDevice = (rest: AleRestLike, input: Input, ctx: AleOperationContext) =
 export const TELEPHONY_HANDLERS: Record<string, Handler> = {
   async makeCall(rest, input, ctx) {
     const deviceId = await resolveDevice(rest, ctx, input.deviceId);
+    // The PBX gives no creation time: the call began when it was asked for (it did not predate the connection).
+    const placedAt = Date.now();
     const res = await send<unknown, { deviceId: string; destination: string; autoAnswer: boolean }>(
       rest, TELEPHONY.makeCall, { deviceId, destination: s(input.destination), autoAnswer: input.autoAnswer === true }, ctx);
     // The 201 body is a bare string (the new callRef, we believe); O2G may answer 204 with nothing.
     const callId = typeof res === 'string' && res ? res : typeof (res as { callRef?: unknown })?.callRef === 'string' ? (res as { callRef: string }).callRef : undefined;
     const out = { ok: true, operation: 'makeCall', ...(callId ? { callId } : {}), deviceId };
+    if (callId) ctx.placed?.(ctx.user, callId, placedAt);
     if (!callId || !ctx.normalizeCalls || ctx.raw) return out;
     // The reply has ids only: the new call in the normalized model (destination, state) comes from the user's call
     // list, one more GET; no event stream is needed, so an action stays a session-only request.
     const call = await send<{ calls?: unknown[] } | undefined, object>(rest, TELEPHONY.listCalls, {}, ctx)
       .then(async (r) => (await ctx.normalizeCalls!(ctx.user, Array.isArray(r?.calls) ? r.calls : [])).find((c) => c.id === callId))
       .catch(() => undefined); // the call was placed: a failed look-up must not turn that into an error
-    return { ...out, call: call ?? { id: callId, direction: 'outgoing', to: { number: s(input.destination) } } };
+    return { ...out, call: call ?? { id: callId, direction: 'outgoing', to: { number: s(input.destination) }, startedAt: new Date(placedAt).toISOString() } };
   },
   async listCalls(rest, _input, ctx) {
     const res = await send<{ calls?: unknown[] } | undefined, object>(rest, TELEPHONY.listCalls, {}, ctx);

@@ -50,6 +50,8 @@ export interface AleOperationContext {
   normalizeCalls?: (user: string, calls: unknown[]) => Promise<CallInfo[]>;
   /** The caller asked for the PBX's own answer. */
   raw?: boolean;
+  /** Told of a call this connection placed (Make Call) and when: its start, for later call lists. */
+  placed?: (user: string, callId: string, atMs: number) => void;
 }
 
 /** One REST endpoint: a row of a domain table. `inferred` says what the spec lost and how we filled it. */
