@@ -4,12 +4,13 @@
  */
 import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
-import { DEVICE_NUMBER } from '../../shared/platforms/telservices/connection';
+import { DEVICE_NUMBER } from '../../shared/platforms/telservices/config';
 import { TelServicesPipeline } from '../../shared/platforms/telservices/pipeline';
 
 export const usage = [
   '--platform telservices --host H --port P --devices 3102,3103 [--udp-port U] [--udp-host ADDR] [--transport tcp|http]',
   '  [--login L --password P] [--end-of-message SEQ (\\n, \\r, \\0, \\t escapes)] [--event-source udp|poll] [--session-timeout S]',
+  '  --udp-host: the local address the event ports listen on (default: the one that reaches TelServer)',
   '  the password may come from PBXFLOW_PASSWORD instead of the command line',
 ].join('\n');
 

@@ -6,7 +6,10 @@
  * its own identity unless the server adds a `callReference`. So the normalizer keeps, per device, which calls it
  * follows and matches each reported call to one of them: by `callReference`, else by the other party's number,
  * else by slot (the number fills in after `initiated`, changes on a transfer). A followed call that a later event
- * or snapshot no longer reports has ended. Calls that ended a moment ago ignore late (reordered) datagrams.
+ * or snapshot no longer reports has ended. Calls that ended a moment ago ignore late (reordered) datagrams, and so
+ * does a call whose end came first (UDP reordered `cleared` before `alerting`): the end of a call never seen leaves
+ * a mark, not a call. The calls followed per device and in all are capped: a server (or a forger) naming ever new
+ * calls costs a warning, not memory.
  */
 import type { Party, PbxEvent, RouteInfo, RoutingInfo } from '../../model/events';
 import type { CallObservation, Cause, LegState, Observation, Participant } from '../../model/observations';
@@ -50,6 +53,10 @@ const STARTING = new Set(['initiated', 'originated', 'alerting', 'queued']);
 
 /** Late datagrams about a call that ended this recently are ignored (UDP may reorder). */
 const LATE_MS = 3000;
+/** Ended calls remembered per device (late datagrams are matched against them). */
+const ENDED_KEPT = 32;
+/** Keys of ended calls remembered per device (a reference back after its end gets a new key). */
+const KEYS_KEPT = 1000;
 
 interface Followed {
   key: string;
@@ -62,12 +69,26 @@ interface Followed {
   lastAt: number;
 }
 
+interface Ended {
+  key: string;
+  ref?: string;
+  callId: string;
+  number: string;
+  at: number;
+  /** Its end was the first we heard of it: even a "starting" datagram about it is late. */
+  unseen?: boolean;
+}
+
 interface DeviceState {
   calls: Map<string, Followed[]>;
-  ended: Array<{ key: string; ref?: string; callId: string; number: string; at: number }>;
+  /** Calls followed (the sum of the lists in `calls`). */
+  count: number;
+  ended: Ended[];
   forwards: Map<string, TsForward>;
   dnd: boolean;
   seq: number;
+  /** Keys of calls that ended lately (bounded): a call that comes back to the device is a new call, with a new key. */
+  endedKeys: Set<string>;
   baselined?: boolean;
   /** A cause to give the next call that leaves without one (we diverted or transferred it). */
   departure?: { cause: Cause; at: number; destination?: string };
@@ -88,12 +109,35 @@ export interface Normalized {
   gap: boolean;
 }
 
+export interface NormalizerLimits {
+  /** Most calls followed per device. Default 50. */
+  maxCallsPerDevice?: number;
+  /** Most calls followed over all devices. Default 1000. */
+  maxCalls?: number;
+  /** Told when a call is not followed because a cap is reached (the caller rate-limits it). */
+  onLimit?: (message: string) => void;
+}
+
 const anonymousNumber = (n: string): boolean => n.startsWith('*****');
 
 export class TelServicesNormalizer {
   private readonly devices = new Map<string, DeviceState>();
+  private readonly maxPerDevice: number;
+  private readonly maxCalls: number;
+  /** Calls followed over all devices. */
+  private total = 0;
+  /** Calls not followed because a cap was reached. */
+  refused = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now, private readonly limits: NormalizerLimits = {}) {
+    this.maxPerDevice = Math.max(1, limits.maxCallsPerDevice ?? 50);
+    this.maxCalls = Math.max(1, limits.maxCalls ?? 1000);
+  }
+
+  /** Calls followed over all devices (tests, the keep-alive). */
+  get size(): number {
+    return this.total;
+  }
 
   /** One event for `device` (its `deviceNumber`, or the device of the UDP port it came to). */
   event(e: TsEvent, device: string, time = this.now()): Normalized {
@@ -148,7 +192,7 @@ export class TelServicesNormalizer {
       for (const id of [...d.calls.keys()]) if (!seen.has(id)) this.forget(d, id, time, keep);
       for (const [id, f] of fresh) {
         const list = d.calls.get(id) ?? [];
-        if (!list.includes(f)) d.calls.set(id, [...list, f]);
+        if (!list.includes(f)) this.setCalls(d, id, [...list, f]);
         if (!calls.some((o) => o.callId === f.key)) calls.push({ kind: 'call', platform: PLATFORM, user: device, callId: f.key, time });
       }
       out.observations.push({ kind: 'snapshot', platform: PLATFORM, user: device, time, calls });
@@ -197,9 +241,7 @@ export class TelServicesNormalizer {
 
   /** The device's calls as followed (for tests and the keep-alive's gap check). */
   followed(device: string): number {
-    let n = 0;
-    for (const l of this.dev(device).calls.values()) n += l.length;
-    return n;
+    return this.devices.get(device)?.count ?? 0;
   }
 
   // ---- calls ------------------------------------------------------------------------------------------
@@ -211,6 +253,7 @@ export class TelServicesNormalizer {
     const tracked = d.calls.get(c.id) ?? [];
     const matched = new Set<Followed>();
     const next: Followed[] = [];
+    let created = 0;
     // Exposed as TelServices names them (`answerCall`, `transferCall`...), as ALE exposes its own capability names.
     const capabilities = c.permittedServices;
     for (const [slot, info] of infos) {
@@ -220,9 +263,18 @@ export class TelServicesNormalizer {
       const terminal = info.state === 'cleared' || info.state === 'failed';
       if (!f) {
         // A reordered datagram about a call that just ended; a call that starts again (it came back to this device
-        // after a transfer or a divert) is new.
-        if (!STARTING.has(info.state) && this.late(d, c.id, ref, number, time)) continue;
-        if (terminal && !fromSnapshot) continue; // the end of a call never seen
+        // after a transfer or a divert) is new, unless its end came first.
+        if (this.late(d, c.id, ref, number, time, STARTING.has(info.state))) continue;
+        if (terminal) {
+          // The end of a call never seen creates nothing; its earlier datagrams, if they come late, neither.
+          if (!fromSnapshot) this.remember(d, { key: '', ref, callId: c.id, number, at: time, unseen: true });
+          continue;
+        }
+        if (!this.room(d, created, device)) {
+          out.gap = true; // a snapshot says which calls are real (the keep-alive's pace caps it)
+          continue;
+        }
+        created++;
         f = { key: this.newKey(device, d, c.id, ref), slot, ref, number, incoming: info.isOutgoing === false || info.state === 'alerting', state: info.state, lastAt: fromSnapshot ? -Infinity : time };
         // A call first seen past its start (connected, held...): its earlier datagrams were lost.
         if (!fromSnapshot && !STARTING.has(info.state) && info.state !== 'delivered') out.gap = true;
@@ -253,8 +305,25 @@ export class TelServicesNormalizer {
       out.observations.push(o);
       this.ended(d, f, c.id, time);
     }
-    if (next.length) d.calls.set(c.id, next);
-    else d.calls.delete(c.id);
+    this.setCalls(d, c.id, next);
+  }
+
+  /** Room for one more call on the device (`created`: already made by the event being read)? */
+  private room(d: DeviceState, created: number, device: string): boolean {
+    const full = d.count + created >= this.maxPerDevice ? `device ${device} already has ${this.maxPerDevice} calls`
+      : this.total + created >= this.maxCalls ? `the connection already follows ${this.maxCalls} calls` : undefined;
+    if (!full) return true;
+    this.refused++;
+    this.limits.onLimit?.(`a call is not followed: ${full} (the most kept; the next snapshot reconciles)`);
+    return false;
+  }
+
+  private setCalls(d: DeviceState, id: string, list: Followed[]): void {
+    const before = d.calls.get(id)?.length ?? 0;
+    if (list.length) d.calls.set(id, list);
+    else d.calls.delete(id);
+    d.count += list.length - before;
+    this.total += list.length - before;
   }
 
   private match(tracked: Followed[], matched: Set<Followed>, slot: string, info: TsCallInfo, number: string, ref?: string): Followed | undefined {
@@ -318,30 +387,43 @@ export class TelServicesNormalizer {
   }
 
   private newKey(device: string, d: DeviceState, id: string, ref?: string): string {
-    return ref ? `${device}-${ref}` : `${device}-${id}-${++d.seq}`;
+    if (!ref) return `${device}-${id}-${++d.seq}`;
+    // The same reference back on the device (transferred back to it after a redirect): a new call, since the
+    // tracker remembers the old one as ended and would take the new one's news for late news of it.
+    const key = `${device}-${ref}`;
+    return d.endedKeys.has(key) ? `${key}-${++d.seq}` : key;
   }
 
   private ended(d: DeviceState, f: Followed, callId: string, time: number): void {
-    d.ended.push({ key: f.key, ref: f.ref, callId, number: f.number, at: time });
-    if (d.ended.length > 32) d.ended.shift();
+    this.remember(d, { key: f.key, ref: f.ref, callId, number: f.number, at: time });
+    d.endedKeys.delete(f.key);
+    d.endedKeys.add(f.key);
+    if (d.endedKeys.size > KEYS_KEPT) d.endedKeys.delete(d.endedKeys.values().next().value as string);
   }
 
-  private late(d: DeviceState, callId: string, ref: string | undefined, number: string, time: number): boolean {
+  private remember(d: DeviceState, e: Ended): void {
+    d.ended.push(e);
+    if (d.ended.length > ENDED_KEPT) d.ended.shift();
+  }
+
+  /** A datagram about a call that ended a moment ago (`starting`: only a call whose end came first counts). */
+  private late(d: DeviceState, callId: string, ref: string | undefined, number: string, time: number, starting: boolean): boolean {
     for (const e of d.ended) {
-      if (time - e.at > LATE_MS) continue;
-      if (ref ? e.ref === ref : e.callId === callId && (!number || e.number === number)) return true;
+      if (time - e.at > LATE_MS || (starting && !e.unseen)) continue;
+      // A mark left by an end that came first may lack the number the late datagram carries.
+      if (ref ? e.ref === ref : e.callId === callId && (!number || e.number === number || (e.unseen && !e.number))) return true;
     }
     return false;
   }
 
   private forget(d: DeviceState, id: string, time: number, keep?: Set<Followed>): void {
     for (const f of d.calls.get(id) ?? []) if (!keep?.has(f)) this.ended(d, f, id, time);
-    d.calls.delete(id);
+    this.setCalls(d, id, []);
   }
 
   private dev(device: string): DeviceState {
     let d = this.devices.get(device);
-    if (!d) this.devices.set(device, (d = { calls: new Map(), ended: [], forwards: new Map(), dnd: false, seq: 0 }));
+    if (!d) this.devices.set(device, (d = { calls: new Map(), count: 0, ended: [], forwards: new Map(), dnd: false, seq: 0, endedKeys: new Set() }));
     return d;
   }
 

@@ -9,10 +9,10 @@ import { eventId } from '../../model/ids';
 import type { Observation } from '../../model/observations';
 import { CallTracker, type TrackerOptions } from '../../tracker/tracker';
 import { decodeEvent, splitPdus } from './codec';
-import { TelServicesNormalizer, type Normalized, type SessionSignal } from './normalizer';
+import { TelServicesNormalizer, type Normalized, type NormalizerLimits, type SessionSignal } from './normalizer';
 import type { TsEvent, TsSnapshot } from './types';
 
-export interface TelServicesPipelineOptions extends TrackerOptions {
+export interface TelServicesPipelineOptions extends TrackerOptions, NormalizerLimits {
   /** Device for events without `deviceNumber` when the caller gives none (replay of one device's capture). */
   defaultDevice?: string;
   endOfMessage?: string;
@@ -28,6 +28,9 @@ export interface DatagramResult {
   /** Devices whose events suggest a loss: worth a snapshot. */
   gaps: string[];
   duplicates: number;
+  /** PDUs naming another device than the port's (dropped), and the first such number. */
+  foreign: number;
+  foreignDevice?: string;
 }
 
 /** Session events in replay: what they would do to a live connection. */
@@ -50,26 +53,33 @@ export class TelServicesPipeline {
   constructor(readonly options: TelServicesPipelineOptions = {}) {
     this.now = options.now ?? Date.now;
     this.tracker = options.tracker ?? new CallTracker(options);
-    this.normalizer = new TelServicesNormalizer(this.now);
+    this.normalizer = new TelServicesNormalizer(this.now, options);
     this.window = options.dedupeWindowMs ?? 2000;
   }
 
   /**
    * One datagram (or TCP chunk) for `device` (the session whose port it came to). Several PDUs may be in it; a bad
-   * one costs itself only and comes back in `errors`.
+   * one costs itself only and comes back in `errors`. With `device` given, the port says whose event it is: a PDU
+   * naming another device is dropped (counted in `foreign`), since nobody monitors that one on this port.
    */
   pushDatagram(data: string, device?: string): DatagramResult {
-    const out: DatagramResult = { events: [], errors: [], sessions: [], gaps: [], duplicates: 0 };
+    const out: DatagramResult = { events: [], errors: [], sessions: [], gaps: [], duplicates: 0, foreign: 0 };
     for (const pdu of splitPdus(data, this.options.endOfMessage)) {
       const r = guardLine(pdu, () => {
         const time = this.now();
         const e = decodeEvent(pdu);
+        if (device !== undefined && e.deviceNumber !== undefined && e.deviceNumber !== device) {
+          out.foreign++;
+          out.foreignDevice ??= e.deviceNumber.slice(0, 40);
+          return null;
+        }
         const dev = e.deviceNumber ?? device ?? this.options.defaultDevice;
         if (!dev) throw new DecodeError('event without deviceNumber, and no session to attribute it to', pdu);
         if (this.duplicate(dev, pdu, time)) return undefined;
         return this.apply(this.normalizer.event(e, dev, time));
       });
       if (!r.ok) out.errors.push(r.error);
+      else if (r.value === null) continue;
       else if (r.value === undefined) out.duplicates++;
       else {
         for (const ev of r.value.events) out.events.push(ev);

@@ -1,13 +1,14 @@
 /**
  * The UDP event listener of one monitored device: TelServer sends that device's `TelServiceEvent`s to the port
  * given in its `openSession`, so a datagram's port says whose event it is even when it carries no `deviceNumber`.
- * Datagrams from other hosts than TelServer are dropped (counted): anyone could otherwise inject calls.
+ * Datagrams from other hosts than TelServer are dropped (counted): anyone could otherwise inject calls. By default
+ * the port listens on the one local address that routes to TelServer, not on every interface.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { PbxError } from '../../errors';
 
 export interface UdpListenerOptions {
-  /** Address to bind (the interface TelServer sends to); default all IPv4 interfaces. */
+  /** Address to bind (the interface TelServer sends to); default all IPv4 interfaces (the connection passes one). */
   host?: string;
   /** 0: any free port. */
   port: number;
@@ -54,6 +55,11 @@ export class UdpEventListener {
     return this.port;
   }
 
+  /** The local address bound (undefined before `start`). */
+  get address(): string | undefined {
+    return this.socket?.address().address;
+  }
+
   get port(): number {
     return this.socket ? this.socket.address().port : this.o.port;
   }
@@ -63,5 +69,29 @@ export class UdpEventListener {
     this.socket = undefined;
     if (!s) return Promise.resolve();
     return new Promise((resolve) => s.close(() => resolve()));
+  }
+}
+
+/**
+ * The local address the system would send from to reach `host` (a connected UDP socket: no datagram is sent).
+ * TelServer sends its events back to the address its requests come from, which is this one.
+ */
+export async function localAddressTowards(host: string, port: number): Promise<string> {
+  const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      s.once('error', (e: NodeJS.ErrnoException) => reject(new PbxError('NETWORK', `no local address reaches TelServer at ${host}: ${e.code ?? e.message}`)));
+      s.connect(port, host, () => resolve(s.address().address));
+    });
+  } finally {
+    s.removeAllListeners('error');
+    s.on('error', () => undefined);
+    await new Promise<void>((resolve) => {
+      try {
+        s.close(() => resolve());
+      } catch {
+        resolve(); // already closed by its failure
+      }
+    });
   }
 }

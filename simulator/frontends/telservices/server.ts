@@ -4,7 +4,7 @@
  * `GET /makeCall` shortcut), UDP events to every client of a device session, session rules (open/close per
  * device, several clients, timeout reset by each request, credentials), the `snapshot` long poll, and faults:
  * PBX link down/up, session closed by the administrator, garbled datagrams, duplicated datagrams, a server that
- * never answers.
+ * never answers, a service that fails, error answers that echo the password.
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
@@ -60,6 +60,16 @@ export class TelServicesFrontEnd {
   neverAnswer = false;
   /** Fault: every datagram is sent twice. */
   duplicateDatagrams = false;
+  /** Fault: a service answers this error (`times` answers, then normally again; absent: until removed). */
+  readonly failures = new Map<string, { error: string; times?: number }>();
+  /**
+   * Fault: a careless server that echoes the password in its errors: every error answer names an error element
+   * made of the error and the last password an openSession of that device carried (`<reject-Secret1/>`).
+   */
+  echoPassword = false;
+  /** Every request decoded, in order of arrival (tests count and order them per device). */
+  onRequest?: (service: string, params: Record<string, unknown>) => void;
+  private readonly passwords = new Map<string, string>();
   readonly endOfMessage?: string;
   private readonly tcp: Server;
   private readonly http: HttpServer;
@@ -422,13 +432,23 @@ export class TelServicesFrontEnd {
   private async answer(xml: string, client: Client): Promise<string> {
     this.stats.requests++;
     let ret: TsReturn;
+    let device = '';
     try {
       const req = decodeRequest(xml);
       this.stats.byService[req.service] = (this.stats.byService[req.service] ?? 0) + 1;
-      ret = await this.services.handle(req, client);
+      this.onRequest?.(req.service, req.params);
+      device = typeof req.params.deviceNumber === 'string' ? req.params.deviceNumber : '';
+      if (req.service === 'openSession' && typeof req.params.userPassword === 'string') this.passwords.set(device, req.params.userPassword);
+      const failure = this.failures.get(req.service);
+      if (failure) {
+        if (failure.times !== undefined && --failure.times <= 0) this.failures.delete(req.service);
+        ret = { ok: false, error: failure.error };
+      } else ret = await this.services.handle(req, client);
     } catch {
       ret = { ok: false, error: 'reject' };
     }
+    const pw = this.passwords.get(device);
+    if (!ret.ok && this.echoPassword && pw) return `<TelServiceReturn><error><${ret.error}-${pw}/></error></TelServiceReturn>`;
     return encodeReturn(ret);
   }
 }
