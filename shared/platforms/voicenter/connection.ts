@@ -102,7 +102,7 @@ export class VoicenterConnection extends BaseConnection {
     // The SDK's keepAliveTimeout: 60 s of silence before a keepalive; its idleInterval: a resync every 5 minutes.
     this.keepaliveMs = int(extra.keepaliveMs, 50) ?? 60_000;
     this.idleResyncMs = int(extra.idleResyncMs, 0) ?? 300_000;
-    const floorMs = int(extra.refreshFloorMs, 1) ?? 6_000;
+    const floorMs = int(extra.refreshFloorMs, 1) ?? 2_000; // the per-minute ceiling, not the floor, bounds a burst
     this.refresh = {
       floorMs,
       windowMs: int(extra.refreshWindowMs, 1) ?? 60_000,
