@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   }
   print('Scale: one administrator session, simulator answering each REST request after 20 ms (bench/scale.ts)', await benchScale());
   // The other platforms' benchmarks print their own figures.
-  for (const [file, fn] of [['voicenter.js', 'benchVoicenter'], ['telservices.js', 'benchTelservices']] as const) {
+  for (const [file, fn] of [['voicenter.js', 'benchVoicenter'], ['telservices.js', 'benchTelservices'], ['asterisk.js', 'benchAsterisk']] as const) {
     const path = join(__dirname, file);
     if (!existsSync(path)) continue;
     const mod = require(path) as Record<string, (() => Promise<unknown>) | undefined>;

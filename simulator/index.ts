@@ -5,6 +5,7 @@
 import { AleFrontEnd } from './frontends/ale/server';
 import { TelServicesFrontEnd, type TelServicesFrontEndOptions } from './frontends/telservices/server';
 import { VoicenterFrontEnd, type SimSocketVersion } from './frontends/voicenter/server';
+import { AsteriskFrontEnd, type AsteriskFrontEndOptions } from './frontends/asterisk/server';
 import { startPhonesPage, type PhonesPage } from './web/server';
 import { VirtualPbx } from './pbx/virtual-pbx';
 import { DEFAULT_USERS, type SimUser } from './pbx/types';
@@ -15,6 +16,7 @@ export type { SimUser, PbxChange, SimCallView, SimRouteState } from './pbx/types
 export { AleFrontEnd } from './frontends/ale/server';
 export { TelServicesFrontEnd } from './frontends/telservices/server';
 export { VoicenterFrontEnd } from './frontends/voicenter/server';
+export { AsteriskFrontEnd } from './frontends/asterisk/server';
 
 export type SimPlatform = 'opentouch' | 'o2g';
 
@@ -35,6 +37,8 @@ export interface SimulatorOptions {
   web?: boolean | { port?: number };
   /** Start the Voicenter front-end (login API + socket.io servers); skipped, with `voicenterSkipped`, without socket.io. */
   voicenter?: boolean | { socketVersion?: SimSocketVersion; servers?: number; tokenTtlSeconds?: number };
+  /** Start the Asterisk AMI front-end (TCP, any free port unless `port`). */
+  asterisk?: boolean | Omit<AsteriskFrontEndOptions, 'pbx' | 'users' | 'host'>;
 }
 
 export interface SimulatorFaults {
@@ -68,6 +72,8 @@ export interface Simulator {
   voicenter?: VoicenterFrontEnd;
   /** Why the Voicenter front-end was asked for but not started. */
   voicenterSkipped?: string;
+  /** The Asterisk AMI front-end (`url` tcp://, `accounts`, faults), when started with `asterisk`. */
+  asterisk?: AsteriskFrontEnd;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const telservices = new TelServicesFrontEnd({ pbx, users, host: common.host, ...opts.telservices });
   let voicenter: VoicenterFrontEnd | undefined;
   let voicenterSkipped: string | undefined;
+  let asterisk: AsteriskFrontEnd | undefined;
   try {
     await ot.start();
     await o2g.start();
@@ -94,8 +101,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         await voicenter.start();
       }
     }
+    if (opts.asterisk) {
+      asterisk = new AsteriskFrontEnd({ pbx, users, host: common.host, ...(typeof opts.asterisk === 'object' ? opts.asterisk : {}) });
+      await asterisk.start();
+    }
   } catch (err) {
-    await Promise.allSettled([ot.close(), o2g.close(), telservices.close(), voicenter?.close()]);
+    await Promise.allSettled([ot.close(), o2g.close(), telservices.close(), voicenter?.close(), asterisk?.close()]);
     pbx.close();
     throw err;
   }
@@ -119,8 +130,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     webUrl: web?.url,
     voicenter,
     voicenterSkipped,
+    asterisk,
     async close() {
-      await Promise.all([ot.close(), o2g.close(), telservices.close(), web?.close(), voicenter?.close()]);
+      await Promise.all([ot.close(), o2g.close(), telservices.close(), web?.close(), voicenter?.close(), asterisk?.close()]);
       pbx.close();
     },
   };

@@ -14,20 +14,22 @@ import { detectAleFlavour, type AleFlavour } from '../../shared/platforms/ale/de
 import { AlePipeline } from '../../shared/platforms/ale/pipeline';
 import { parseCommand, type CliIo } from '../io';
 
-export const usage = `usage: pbxflow replay [--platform <auto|opentouch|o2g|telservices|voicenter>] [--raw] [FILE]
+export const usage = `usage: pbxflow replay [--platform <auto|opentouch|o2g|telservices|voicenter|asterisk>] [--raw] [FILE]
 
   Reads raw events, one per line, from FILE (or stdin when FILE is absent or -) and prints the normalized events
   as JSON lines. Bad lines are reported on stderr with their number and skipped.
-  --platform P   auto (default: OpenTouch or O2G, told from the capture), opentouch, o2g, telservices, voicenter
+  --platform P   auto (default: OpenTouch or O2G, told from the capture), opentouch, o2g, telservices, voicenter,
+                 asterisk (raw AMI text: Key: Value lines, an empty line between messages)
   --raw          include each event's raw PBX events
   Exit codes: 0 done, 1 the file cannot be read, 2 bad usage.
 `;
 
-const PLATFORMS = ['opentouch', 'o2g', 'voicenter', 'telservices', 'auto'] as const;
+const PLATFORMS = ['opentouch', 'o2g', 'voicenter', 'telservices', 'asterisk', 'auto'] as const;
 /** Lines held while `auto` cannot tell; past this the capture is labelled `ale` and streamed. */
 const MAX_UNDECIDED = 10_000;
 
-interface LinePipeline { push(line: string): PbxEvent[] }
+/** `end`: what a capture's last, unterminated record gives (AMI: a message without its empty line). */
+interface LinePipeline { push(line: string): PbxEvent[]; end?(): PbxEvent[] }
 
 /** `cli/platforms/<platform>.ts` (its `replayPipeline()`), loaded only when asked for. */
 function platformPipeline(platform: string): LinePipeline | string {
@@ -57,7 +59,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   let other: LinePipeline | undefined;
-  if (platform === 'voicenter' || platform === 'telservices') {
+  if (platform === 'voicenter' || platform === 'telservices' || platform === 'asterisk') {
     const p = platformPipeline(platform);
     if (typeof p === 'string') {
       io.stderr.write(`${p}\n`);
@@ -122,6 +124,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     if (flavour) settle(flavour);
     else if (held.length >= MAX_UNDECIDED) settle(undefined);
   }
+  if (other?.end) write(other.end());
   if (!chosen) {
     if (held.some(([, l]) => l.trim() !== '')) settle(undefined);
     else held.length = 0;

@@ -40,6 +40,12 @@ const ALL_PLATFORMS: readonly PlatformEntry[] = [
     description: 'Voicenter cloud PBX: real-time call, agent and queue events (its Real Time API has no call control)',
     credentialType: 'pbxVoicenterApi',
   },
+  {
+    platform: 'asterisk',
+    displayName: 'Asterisk / FreePBX (AMI)',
+    description: 'Asterisk or FreePBX through the Asterisk Manager Interface (TCP 5038 or TLS 5039)',
+    credentialType: 'pbxAsteriskApi',
+  },
 ];
 
 /** Only what the running build can connect to (the core's registry), so nothing offered fails as "not available". */

@@ -3,8 +3,8 @@
  * Nodes, docs and tests depend on these names; add fields, never rename.
  */
 
-export type Platform = 'opentouch' | 'o2g' | 'telservices' | 'voicenter';
-export const PLATFORMS: readonly Platform[] = ['opentouch', 'o2g', 'telservices', 'voicenter'];
+export type Platform = 'opentouch' | 'o2g' | 'telservices' | 'voicenter' | 'asterisk';
+export const PLATFORMS: readonly Platform[] = ['opentouch', 'o2g', 'telservices', 'voicenter', 'asterisk'];
 
 export type CallEventType =
   | 'call.incoming'

@@ -19,3 +19,5 @@ registerPlatform('opentouch', ale);
 registerPlatform('o2g', ale);
 registerPlatform('telservices', telservices);
 registerPlatform('voicenter', voicenter);
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+registerPlatform('asterisk', (c) => (require('./asterisk/module') as typeof import('./asterisk/module')).create(c));

@@ -1,0 +1,89 @@
+/**
+ * What a platform writes: the protocol steps of one connection, and nothing of its life cycle. The supervisor
+ * (supervisor.ts) decides when each step runs, how long to wait after a failure, and when to stop for good; a
+ * driver has no loop, no back-off and no timers of its own beyond its protocol's (a keepalive, a request deadline).
+ */
+import type { PbxError } from '../errors';
+import type { PbxEvent } from '../model/events';
+import type { OperationName } from '../operations/catalogue';
+import type { ConnectionWarning } from './types';
+
+/**
+ * Why a stream ended, in the one vocabulary every platform uses. The supervisor maps each kind to one action:
+ * - `ended`: the server closed it in an orderly way (a restart announced, a long poll that ran out): reopen at once
+ *   when the stream had proven healthy, else back off;
+ * - `lost`: the network or a keepalive gave up: back off, then reopen (with the same session when it still holds);
+ * - `relogin`: the session is no longer valid (expired, the monitored set changed): back off, log in again;
+ * - `failover`: this server will not serve us: back off, log in on the next server;
+ * - `refused`: the server refused our credentials on the stream: log in again once when the session was not fresh,
+ *   else fail for good;
+ * - `fatal`: stop for good with this error (nothing restarts it);
+ * - `aborted`: we closed it (the connection is closing, or the supervisor no longer needs it).
+ */
+export type StreamEnd =
+  | { kind: 'ended'; reason: string }
+  | { kind: 'lost'; reason: string }
+  | { kind: 'relogin'; reason: string }
+  | { kind: 'failover'; reason: string }
+  | { kind: 'refused'; reason: string }
+  | { kind: 'fatal'; error: PbxError }
+  | { kind: 'aborted' };
+
+export type StreamEndKind = StreamEnd['kind'];
+
+/** Where a stream's output goes. Every call is cheap and never throws. */
+export interface StreamSink {
+  /** The stream gave its first input (or its "ready" marker): the healthy clock starts and the resync follows. */
+  up(): void;
+  /** Events for every listener (each already through the tracker). */
+  deliver(events: PbxEvent[]): void;
+  /** A warning for operators (scrubbed and rate-limited by the connection). */
+  warn(warning: ConnectionWarning): void;
+}
+
+/** What a login attempt knows: which try it is and which server (index into the platform's server list) to use. */
+export interface LoginContext {
+  /** 1 for the first login of this connection, then one more per login attempt. */
+  attempt: number;
+  /** Fail-over position: 0 the first server; a driver takes it modulo its list. */
+  server: number;
+  /** Remember a value (a token, a cookie) so every message is scrubbed of it. */
+  secret(value: string): void;
+  signal: AbortSignal;
+}
+
+export interface OperationContext {
+  /** The user the operation acts for (the connection's own login when none given). */
+  user?: string;
+  signal?: AbortSignal;
+  raw?: boolean;
+  /** Remember a value so every message is scrubbed of it. */
+  secret(value: string): void;
+}
+
+export interface PlatformDriver<S = unknown> {
+  /** Log in (open the session). Throws AuthError for wrong credentials, PbxError INVALID_INPUT for settings that cannot work. */
+  login(ctx: LoginContext): Promise<S>;
+  /** Ask for events (where the platform separates it from opening the stream). */
+  subscribe?(session: S, signal: AbortSignal): Promise<void>;
+  /** Runs the event stream until it ends; calls `sink.up()` once it has given its first input. */
+  openStream(session: S, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd>;
+  /** Reconciles the tracker with what the PBX has now (after every stream start); returns the events that follow. */
+  resync(session: S, users: readonly string[], signal: AbortSignal): Promise<PbxEvent[]>;
+  /** Whether `session` can still serve (an AMI session dies with its socket; a REST session may outlive a stream). */
+  sessionUsable?(session: S): boolean;
+  /**
+   * Session-only mode (an action with no event listener yet): resolves when the session ends on its own. Without
+   * it, a session is trusted until an operation fails.
+   */
+  holdSession?(session: S, signal: AbortSignal): Promise<StreamEnd>;
+  /** One operation with a live session. */
+  execute(session: S, operation: OperationName, input: Record<string, unknown>, ctx: OperationContext): Promise<unknown>;
+  supports(operation: OperationName): boolean;
+  /** Calls with no news for too long end (run on a timer by the supervisor). */
+  sweep?(): PbxEvent[];
+  /** Keep raw platform events in each PbxEvent (someone asked for them), or stop. */
+  rawWanted?(wanted: boolean): void;
+  /** Release the session (log off); the supervisor calls it once, on close. */
+  shutdown(session: S | undefined): Promise<void>;
+}

@@ -1,0 +1,138 @@
+/**
+ * A platform's settings as data: each setting's key, type, whether it is required, its default, whether it is a
+ * secret, its limits and the label each host shows. `readSettings` checks a raw record against the schema before
+ * anything opens, and its errors name the field as the host that asked labels it, so n8n, Node-RED and the CLI
+ * give the same verdict in their own words.
+ */
+import { PbxError } from '../errors';
+
+export type SettingHost = 'n8n' | 'nodeRed' | 'cli';
+
+export type SettingType = 'string' | 'number' | 'boolean' | 'enum' | 'list' | 'url';
+
+export interface SettingSpec<K extends string = string, T extends SettingType = SettingType> {
+  key: K;
+  type: T;
+  required?: boolean;
+  default?: T extends 'number' ? number : T extends 'boolean' ? boolean : T extends 'list' ? string[] : string;
+  /** Stored encrypted by the hosts, never printed; the connection scrubs it from every message. */
+  secret?: boolean;
+  limits?: {
+    min?: number;
+    max?: number;
+    /** Longest text (or list item). */
+    maxLength?: number;
+    /** `enum`: the allowed values. */
+    values?: readonly string[];
+    /** `url`: the allowed schemes, without `:`. */
+    schemes?: readonly string[];
+  };
+  /** The field's label per host (the CLI's is its flag, without `--`). */
+  label: Record<SettingHost, string>;
+  description: string;
+}
+
+type ValueOf<S extends SettingSpec> = S['type'] extends 'number' ? number
+  : S['type'] extends 'boolean' ? boolean
+    : S['type'] extends 'list' ? string[]
+      : string;
+
+/** The typed settings a schema stands for: required or defaulted keys are always present. */
+export type SettingsOf<Specs extends readonly SettingSpec[]> = {
+  [S in Specs[number] as S['required'] extends true ? S['key'] : S['default'] extends undefined ? never : S['key']]: ValueOf<S>;
+} & {
+  [S in Specs[number] as S['required'] extends true ? never : S['default'] extends undefined ? S['key'] : never]?: ValueOf<S>;
+};
+
+const DEFAULT_MAX_LENGTH = 4096;
+
+/**
+ * `raw` (a host's form values, a ConnectionConfig flattened) checked against `specs`: the typed settings, or a
+ * PbxError INVALID_INPUT naming the first wrong field by `host`'s label. Unknown keys are ignored (hosts carry
+ * their own); empty texts count as absent. Never echoes a secret's value.
+ */
+export function readSettings<const Specs extends readonly SettingSpec[]>(
+  specs: Specs, raw: Record<string, unknown>, host: SettingHost = 'cli',
+): SettingsOf<Specs> | PbxError {
+  const out: Record<string, unknown> = {};
+  for (const s of specs) {
+    const label = s.label[host];
+    const v = raw[s.key];
+    const absent = v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
+    if (absent) {
+      if (s.required) return new PbxError('INVALID_INPUT', `${label} is required`);
+      if (s.default !== undefined) out[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
+      continue;
+    }
+    const r = readOne(s, v, label);
+    if (r instanceof PbxError) return r;
+    out[s.key] = r;
+  }
+  return out as SettingsOf<Specs>;
+}
+
+function readOne(s: SettingSpec, v: unknown, label: string): unknown {
+  const lim = s.limits ?? {};
+  const maxLength = lim.maxLength ?? DEFAULT_MAX_LENGTH;
+  const shown = (x: string) => (s.secret ? '' : ` (got "${x.length > 40 ? `${x.slice(0, 40)}…` : x}")`);
+  switch (s.type) {
+    case 'number': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
+      if (!Number.isFinite(n)) return new PbxError('INVALID_INPUT', `${label} must be a number${typeof v === 'string' ? shown(v) : ''}`);
+      if ((lim.min !== undefined && n < lim.min) || (lim.max !== undefined && n > lim.max)) {
+        return new PbxError('INVALID_INPUT', `${label} must be between ${lim.min ?? '-∞'} and ${lim.max ?? '∞'} (got ${n})`);
+      }
+      return n;
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return v;
+      if (v === 'true' || v === '1' || v === 1) return true;
+      if (v === 'false' || v === '0' || v === 0) return false;
+      return new PbxError('INVALID_INPUT', `${label} must be true or false`);
+    }
+    case 'list': {
+      const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : undefined;
+      if (!items) return new PbxError('INVALID_INPUT', `${label} must be a comma-separated list`);
+      const out: string[] = [];
+      for (const it of items) {
+        if (typeof it !== 'string' && typeof it !== 'number') return new PbxError('INVALID_INPUT', `${label} must be a list of texts`);
+        const t = String(it).trim();
+        if (t.length > maxLength) return new PbxError('INVALID_INPUT', `${label}: an item is longer than ${maxLength} characters`);
+        if (t) out.push(t);
+      }
+      if (lim.max !== undefined && out.length > lim.max) return new PbxError('INVALID_INPUT', `${label}: at most ${lim.max} items`);
+      return out;
+    }
+    default: {
+      if (typeof v !== 'string' && typeof v !== 'number') return new PbxError('INVALID_INPUT', `${label} must be a text`);
+      const t = String(v).trim();
+      if (t.length > maxLength) return new PbxError('INVALID_INPUT', `${label} is longer than ${maxLength} characters`);
+      if (s.type === 'enum' && lim.values && !lim.values.includes(t)) {
+        return new PbxError('INVALID_INPUT', `${label} must be one of ${lim.values.join(', ')}${shown(t)}`);
+      }
+      if (s.type === 'url') {
+        let u: URL;
+        try {
+          u = new URL(t);
+        } catch {
+          return new PbxError('INVALID_INPUT', `${label} must be a URL${shown(t)}`);
+        }
+        const scheme = u.protocol.replace(/:$/, '');
+        if (lim.schemes && !lim.schemes.includes(scheme)) {
+          return new PbxError('INVALID_INPUT', `${label} must start with ${lim.schemes.map((x) => `${x}://`).join(' or ')}${shown(t)}`);
+        }
+      }
+      return s.type === 'string' && s.secret ? String(v) : t; // a secret keeps its spaces
+    }
+  }
+}
+
+/** The usage line of one setting for the CLI (`--flag <type>`), from the schema. */
+export function cliUsage(specs: readonly SettingSpec[]): string {
+  return specs.map((s) => {
+    const arg = s.type === 'boolean' ? '' : s.type === 'enum' ? ` ${s.limits?.values?.join('|') ?? 'VALUE'}` : ` ${s.type === 'list' ? 'a,b' : s.type.toUpperCase()}`;
+    const flag = `--${s.label.cli}${arg}`;
+    const dflt = s.default !== undefined && s.default !== '' && !(Array.isArray(s.default) && s.default.length === 0) ? ` (default ${String(s.default)})` : '';
+    return `  ${s.required ? flag : `[${flag}]`}  ${s.description}${dflt}`;
+  }).join('\n');
+}

@@ -1,0 +1,296 @@
+/**
+ * Renders the virtual PBX's changes as the AMI event sequences Asterisk (FreePBX, PJSIP) emits for them:
+ * Newchannel / DialBegin / Newstate / DialState / DialEnd / Bridge* / Hold / BlindTransfer / Hangup, with
+ * Linkedid = the caller's Uniqueid on every leg. A user with several devices is one PJSIP endpoint with several
+ * contacts: each rings as its own channel, and when one answers the others end with Cause 26 (answered
+ * elsewhere), as a FreePBX ring group does. Outside parties are trunk channels (context from-pstn).
+ */
+import type { PbxChange, SimCallView, SimUser } from '../../pbx/types';
+import { ChannelNames, snapshot, type SimChan } from './channels';
+
+export type EventClass = 'call' | 'agent' | 'system' | 'user';
+export interface AmiOut {
+  cls: EventClass;
+  pairs: Array<[string, string | number | undefined]>;
+}
+
+const TRUNK = 'trunk';
+
+export class AmiRenderer {
+  readonly chans = new Map<string, SimChan>();
+  private readonly names = new ChannelNames();
+  /** login|ref -> the user's channels on that call. */
+  private readonly mine = new Map<string, SimChan[]>();
+  /** uuid -> the channel that dials (the caller's). */
+  private readonly callerOf = new Map<string, SimChan>();
+  /** uuid|number -> an outside party's trunk channel. */
+  private readonly trunks = new Map<string, SimChan>();
+  /** Click-to-call: the next outgoing call of this login uses this (already ringing) channel. */
+  private readonly originated = new Map<string, SimChan>();
+  private readonly lastRouting = new Map<string, { dnd: boolean; cf: boolean }>();
+  private bridges = 0;
+
+  constructor(private readonly userOf: (login: string) => SimUser | undefined) {}
+
+  /** The channels of a call still live, for CoreShowChannels. */
+  live(): SimChan[] {
+    return [...this.chans.values()];
+  }
+
+  /** Click-to-call: the user's phone rings first (a channel with the id the client chose), then answers. */
+  originate(login: string, uniqueid: string | undefined, destination: string): AmiOut[] {
+    const u = this.userOf(login)!;
+    const c = this.newChan(u.number, { uniqueid, state: 0, context: 'from-internal', exten: destination, callerNum: destination, callerName: destination, login });
+    this.originated.set(login, c);
+    const out = [ev('Newchannel', c)];
+    c.state = 5;
+    out.push(ev('Newstate', c));
+    c.state = 6;
+    c.callerNum = u.number;
+    c.callerName = u.name;
+    out.push(ev('Newstate', c));
+    return out;
+  }
+
+  /** The originated channel was not used (the call could not be placed): it hangs up. */
+  originateFailed(login: string): AmiOut[] {
+    const c = this.originated.get(login);
+    if (!c) return [];
+    this.originated.delete(login);
+    return this.hangup(c, 1, 'Unallocated (unassigned) number');
+  }
+
+  render(change: PbxChange): AmiOut[] {
+    switch (change.kind) {
+      case 'call':
+        if (change.action === 'removed') return this.removed(change.user, change.view, change.cause, change.newDestination);
+        if (change.action === 'created') return this.created(change.user, change.view);
+        return this.modified(change.user, change.view);
+      case 'userState': {
+        const u = this.userOf(change.user);
+        if (!u) return [];
+        const busy = change.state === 'busy';
+        return [
+          { cls: 'call', pairs: [['Event', 'DeviceStateChange'], ['Device', `PJSIP/${u.number}`], ['State', busy ? 'INUSE' : 'NOT_INUSE']] },
+          { cls: 'call', pairs: [['Event', 'ExtensionStatus'], ['Exten', u.number], ['Context', 'ext-local'], ['Hint', `PJSIP/${u.number}&Custom:DND${u.number}`], ['Status', busy ? 1 : 0], ['StatusText', busy ? 'InUse' : 'Idle']] },
+        ];
+      }
+      case 'routing': {
+        const u = this.userOf(change.user);
+        if (!u) return [];
+        const last = this.lastRouting.get(u.login) ?? { dnd: false, cf: false };
+        const next = { dnd: change.routing.dnd, cf: change.routing.forward?.condition === 'immediate' };
+        this.lastRouting.set(u.login, next);
+        const out: AmiOut[] = [];
+        if (next.dnd !== last.dnd) out.push({ cls: 'call', pairs: [['Event', 'DeviceStateChange'], ['Device', `Custom:DND${u.number}`], ['State', next.dnd ? 'BUSY' : 'NOT_INUSE']] });
+        if (next.cf !== last.cf) out.push({ cls: 'call', pairs: [['Event', 'DeviceStateChange'], ['Device', `Custom:CF${u.number}`], ['State', next.cf ? 'BUSY' : 'NOT_INUSE']] });
+        return out;
+      }
+      default:
+        return [];
+    }
+  }
+
+  // ---- calls ----------------------------------------------------------------------------------------------
+
+  private created(login: string, v: SimCallView): AmiOut[] {
+    const u = this.userOf(login);
+    if (!u) return [];
+    const out: AmiOut[] = [];
+    const key = `${login}|${v.ref}`;
+    if (v.direction === 'outgoing') {
+      if (!this.mine.has(key)) {
+        const called = v.initialCalled?.number ?? v.participants[0]?.number ?? 's';
+        let c = this.originated.get(login);
+        if (c) this.originated.delete(login);
+        else {
+          c = this.newChan(u.number, { state: 4, context: 'from-internal', exten: called, callerNum: u.number, callerName: u.name, login });
+          out.push(ev('Newchannel', c));
+        }
+        c.ref = v.ref;
+        this.mine.set(key, [c]);
+        this.callerOf.set(v.uuid, c);
+      }
+      const caller = this.callerOf.get(v.uuid)!;
+      // An outside callee: a trunk channel dialled from the caller's.
+      for (const p of v.participants) {
+        if (p.login || p.number === '8000' || this.trunks.has(`${v.uuid}|${p.number}`)) continue;
+        if (v.state !== 'ringing_outgoing') continue;
+        const t = this.newChan(TRUNK, { state: 0, context: 'from-trunk', exten: 's', callerNum: p.number, callerName: p.name ?? '', linkedid: caller.linkedid, outside: p.number });
+        t.connectedNum = caller.callerNum;
+        t.connectedName = caller.callerName;
+        t.dialedBy = caller;
+        this.trunks.set(`${v.uuid}|${p.number}`, t);
+        out.push(ev('Newchannel', t), dial('DialBegin', caller, t, [['DialString', `trunk/sip:${p.number}@provider`]]));
+        t.state = 5;
+        out.push(ev('Newstate', t), dial('DialState', caller, t, [['DialStatus', 'RINGING']]));
+      }
+      return out;
+    }
+    // Incoming: the caller's channel (a user's, or a trunk for an outside caller), then one channel per device.
+    let caller = this.callerOf.get(v.uuid);
+    if (!caller) {
+      const from = v.participants[0];
+      caller = this.newChan(TRUNK, { state: 4, context: 'from-pstn', exten: u.number, callerNum: from?.number ?? '', callerName: from?.name ?? '', outside: from?.number });
+      this.trunks.set(`${v.uuid}|${from?.number ?? ''}`, caller);
+      this.callerOf.set(v.uuid, caller);
+      out.push(ev('Newchannel', caller));
+    }
+    const legs: SimChan[] = [];
+    for (const leg of v.legs.length ? v.legs : [{ device: u.devices[0] ?? u.number, state: v.state }]) {
+      const c = this.newChan(u.number, { state: 0, context: 'from-internal', exten: 's', callerNum: u.number, callerName: u.name, login, linkedid: caller.linkedid });
+      c.device = leg.device;
+      c.ref = v.ref;
+      c.connectedNum = caller.callerNum;
+      c.connectedName = caller.callerName;
+      c.dialedBy = caller;
+      legs.push(c);
+      out.push(ev('Newchannel', c), dial('DialBegin', caller, c, [['DialString', `${u.number}/sip:${u.number}@127.0.0.1`]]));
+      c.state = 5;
+      out.push(ev('Newstate', c), dial('DialState', caller, c, [['DialStatus', 'RINGING']]));
+    }
+    this.mine.set(`${login}|${v.ref}`, legs);
+    return out;
+  }
+
+  private modified(login: string, v: SimCallView): AmiOut[] {
+    const legs = this.mine.get(`${login}|${v.ref}`);
+    if (!legs) return this.created(login, v);
+    const out: AmiOut[] = [];
+    const ringing = legs.filter((c) => c.state === 5 && c.dialedBy);
+    if (v.state === 'active' && ringing.length > 0) {
+      // This user answered on one device: the others are cancelled, answered elsewhere.
+      const device = v.legs[0]?.device;
+      const won = ringing.find((c) => c.device === device) ?? ringing[0];
+      const caller = won.dialedBy!;
+      won.state = 6;
+      out.push(ev('Newstate', won), dial('DialEnd', caller, won, [['DialStatus', 'ANSWER']]));
+      for (const other of ringing) {
+        if (other === won) continue;
+        out.push(dial('DialEnd', caller, other, [['DialStatus', 'CANCEL']]), ...this.hangup(other, 26, 'Answered elsewhere'));
+      }
+      this.mine.set(`${login}|${v.ref}`, legs.filter((c) => c === won || !ringing.includes(c)));
+      out.push(...this.answerCaller(caller, won));
+      return out;
+    }
+    const mineNow = this.mine.get(`${login}|${v.ref}`)!;
+    if (v.direction === 'outgoing' && v.state === 'active') {
+      // An outside callee answered.
+      for (const t of this.trunks.values()) {
+        if (t.dialedBy === mineNow[0] && t.state !== 6) {
+          t.state = 6;
+          out.push(ev('Newstate', t), dial('DialEnd', t.dialedBy!, t, [['DialStatus', 'ANSWER']]), ...this.answerCaller(t.dialedBy!, t));
+        }
+      }
+    }
+    const c = mineNow.find((x) => x.state === 6);
+    if (c && v.state === 'held' && !c.held) {
+      c.held = true;
+      out.push(ev('Hold', c, [['MusicClass', 'default']]));
+    } else if (c && v.state === 'active' && c.held) {
+      c.held = false;
+      out.push(ev('Unhold', c));
+    }
+    return out;
+  }
+
+  private answerCaller(caller: SimChan, callee: SimChan): AmiOut[] {
+    const out: AmiOut[] = [];
+    if (caller.state !== 6) {
+      caller.state = 6;
+      out.push(ev('Newstate', caller));
+    }
+    caller.connectedNum = callee.outside ?? callee.callerNum;
+    caller.connectedName = callee.outside ? callee.callerName : callee.callerName;
+    const bridge = `b${(++this.bridges).toString(16).padStart(8, '0')}-sim`;
+    callee.bridge = bridge;
+    caller.bridge = bridge;
+    const b: Array<[string, string | number]> = [['BridgeUniqueid', bridge], ['BridgeType', 'basic'], ['BridgeTechnology', 'simple_bridge'], ['BridgeCreator', '<unknown>'], ['BridgeName', '<unknown>']];
+    out.push({ cls: 'call', pairs: [['Event', 'BridgeCreate'], ...b, ['BridgeNumChannels', 0]] });
+    out.push({ cls: 'call', pairs: [['Event', 'BridgeEnter'], ...b, ['BridgeNumChannels', 1], ...snapshot(callee)] });
+    out.push({ cls: 'call', pairs: [['Event', 'BridgeEnter'], ...b, ['BridgeNumChannels', 2], ...snapshot(caller)] });
+    return out;
+  }
+
+  private removed(login: string, v: SimCallView, cause: string, newDestination?: string): AmiOut[] {
+    const key = `${login}|${v.ref}`;
+    const legs = this.mine.get(key);
+    if (!legs) return [];
+    this.mine.delete(key);
+    const out: AmiOut[] = [];
+    for (const c of legs) {
+      const caller = c.dialedBy;
+      const ringingCallee = c.state === 5 && caller !== undefined;
+      if (cause === 'transferred' && newDestination) {
+        const other = this.partnerOf(c);
+        out.push({ cls: 'call', pairs: [['Event', 'BlindTransfer'], ['Result', 'Success'], ...snapshot(c, 'Transferer'), ...(other ? snapshot(other, 'Transferee') : []), ['IsExternal', 'No'], ['Context', 'from-internal'], ['Extension', newDestination]] });
+        if (other) this.callerOf.set(v.uuid, other);
+        out.push(...this.hangup(c, 16, 'Normal Clearing'));
+      } else if (ringingCallee && (cause === 'redirected' || cause === 'voicemail') && newDestination) {
+        out.push(dial('DialEnd', caller!, c, [['DialStatus', 'CANCEL'], ['Forward', newDestination]]), ...this.hangup(c, 16, 'Normal Clearing'));
+      } else if (ringingCallee && cause === 'no_answer') {
+        out.push(dial('DialEnd', caller!, c, [['DialStatus', 'NOANSWER']]), ...this.hangup(c, 19, 'User alerting, no answer'));
+      } else if (ringingCallee && cause === 'picked_up') {
+        out.push(dial('DialEnd', caller!, c, [['DialStatus', 'CANCEL']]), ...this.hangup(c, 26, 'Answered elsewhere'));
+      } else if (ringingCallee) {
+        out.push(dial('DialEnd', caller!, c, [['DialStatus', 'CANCEL']]), ...this.hangup(c, 127, 'Interworking, unspecified'));
+      } else if (cause === 'busy') {
+        out.push(...this.hangup(c, 17, 'User busy'));
+      } else if (cause === 'no_answer') {
+        out.push(...this.hangup(c, 19, 'User alerting, no answer'));
+      } else {
+        out.push(...this.hangup(c, 16, 'Normal Clearing'));
+      }
+    }
+    return out;
+  }
+
+  /** The other channel of a channel's bridge (or the one that dialled it). */
+  private partnerOf(c: SimChan): SimChan | undefined {
+    for (const x of this.chans.values()) if (x !== c && x.bridge !== undefined && x.bridge === c.bridge) return x;
+    return c.dialedBy && this.chans.has(c.dialedBy.uniqueid) ? c.dialedBy : undefined;
+  }
+
+  /** Ends the trunk channels of calls that are over (the PBX no longer has them). */
+  sweepTrunks(liveUuids: ReadonlySet<string>): AmiOut[] {
+    const out: AmiOut[] = [];
+    for (const [k, t] of this.trunks) {
+      const uuid = k.slice(0, k.lastIndexOf('|'));
+      if (liveUuids.has(uuid) && this.chans.has(t.uniqueid)) continue;
+      this.trunks.delete(k);
+      if (this.chans.has(t.uniqueid)) out.push(...this.hangup(t, 16, 'Normal Clearing'));
+    }
+    for (const [uuid, c] of this.callerOf) if (!liveUuids.has(uuid) && !this.chans.has(c.uniqueid)) this.callerOf.delete(uuid);
+    return out;
+  }
+
+  private hangup(c: SimChan, cause: number, text: string): AmiOut[] {
+    const out: AmiOut[] = [];
+    if (c.bridge) {
+      out.push({ cls: 'call', pairs: [['Event', 'BridgeLeave'], ['BridgeUniqueid', c.bridge], ['BridgeType', 'basic'], ['BridgeNumChannels', 1], ...snapshot(c)] });
+      c.bridge = undefined;
+    }
+    this.chans.delete(c.uniqueid);
+    out.push(ev('Hangup', c, [['Cause', cause], ['Cause-txt', text]]));
+    return out;
+  }
+
+  private newChan(endpoint: string, o: Partial<SimChan> & { state: number; context: string; exten: string; callerNum: string; callerName: string }): SimChan {
+    const id = this.names.next(endpoint);
+    const uniqueid = o.uniqueid ?? id.uniqueid;
+    const c: SimChan = {
+      name: id.name, uniqueid, linkedid: o.linkedid ?? uniqueid, state: o.state, callerNum: o.callerNum, callerName: o.callerName,
+      connectedNum: '', connectedName: '', context: o.context, exten: o.exten, login: o.login, outside: o.outside, held: false, startedAt: Date.now(),
+    };
+    this.chans.set(uniqueid, c);
+    return c;
+  }
+}
+
+function ev(name: string, c: SimChan, extra: Array<[string, string | number]> = []): AmiOut {
+  return { cls: 'call', pairs: [['Event', name], ...snapshot(c), ...extra] };
+}
+
+function dial(name: 'DialBegin' | 'DialState' | 'DialEnd', from: SimChan, to: SimChan, extra: Array<[string, string | number]>): AmiOut {
+  return { cls: 'call', pairs: [['Event', name], ...snapshot(from), ...snapshot(to, 'Dest'), ...extra] };
+}
