@@ -3,7 +3,7 @@
  * (the core reports `GET /api/rest: ECONNREFUSED`, which tells a user little). Messages come from the core,
  * which never puts secrets in them.
  */
-import { PbxApiError, PbxError, networkProblem } from '../shared/errors';
+import { ActingUserError, PbxApiError, PbxError, networkProblem } from '../shared/errors';
 
 const HINTS: Partial<Record<string, string>> = {
   AUTH: 'check the login and password',
@@ -22,7 +22,8 @@ export interface Failure {
 /** The error as the CLI prints it; `target` (the server URL or host:port) names where a network error happened. */
 export function describeFailure(err: unknown, target?: string): Failure {
   if (!(err instanceof PbxError)) return { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
-  const hint = (err instanceof PbxApiError && err.helpMessage) || HINTS[err.code];
+  // The core's message as is (it lists the users to choose from); the hint names this host's flag for it.
+  const hint = err instanceof ActingUserError ? 'name the user to act for with --user LOGIN' : (err instanceof PbxApiError && err.helpMessage) || HINTS[err.code];
   let message = err.message;
   if (err.code === 'NETWORK') {
     let words = networkProblem(message);

@@ -133,3 +133,25 @@ export function platformHelp(platform: string | true | undefined, io: CliIo): st
   const mod = loadCliPlatform(platform, io, 'help');
   return mod ? `\n${platform} options:\n${mod.usage}\n` : '';
 }
+
+/** URL schemes each platform takes (the n8n credentials accept the same). */
+const SCHEMES: Record<string, readonly string[]> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'] };
+
+/**
+ * Why a server URL cannot be used, in the words the n8n credential uses ("... has no scheme"), said once before
+ * any request; undefined when it can. Without this, the HTTP layer says "Invalid URL for GET" on every attempt.
+ * Voicenter's URL may be empty (its public login API).
+ */
+export function urlProblem(platform: string, url: string | undefined): string | undefined {
+  if (!url) return platform === 'voicenter' ? undefined : 'The server URL is empty';
+  const schemes = SCHEMES[platform] ?? ['https'];
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return `The server URL "${url}" has no scheme: write it as ${schemes.map((s) => `${s}://${url}`).join(' or ')}`;
+  if (!schemes.includes(scheme)) return `The server URL "${url}" should start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
+  try {
+    new URL(url);
+  } catch {
+    return `The server URL "${url}" is not a valid address`;
+  }
+  return undefined;
+}

@@ -8,6 +8,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SimUser, VirtualPbx } from '../simulator';
 import { simFeatures } from '../simulator/frontends/ale/operation-routes';
+import { trafficSwitch, type TrafficState } from '../simulator/web/traffic-switch';
 
 export interface TrafficOptions {
   pbx: VirtualPbx;
@@ -16,6 +17,8 @@ export interface TrafficOptions {
   signal: AbortSignal;
   /** Scales every pause (tests run faster). */
   pace?: number;
+  /** Start paused: no call until the phones page's switch resumes the traffic (`--paused`). */
+  paused?: boolean;
 }
 
 /** The Support pilot every simulator has, and the agent the generator logs on to it. */
@@ -117,11 +120,31 @@ export async function attempt(o: TrafficOptions, name: string, run: () => Promis
   }
 }
 
-/** Runs the calls one after the other, `gapMs` (scaled by `pace`) apart, until the signal aborts. */
+/**
+ * Runs the calls one after the other, `gapMs` (scaled by `pace`) apart, until the signal aborts. While the PBX's
+ * traffic switch is paused (the phones page, `--paused`) no new call starts; a call under way plays to its end.
+ */
 export async function runScenarios(o: TrafficOptions, list: Scenario[], gapMs = 3000): Promise<void> {
-  for (let i = 0; !o.signal.aborted && list.length > 0; i = (i + 1) % list.length) {
-    await attempt(o, list[i].name, () => list[i].run());
-    await delay(gapMs * (o.pace ?? 1), undefined, { signal: o.signal }).catch(() => undefined);
+  const traffic = trafficSwitch(o.pbx);
+  let paused = traffic.paused || o.paused === true;
+  const told = (s: TrafficState) => {
+    if (s.paused === paused || o.signal.aborted) return;
+    paused = s.paused;
+    o.say(paused ? 'paused: no new calls until the traffic is resumed (the phones page\'s switch)' : 'resumed');
+  };
+  if (paused) o.say('paused from the start: no calls until the traffic is resumed (the phones page\'s switch)');
+  const detach = traffic.attach(o.paused === true);
+  traffic.on('change', told);
+  try {
+    for (let i = 0; !o.signal.aborted && list.length > 0; i = (i + 1) % list.length) {
+      await traffic.whileRunning(o.signal);
+      if (o.signal.aborted) break;
+      await attempt(o, list[i].name, () => list[i].run());
+      await delay(gapMs * (o.pace ?? 1), undefined, { signal: o.signal }).catch(() => undefined);
+    }
+  } finally {
+    traffic.off('change', told);
+    detach();
   }
 }
 

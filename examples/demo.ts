@@ -2,7 +2,8 @@
  * `npm start`: the pbxflow demo (simulator + embedded Node-RED + generated calls; no PBX needed).
  * `npm start -- --once`: a short fixed script; exit code 0 when the tickets were created (OpenTouch and TelServices
  * missed calls, a Voicenter queue call abandoned) and the forwards were set and restored (OpenTouch, TelServices),
- * 1 otherwise (so CI can run the demo end to end). See docs/demo.md.
+ * 1 otherwise (so CI can run the demo end to end). `npm start -- --paused` (or PBXFLOW_DEMO_PAUSED=1) starts with the
+ * generated calls paused, to try things by hand on the phones page (whose switch resumes them). See docs/demo.md.
  */
 import { resolve } from 'node:path';
 import { runDemo } from './demo/run';
@@ -11,7 +12,7 @@ import { runDemo } from './demo/run';
  * `--once` and `--tmp-dir <dir>` (or `--tmp-dir=<dir>`): scratch directory instead of .tmp/, absolute or relative
  * to the current directory (the test uses its own).
  */
-function parseArgs(argv: string[]): { once: boolean; tmpDir?: string } {
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { once: boolean; paused: boolean; tmpDir?: string } {
   let tmpDir: string | undefined;
   argv.forEach((a, i) => {
     if (a.startsWith('--tmp-dir=')) tmpDir = a.slice('--tmp-dir='.length);
@@ -22,7 +23,9 @@ function parseArgs(argv: string[]): { once: boolean; tmpDir?: string } {
     }
   });
   if (tmpDir === '') throw new Error('--tmp-dir needs a directory: --tmp-dir <dir>');
-  return { once: argv.includes('--once'), tmpDir: tmpDir === undefined ? undefined : resolve(tmpDir) };
+  // The env variable for `npm start`, whose own arguments need the `--` first.
+  const paused = argv.includes('--paused') || /^(1|true|yes|on)$/i.test(env.PBXFLOW_DEMO_PAUSED ?? '');
+  return { once: argv.includes('--once'), paused, tmpDir: tmpDir === undefined ? undefined : resolve(tmpDir) };
 }
 
 async function main(): Promise<number> {
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
     process.stderr.write(`demo: ${(err as Error).message}\n`);
     return 2;
   }
-  const { once, tmpDir } = args;
+  const { once, paused, tmpDir } = args;
   const stop = new AbortController();
   let stops = 0;
   const onSignal = () => {
@@ -52,7 +55,7 @@ async function main(): Promise<number> {
         process.exit(1);
       }, 180_000).unref()
     : undefined;
-  const result = await runDemo({ once, tmpDir, signal: stop.signal });
+  const result = await runDemo({ once, paused, tmpDir, signal: stop.signal });
   clearTimeout(deadline);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

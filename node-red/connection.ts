@@ -9,7 +9,8 @@ import type { ConnectionConfig, PbxConnection } from '../shared/connection/types
 import { EVENT_TYPES, type ConnectionStateInfo } from '../shared/model/events';
 import { OPERATIONS } from '../shared/operations/catalogue';
 import { CALENDAR_SYNC } from './lib/calendar';
-import { CLOSE_TIMEOUT_MS, configProblem, directoryContacts, listOf, LOOKUP_TIMEOUT_MS, monitoredDevices, monitoredUsers, toConnectionConfig, withDeadline, type LookupItem, type LookupKind, withinTimeout, type ConnectionNodeDef, type ConnectionUser, type PbxConnectionNode } from './lib/config';
+import { CLOSE_TIMEOUT_MS, configProblem, toConnectionConfig, type LookupItem, type LookupKind, withinTimeout, type ConnectionNodeDef, type ConnectionUser, type PbxConnectionNode } from './lib/config';
+import { pick, PickerSession, type PickerAnswer } from './lib/picker';
 import { asNode, type NodeStatus, type RedApi } from './lib/red';
 import { statusFor, type UiState } from './lib/status';
 
@@ -95,27 +96,16 @@ export = function register(RED: RedApi): void {
 
     Object.defineProperty(this, 'uiState', { get: () => state });
 
-    // For the editor's pickers: what this connection knows, plus a directory search on its live session.
-    this.lookup = async (kind: LookupKind, query: string): Promise<LookupItem[]> => {
-      const q = query.trim().toLowerCase();
-      const has = (v: string) => !q || v.toLowerCase().includes(q);
-      const own = (kind === 'users' ? monitoredUsers(def) : kind === 'devices' ? monitoredDevices(def) : listOf(def.pilots))
-        .map((v) => { const [value, label] = v.split('='); return { value: value!.trim(), ...(label ? { label: label.trim() } : {}) }; });
-      const items: LookupItem[] = own.filter((i) => has(i.value) || has(i.label ?? ''));
-      const connection = lease?.connection;
-      if (kind === 'users' && q && state === 'connected' && connection?.supports('searchDirectory')) {
-        const found = await withDeadline(connection.execute('searchDirectory', { query: q, limit: 20 }), LOOKUP_TIMEOUT_MS).catch(() => undefined);
-        for (const c of directoryContacts(found)) {
-          const value = c.login ?? c.number;
-          if (value && !items.some((i) => i.value === value)) items.push({ value, ...(c.name ? { label: c.name } : {}) });
-        }
-      }
-      return items.slice(0, 50);
-    };
+    // For the editor's pickers: what this connection knows, and what the PBX lists, through a session of these
+    // settings (the nodes' own connection when open; else one opened for the lists, as for a new administrator
+    // connection whose users are still to be picked).
+    const pickerSession = new PickerSession(() => toConnectionConfig(def, node.credentials));
+    this.pick = (kind: LookupKind, query: string, user?: string): Promise<PickerAnswer> => pick(def, node.credentials?.login, pickerSession, kind, query, user);
+    this.lookup = async (kind: LookupKind, query: string, user?: string): Promise<LookupItem[]> => (await this.pick(kind, query, user)).items;
 
     node.on('close', (_removed: boolean, done: () => void) => {
       users.clear();
-      release().then(done, done);
+      Promise.all([release(), withinTimeout(pickerSession.close(), CLOSE_TIMEOUT_MS)]).then(() => done(), done);
     });
   }
 
@@ -130,14 +120,15 @@ export = function register(RED: RedApi): void {
     const route = (path: string, handler: AdminHandler) => (guard ? RED.httpAdmin!.get(path, guard, handler) : RED.httpAdmin!.get(path, handler));
     route('/pbxflow/operations', (_req, res) => res.json({ operations: [...OPERATIONS, CALENDAR_SYNC], eventTypes: EVENT_TYPES, platforms: registeredPlatforms() }));
     // Pickers: users, devices and pilots known to a deployed connection (values and display names, never a
-    // secret). An undeployed or unreachable connection answers an empty list: the editor keeps free text.
+    // secret), with a note when the list is short. An undeployed connection answers an empty list: free text.
     route('/pbxflow/lookup/:id', (req, res) => {
-      const r = req as { params?: { id?: string }; query?: { kind?: string; q?: string } };
+      const r = req as { params?: { id?: string }; query?: { kind?: unknown; q?: unknown; user?: unknown } };
+      const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 200) : '');
       const kind = (['users', 'devices', 'pilots'] as const).find((k) => k === r.query?.kind) ?? 'users';
-      const target = RED.nodes.getNode(String(r.params?.id ?? '')) as PbxConnectionNode | null;
-      if (!target || typeof target.lookup !== 'function') return res.json({ available: false, items: [] });
-      target.lookup(kind, String(r.query?.q ?? '')).then(
-        (items) => res.json({ available: true, items }),
+      const target = RED.nodes.getNode(text(r.params?.id)) as PbxConnectionNode | null;
+      if (!target || typeof target.pick !== 'function') return res.json({ available: false, items: [], note: 'Deploy the connection first: its lists come from the PBX. Type the value meanwhile.' });
+      target.pick(kind, text(r.query?.q), text(r.query?.user) || undefined).then(
+        (answer) => res.json(answer),
         () => res.json({ available: false, items: [] }),
       );
     });

@@ -5,6 +5,7 @@
 import type { PbxEvent } from '../shared/model/events';
 import { EVENT_TYPES, type EventType } from '../shared/model/events';
 import { compileFilter, type EventFilter } from '../shared/model/filter';
+import { EventOutput } from '../shared/model/output';
 import type { PbxConnectionNode } from './lib/config';
 import { asNode, type NodeDef, type NodeStatus, type RedApi } from './lib/red';
 import { eventStatus } from './lib/status';
@@ -55,9 +56,13 @@ export = function register(RED: RedApi): void {
       status: (s: NodeStatus) => node.status(s.fill === 'green' && lastEvent ? lastEvent : s),
     };
     const connection = config.register(me);
+    // The event as every host emits it (the same JSON as n8n's trigger and the CLI's listen).
+    const output = new EventOutput({ includeRaw: def.includeRaw === true });
     const unsubscribe = connection?.onEvent(
-      (event: PbxEvent) => {
-        if (!filter(event)) return;
+      (incoming: PbxEvent) => {
+        if (!filter(incoming)) return;
+        const event = output.take(incoming);
+        if (!event) return;
         if (event.type !== 'connection.state') {
           lastEvent = eventStatus(event);
           node.status(lastEvent);

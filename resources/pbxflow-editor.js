@@ -29,30 +29,109 @@
     });
   }
 
+  /** Asks the deployed connection for a list: cb({ available, items: [{ value, label }], note }). */
+  function fetchList(kind, connectionId, q, user, cb) {
+    var id = typeof connectionId === 'function' ? connectionId() : connectionId;
+    if (!id || id === '_ADD_') return cb({ available: false, items: [], note: 'Pick a connection first.' });
+    var query = { kind: kind, q: q || '' };
+    if (user) query.user = user;
+    $.getJSON('pbxflow/lookup/' + encodeURIComponent(id), query, function (res) {
+      cb({ available: !!(res && res.available), items: (res && res.items) || [], note: res && res.note });
+    }).fail(function () { cb({ available: false, items: [], note: 'The list could not be loaded: type the value.' }); });
+  }
+
+  /** "alice, bo" -> { head: "alice, ", last: "bo" } (several values) or the whole text (one value). */
+  function splitLast(value, several) {
+    var text = String(value || '');
+    if (!several) return { head: '', last: text.trim() };
+    var parts = text.split(',');
+    var last = parts.pop().replace(/^\s+/, '');
+    return { head: parts.length ? parts.join(',') + ', ' : '', last: last };
+  }
+
   /**
-   * Picker on a comma-separated text input: completes the last entry from the PBX (users, devices, pilots) through
-   * the connection node's admin endpoint. When the PBX cannot list them (not deployed, not connected, not
+   * Completion while typing, on a comma-separated text input: the last entry from the PBX (users, devices, pilots)
+   * through the connection node's admin endpoint. When the PBX cannot list them (not deployed, not reachable, not
    * supported) nothing is offered and the field stays free text.
    */
   function lookupSearch(kind, connectionId) {
     return function (value, done) {
-      var id = typeof connectionId === 'function' ? connectionId() : connectionId;
-      if (!id || id === '_ADD_') return done([]);
-      var parts = String(value || '').split(',');
-      var last = parts.pop().replace(/^\s+/, '');
-      var head = parts.length ? parts.join(',') + ', ' : '';
-      $.getJSON('pbxflow/lookup/' + encodeURIComponent(id), { kind: kind, q: last }, function (res) {
-        var items = (res && res.items) || [];
-        done(items.map(function (it) {
-          return { value: head + it.value, label: it.label ? it.value + ' (' + it.label + ')' : it.value };
+      var v = splitLast(value, true);
+      fetchList(kind, connectionId, v.last, '', function (res) {
+        done(res.items.map(function (it) {
+          return { value: v.head + it.value, label: it.label ? it.value + ' (' + it.label + ')' : it.value };
         }));
-      }).fail(function () { done([]); });
+      });
     };
   }
 
   function picker(input, kind, connectionId) {
     if (!input.length || typeof input.autoComplete !== 'function') return;
     input.autoComplete({ minLength: 0, search: lookupSearch(kind, connectionId) });
+  }
+
+  /**
+   * A list button beside a field: opens what the PBX lists (filtered by what is typed), with a line saying why when
+   * the list is short; picking sets the value (adds it, on a field of several). Typing stays possible: it is a help.
+   * o: { anchor (element the button follows), kind, connectionId(), several, get(), set(v), user() }
+   */
+  function listButton(o) {
+    var button = $('<button type="button" class="red-ui-button pbxflow-list-button" style="margin-left:4px">')
+      .attr('data-pbxflow-list', o.kind).attr('title', o.kind === 'devices' ? 'Devices from the PBX' : 'Choose from the PBX')
+      .append($('<i class="fa fa-list-ul">'));
+    o.anchor.after(button);
+    button.on('click', function (e) {
+      e.preventDefault();
+      var v = splitLast(o.get(), o.several);
+      var user = o.user ? o.user() : '';
+      fetchList(o.kind, o.connectionId, v.last, user, function (found) {
+        // A field that already holds a whole value shows the whole list, to change it.
+        var whole = !o.several && v.last && found.items.every(function (it) { return it.value === v.last; });
+        if (whole) fetchList(o.kind, o.connectionId, '', user, show);
+        else show(found);
+      });
+      function show(res) {
+        var options = res.items.map(function (it) {
+          return { value: it.value, label: it.label ? it.value + ' \u2014 ' + it.label : it.value };
+        });
+        if (res.note || !options.length) {
+          options.push({ label: $('<i class="pbxflow-list-note" style="white-space:normal">').text(res.note || 'Nothing to list: type the value.'), onselect: function () {} });
+        }
+        var menu = RED.popover.menu({
+          options: options, class: 'pbxflow-list-menu', width: 320, maxHeight: 240,
+          onselect: function (opt) {
+            var value = opt.value;
+            if (o.several) {
+              var taken = v.head.split(',').map(function (x) { return x.trim(); }).filter(Boolean);
+              value = taken.indexOf(opt.value) >= 0 ? taken.join(', ') : v.head + opt.value;
+            }
+            o.set(value);
+          },
+        });
+        menu.show({ target: button, align: 'right' });
+      }
+    });
+    return button;
+  }
+
+  /** The list button of a typed input whose text ("string") type is the value; another type gets the text type. */
+  function typedListButton(input, kind, connectionId, user) {
+    return listButton({
+      // The typed input draws itself just after the (hidden) original input.
+      anchor: input.next('.red-ui-typedInput-container').length ? input.next('.red-ui-typedInput-container') : input,
+      kind: kind, connectionId: connectionId, user: user, several: false,
+      get: function () { return input.typedInput('type') === 'str' ? input.typedInput('value') : ''; },
+      set: function (v) { input.typedInput('type', 'str'); input.typedInput('value', v); input.trigger('change'); },
+    });
+  }
+
+  /** A text input of several comma-separated values. */
+  function textListButton(input, kind, connectionId) {
+    return listButton({
+      anchor: input, kind: kind, connectionId: connectionId, several: true,
+      get: function () { return input.val(); },
+      set: function (v) { input.val(v).trigger('change'); },
+    });
   }
 
   /** Connection node oneditprepare: platforms the running build has, fields per platform, pickers. */
@@ -86,10 +165,15 @@
       select.attr('data-pbxflow-ready', 'true');
     });
     picker($('#node-config-input-monitoredUsers'), 'users', node.id);
+    // The hint promises a list once deployed: the directory, even before any user is monitored.
+    $('#node-config-input-monitoredUsers').css('width', '65%');
+    textListButton($('#node-config-input-monitoredUsers'), 'users', node.id);
     picker($('#node-config-input-pilots'), 'pilots', node.id);
     picker($('#node-config-input-devices'), 'devices', node.id);
   }
 
+  /** Operation fields that name a user of the PBX (Pick Up's ringing user, a message's recipient, Get User). */
+  var USER_FIELDS = ['otherUser', 'to', 'login'];
   var RESOURCE_LABELS = { call: 'Call', routing: 'Routing', messaging: 'Messaging', callLog: 'Call log', directory: 'Directory', agent: 'Agent' };
   var DYNAMIC = ['msg', 'flow', 'global', 'env', 'jsonata'];
   /** What an untouched field does, in its own words: "msg.condition, else Always (Immediate)". */
@@ -137,7 +221,12 @@
     // A text user completes from the PBX like the connection's Users field.
     var userText = { value: 'str', label: 'string', icon: 'red/images/typedInput/az.svg',
       autoComplete: lookupSearch('users', function () { return $('#node-input-connection').val(); }) };
+    var connectionId = function () { return $('#node-input-connection').val(); };
     $('#node-input-user').typedInput({ default: 'str', types: [userText, 'msg', 'flow', 'global', 'env'], typeField: '#node-input-userType' });
+    $('#node-input-user').typedInput('width', '65%');
+    typedListButton($('#node-input-user'), 'users', connectionId);
+    /** The User field's text, for the Device list (empty when taken from the message). */
+    var actingUser = function () { return $('#node-input-user').typedInput('type') === 'str' ? $('#node-input-user').typedInput('value') : ''; };
     catalogue(function (data) {
       var ops = data.operations.filter(function (op) { return resources.indexOf(op.resource) >= 0; });
       node._pbxOps = ops;
@@ -161,6 +250,12 @@
             .attr('placeholder', f.placeholder && f.placeholder.indexOf('{{') < 0 ? f.placeholder : '').appendTo(row);
           var saved = op.name === node.operation && node.params ? node.params[f.name] : null;
           input.typedInput({ types: typesFor(f), default: defaultType(f) });
+          // Users and devices from the PBX beside the text (the same fields as n8n's pickers).
+          var listKind = f.name === 'deviceId' ? 'devices' : USER_FIELDS.indexOf(f.name) >= 0 ? 'users' : '';
+          if (listKind) {
+            input.typedInput('width', '65%');
+            typedListButton(input, listKind, connectionId, listKind === 'devices' ? actingUser : null);
+          }
           if (saved) {
             input.typedInput('type', saved.t);
             input.typedInput('value', saved.v);
@@ -192,7 +287,10 @@
 
   /** Event node: one checkbox per catalogue event type in #pbxflow-event-types, ticked from node.eventTypes. */
   function prepareEventTypes(node) {
-    picker($('#node-input-userFilter'), 'users', function () { return $('#node-input-connection').val(); });
+    var connectionId = function () { return $('#node-input-connection').val(); };
+    picker($('#node-input-userFilter'), 'users', connectionId);
+    $('#node-input-userFilter').css('width', '65%');
+    textListButton($('#node-input-userFilter'), 'users', connectionId);
     var box = $('#pbxflow-event-types').empty();
     catalogue(function (data) {
       (data.eventTypes || []).forEach(function (t) {

@@ -15,7 +15,7 @@ import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import { aleSupports } from '../../shared/platforms/ale/operations';
 import { describeFailure, targetOf } from '../errors';
-import { loadCliPlatform, parseArgs, parseCommand, passwordFrom, platformHelp, unknownFlags, wantsHelp, type CliIo } from '../io';
+import { loadCliPlatform, parseArgs, parseCommand, passwordFrom, platformHelp, unknownFlags, urlProblem, wantsHelp, type CliIo } from '../io';
 import '../../shared/platforms';
 
 const PLATFORMS: Platform[] = ['opentouch', 'o2g'];
@@ -26,13 +26,14 @@ const OTHER_PLATFORMS = new Set(['telservices', 'voicenter']);
 export const usage = `usage: pbxflow call <operation> --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--user U]
                     [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> VALUE ...]
        pbxflow call <operation> --platform <telservices|voicenter> <that platform's options> [--<field> VALUE ...]
-       pbxflow call --list [--platform P]          the operations and their fields
+       pbxflow call --list --platform P            the operations and their fields
        pbxflow call <operation> --help              one operation's fields
 
-  --platform P     opentouch (default), o2g, telservices or voicenter
-  --url URL        the PBX's address, e.g. https://ot.example.com (the simulator prints its own)
+  --platform P     required (as for \`pbxflow listen\`): opentouch, o2g, telservices or voicenter
+  --url URL        the PBX's address with its scheme, e.g. https://ot.example.com (the simulator prints its own)
   --login LOGIN    the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
-  --session admin  an administrator session, acting for --user U
+  --session admin  an administrator session, acting for --user U (required with an administrator account for
+                   operations on a user's phone: the PBX's error lists the users to choose from)
   --insecure       accept a self-signed certificate (test servers only)
   --timeout MS     per request (default 10000)
   --raw            listCalls: the PBX's own answer instead of the normalized calls
@@ -65,9 +66,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${spec ? operationHelp(spec) : usage}${platformHelp(first.flags.platform, io)}`);
     return 0;
   }
-  const platform = String(first.flags.platform ?? 'opentouch') as Platform;
+  // No default platform: each speaks its own protocol, and a guess would fail in confusing ways (same rule as listen).
+  const platform = String(first.flags.platform ?? '') as Platform;
   if (!PLATFORMS.includes(platform) && !OTHER_PLATFORMS.has(platform)) {
-    io.stderr.write(`call: --platform must be one of ${[...PLATFORMS, ...OTHER_PLATFORMS].join(', ')}\n`);
+    io.stderr.write(`call: ${platform ? '--platform must be one of' : '--platform is required:'} ${[...PLATFORMS, ...OTHER_PLATFORMS].join(', ')}\n`);
     return 2;
   }
   if (first.flags.list) return listOperations(platform, io);
@@ -91,6 +93,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const password = passwordFrom(flags, io, 'call');
   if (typeof flags.url !== 'string' || typeof flags.login !== 'string' || !password) {
     io.stderr.write(`call: --url, --login and a password (--password or PBXFLOW_PASSWORD) are required\n${usage}`);
+    return 2;
+  }
+  const badUrl = urlProblem(platform, flags.url);
+  if (badUrl) {
+    io.stderr.write(`call: ${badUrl}\n`);
     return 2;
   }
   const input = fieldsOf(flags, fields);
@@ -134,6 +141,11 @@ async function runOther(platform: string, spec: OperationSpec, io: CliIo, args: 
     return 2;
   }
   if (typeof flags.timeout === 'string') config.requestTimeoutMs = Number(flags.timeout);
+  const badUrl = urlProblem(platform, config.url);
+  if (badUrl) {
+    io.stderr.write(`call: ${badUrl}\n`);
+    return 2;
+  }
   return execute(config, spec.name, fieldsOf(flags, fields), typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: true, raw: flags.raw === true });
 }
 

@@ -10,8 +10,9 @@ import '../../shared/platforms';
 import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
+import { EventOutput, eventJson } from '../../shared/model/output';
 import { describeFailure } from '../errors';
-import { loadCliPlatform, parseArgs, passwordFrom, platformHelp, unknownFlags, wantsHelp, type CliIo } from '../io';
+import { loadCliPlatform, parseArgs, passwordFrom, platformHelp, unknownFlags, urlProblem, wantsHelp, type CliIo } from '../io';
 
 const OWN = ['platform', 'url', 'login', 'password', 'users', 'admin', 'public', 'insecure', 'ca', 'raw', 'count', 'duration'];
 /** Options every platform's listen takes besides its own. */
@@ -21,7 +22,8 @@ export const usage = `usage: pbxflow listen --platform <opentouch|o2g> --url URL
                       [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]
        pbxflow listen --platform <telservices|voicenter> <that platform's options> [--raw] [--count N] [--duration MS]
 
-  --url URL       the PBX's address (the simulator prints its own: pbxflow simulate)
+  --platform P    required (as for \`pbxflow call\`): opentouch, o2g, telservices or voicenter
+  --url URL       the PBX's address with its scheme, e.g. https://pbx.example.com (pbxflow simulate prints its own)
   --login LOGIN   the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
   --users a,b     an administrator session monitoring these users (--admin: an admin session)
   --public        use the public URLs the server announces (default: the private, LAN ones)
@@ -92,7 +94,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
     config = aleConfig(platform, flags, io);
-  } else if (platform === 'telservices' || platform === 'voicenter') {
+  } else if (platform === 'telservices' || platform === 'voicenter' || platform === 'asterisk') {
     const mod = loadCliPlatform(platform, io, 'listen');
     if (!mod) return 2;
     const problem = unknownFlags(flags, [...new Set([...mod.flags, ...COMMON])], 'listen');
@@ -107,10 +109,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       return 2;
     }
   } else {
-    io.stderr.write(`listen: --platform must be opentouch, o2g, telservices or voicenter\n${USAGE}`);
+    io.stderr.write(`listen: ${platform ? '--platform must be' : '--platform is required:'} opentouch, o2g, telservices, voicenter or asterisk\n${USAGE}`);
     return 2;
   }
   if (typeof config === 'number') return config;
+  const badUrl = urlProblem(config.platform, config.url);
+  if (badUrl) {
+    io.stderr.write(`listen: ${badUrl}\n`);
+    return 2;
+  }
   // The command ends with its work: its connection closes at once (no warm linger keeping the process up).
   config.lingerMs = 0;
   const count = typeof flags.count === 'string' ? Number(flags.count) : Infinity;
@@ -130,6 +137,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     resolve(code);
   }));
   let connectedOnce = false;
+  // The event as every host emits it (the same JSON as n8n's trigger and Node-RED's event node).
+  const output = new EventOutput({ includeRaw: flags.raw === true });
   const off = conn.onEvent((e: PbxEvent) => {
     if (e.type === 'connection.state') {
       if (e.connection!.state === 'connected') connectedOnce = true;
@@ -137,7 +146,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       if (e.connection!.state === 'failed') finish(1);
       return;
     }
-    io.stdout.write(`${JSON.stringify(e)}\n`);
+    const out = output.take(e);
+    if (!out) return;
+    io.stdout.write(`${eventJson(out)}\n`);
     if (++seen >= count) finish(0);
   }, { includeRaw: flags.raw === true });
   // Rate-limited and scrubbed by the connection.

@@ -1,5 +1,5 @@
 /**
- * `pbxflow simulate [--port N] [--web-port N] [--traffic] [--rtsm] [--tls] [--ring-timeout MS] [--duration MS]`:
+ * `pbxflow simulate [--port N] [--web-port N] [--traffic [--paused]] [--rtsm] [--tls] [--ring-timeout MS] [--duration MS]`:
  * starts the PBX simulator on 127.0.0.1 and prints its URLs (front-ends, phones page), every demo user with the
  * credentials each front-end takes, and ready commands to try. Runs until Ctrl-C / SIGTERM (or `--duration` ms),
  * then says "stopped". `--traffic` makes calls happen by themselves (cli/traffic.ts). `--tls` serves HTTPS with a
@@ -10,11 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator';
+import { DEMO_USERS, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 import { selfSignedCertificate, type SelfSigned } from '../../simulator/frontends/ale/self-signed';
 import { parseCommand, type CliIo } from '../io';
 import { runTraffic, SUPPORT } from '../traffic';
 
-export const usage = `usage: pbxflow simulate [--port N] [--web-port N] [--traffic] [--tls] [--rtsm] [--ring-timeout MS] [--duration MS]
+export const usage = `usage: pbxflow simulate [--port N] [--web-port N] [--traffic [--paused]] [--tls] [--rtsm] [--ring-timeout MS] [--duration MS]
 
   Starts a virtual PBX on 127.0.0.1 behind every front-end pbxflow speaks (OpenTouch, O2G, TelServices,
   Voicenter) and a page of virtual phones, and prints the addresses, the demo users and commands to try.
@@ -22,6 +23,7 @@ export const usage = `usage: pbxflow simulate [--port N] [--web-port N] [--traff
                     (default: any free ports; Voicenter always takes free ports, printed at start)
   --web-port N      the phones page's port (default: any free port)
   --traffic         make calls happen by themselves (answered, missed, transferred, queued, from outside)
+  --paused          with --traffic: start with the generated calls paused (the phones page's switch resumes them)
   --tls             serve OpenTouch, O2G and Voicenter over HTTPS with a throw-away self-signed certificate
   --rtsm            O2G sends telephony events in the internal RTSM_* form
   --ring-timeout MS an unanswered call ends after MS milliseconds
@@ -51,7 +53,9 @@ function describe(sim: Simulator, cmd: string): string {
   for (const u of sim.users.filter((x) => x.admin)) {
     out.push(`  ${u.login.padEnd(6)} ${u.password.padEnd(10)} administrator: an admin session (--users alice,bob) on OpenTouch/O2G; the TelServices login`);
   }
-  out.push(`  OpenTouch and O2G: --login and --password above. TelServices: the device numbers (--devices). The phones page`);
+  out.push(`  OpenTouch and O2G: --login and --password above. TelServices: the device numbers (--devices ${TELSERVER_COMPANY.map((u) => u.number).join(',')},`);
+  out.push(`  the TelServer company, as in the demo; any extension above works). Unanswered calls ring ${Math.round(sim.pbx.ringTimeoutMs / 1000)} s, then end`);
+  out.push(`  as not answered: a missed call for whoever they rang. The phones page`);
   out.push(`  rings, answers and forwards for every one. Queue: ${SUPPORT.name} (${SUPPORT.number}), agents of group ${SUPPORT.group}.`);
   if (vc) out.push(`  Voicenter: the emails above with the same passwords; account login ${vc.account.username} / ${vc.account.password}; token ${vc.token}`);
   const users = sim.users.filter((u) => !u.admin);
@@ -68,12 +72,16 @@ function describe(sim: Simulator, cmd: string): string {
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommand(args, {
-    name: 'simulate', usage, flags: ['port', 'web-port', 'traffic', 'tls', 'rtsm', 'ring-timeout', 'duration'], booleans: ['traffic', 'tls', 'rtsm'],
+    name: 'simulate', usage, flags: ['port', 'web-port', 'traffic', 'paused', 'tls', 'rtsm', 'ring-timeout', 'duration'], booleans: ['traffic', 'paused', 'tls', 'rtsm'],
   }, io);
   if (typeof parsed === 'number') return parsed;
   const { flags, positional } = parsed;
   if (positional.length) {
     io.stderr.write(`simulate: unexpected argument "${positional[0]}"\n${usage}`);
+    return 2;
+  }
+  if (flags.paused === true && flags.traffic !== true) {
+    io.stderr.write(`simulate: --paused pauses the generated calls: use it with --traffic\n`);
     return 2;
   }
   // N..N+3 must all be ports.
@@ -105,6 +113,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       port,
       ...(port ? { telservices: { port: port + 2, httpPort: port + 3 } } : {}),
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+      // The demo's company (npm start): the same people, devices and queue whichever way the simulator runs.
+      users: DEMO_USERS,
       o2gRtsm: flags.rtsm === true,
       web: { port: webPort },
       voicenter,
@@ -122,11 +132,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   io.stdout.write(sim.voicenter ? `${sim.voicenter.summary()}\n` : `Voicenter: not started (${sim.voicenterSkipped})\n\n`);
   io.stdout.write(`${sim.telservices.summary()}\n`);
   io.stdout.write(describe(sim, 'pbxflow'));
-  io.stdout.write(`\n${flags.traffic === true ? 'Traffic: on (a call every few seconds, told below).' : 'Traffic: off (--traffic makes calls happen by themselves).'} Ctrl-C stops.\n`);
+  const trafficWords = flags.traffic !== true ? 'Traffic: off (--traffic makes calls happen by themselves).'
+    : flags.paused === true ? 'Traffic: paused (resume it with the switch on the phones page).'
+      : 'Traffic: on (a call every few seconds, told below; the phones page\'s switch pauses it).';
+  io.stdout.write(`\n${trafficWords} Ctrl-C stops.\n`);
 
   const stop = new AbortController();
   const traffic = flags.traffic === true
-    ? runTraffic({ pbx: sim.pbx, signal: stop.signal, say: (line) => io.stdout.write(`[traffic] ${line}\n`) }).catch((err: Error) => {
+    ? runTraffic({ pbx: sim.pbx, signal: stop.signal, paused: flags.paused === true, say: (line) => io.stdout.write(`[traffic] ${line}\n`) }).catch((err: Error) => {
       io.stderr.write(`simulate: traffic stopped: ${err.message}\n`);
     })
     : Promise.resolve();

@@ -4,6 +4,8 @@
  * call log (calls, and the queue's events from the O2G front-end). Built in code (not a static JSON) because they
  * point at this run's simulator ports and file paths. The same node types and settings as the example flows in
  * examples/*.json, written exactly as the Node-RED editor saves them (test/browser checks it).
+ * The debug pane is for the tickets (and the calendar's changes): the live call log, a line per call event, goes to
+ * its debug node's status and to the terminal only, so a ticket never scrolls away under call-log lines.
  */
 
 export interface DemoFlowOptions {
@@ -91,6 +93,8 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
     id, type: 'debug', name, ...at(x, y), active: true, tosidebar: true, console: true, tostatus: false,
     complete: 'payload', targetType: 'msg', statusVal: '', statusType: 'auto', wires: [],
   });
+  // Not in the debug pane: the last line under the node, every line in the terminal (Node-RED's log).
+  const offPane = (d: FlowNode): FlowNode => ({ ...d, tosidebar: false, tostatus: true, statusVal: 'payload' });
   const event = (id: string, name: string, connection: string, eventTypes: string[], direction: string, x: number, y: number, to: string): FlowNode => ({
     id, type: 'pbxflow-event', name, connection, eventTypes, userFilter: '', direction, callers: 'any', numberPattern: '', minRingSeconds: 0,
     includeRaw: false, ...at(x, y), wires: [[to]],
@@ -163,7 +167,7 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
     event('pbxflow-demo-calls', 'Call events', CONN, ['call.incoming', 'call.answered', 'call.transferred', 'call.redirected', 'call.ended', 'call.missed'], 'any', 140, 490, 'pbxflow-demo-log'),
     event('pbxflow-demo-queues', 'Queue events', CONN_O2G, ['queue.joined', 'queue.answered', 'queue.abandoned'], 'any', 140, 560, 'pbxflow-demo-log'),
     { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(400, 525), wires: [['pbxflow-demo-dbg-log']] },
-    debug('pbxflow-demo-dbg-log', 'call log', 525, 620),
+    offPane(debug('pbxflow-demo-dbg-log', 'call log', 525, 620)),
     { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 630), wires: [['pbxflow-demo-dbg-err']] },
     { ...debug('pbxflow-demo-dbg-err', 'error', 630, 330), complete: 'error' },
   ];

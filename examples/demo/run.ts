@@ -28,6 +28,8 @@ export interface DemoOptions {
   print?(line: string): void;
   /** Ends the interactive demo (Ctrl-C). */
   signal?: AbortSignal;
+  /** The interactive demo starts with its generated calls paused (the phones page's switch resumes them). */
+  paused?: boolean;
 }
 
 export interface DemoResult {
@@ -52,7 +54,7 @@ const CALENDAR_EVERY_SECONDS = 2;
 /** Warnings the demo's own settings cause on purpose (see node-red-host.ts). */
 const EXPECTED_WARNINGS = [/^-+$/, /Projects disabled/, /unencrypted credentials/i, /credentialSecret/, /will be encrypted/, /settings file/i, /system-generated key/i];
 
-/** Node-RED's debug pane lines (debug nodes log to the console too) and its warnings; the rest is noise here. */
+/** What the debug nodes log to the console (the ticket and calendar ones are in the debug pane too; the call log only here) and Node-RED's warnings; the rest is noise here. */
 function redLogPrinter(print: (line: string) => void): (r: RedLogRecord) => void {
   return (r) => {
     // Debug nodes log objects as util.inspect text over several lines: one line per message here.
@@ -213,12 +215,13 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
       : `  Voicenter:        not started (${sim.voicenterSkipped ?? 'unavailable'})`);
     print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
     print(`  phones page:      ${sim.webUrl}   (the virtual company: place calls, answer, forward, by hand)`);
+    if (!once) print(`  generated calls:  ${o.paused ? 'paused (npm start -- --paused)' : 'a call every few seconds'}; the switch on the phones page pauses and resumes them`);
     print(`  tickets land in:  ${paths.tickets}`);
     print(`  calendar (ICS):   ${paths.calendar}   ("Out of office" -> ${CALENDAR_USER} to ${MOBILE}, TelServer ${TS_CALENDAR_USER.device} to ${TS_MOBILE})`);
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
     print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
     print('');
-    const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal };
+    const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal, paused: o.paused === true };
     const setWindows = (w: TimeWindow[]) => writeDemoCalendar(paths.calendarTemplate, paths.calendar, w);
     if (once) {
       await onceScript(ctx, { forward, tsForward, tickets: ticketFile, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);

@@ -2,9 +2,10 @@
  * The demo's simulator and the flow settings that point at it, in one place: `npm start` (run.ts) and the editor
  * test (test/browser/editor-driver.mjs) deploy the very same flows.
  */
-import { DEFAULT_USERS, startSimulator, type Simulator } from '../../simulator';
+import { startSimulator, type Simulator } from '../../simulator';
+import { DEMO_USERS } from '../../simulator/pbx/cast';
 import type { DemoFlowOptions } from './flows';
-import { ALE_COMPANY, DEMO_EXTRA_USERS, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
+import { ALE_COMPANY, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
 
 /** The user whose line follows the calendar on the ALE side, and her mobile (outside numbers: the call leaves the PBX). */
 export const CALENDAR_USER = 'alice';
@@ -15,7 +16,7 @@ export const TS_MOBILE = '0687654321';
 
 /** One virtual PBX behind every front-end: OpenTouch, O2G, TelServices, Voicenter (when socket.io is installed). */
 export function startDemoSimulator(o: { web?: boolean } = {}): Promise<Simulator> {
-  return startSimulator({ users: [...DEFAULT_USERS, ...DEMO_EXTRA_USERS], ringTimeoutMs: 8000, web: o.web === true, voicenter: true });
+  return startSimulator({ users: DEMO_USERS, ringTimeoutMs: 8000, web: o.web === true, voicenter: true });
 }
 
 /** Where the flows write and read, and how often the calendar is read. */

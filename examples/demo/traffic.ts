@@ -3,7 +3,8 @@
  * so the flows have something to react to. Each scenario narrates itself in one line.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { SimUser, VirtualPbx } from '../../simulator';
+import type { VirtualPbx } from '../../simulator';
+import { TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/traffic';
 
@@ -11,24 +12,8 @@ import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/t
 // (`pbxflow simulate --traffic`); the demo runs its own plot on it.
 export { attempt };
 
-/**
- * The TelServer company: two more people on the same virtual PBX, whose phones pbxflow watches through the
- * simulator's TelServices front-end (device numbers 301, 302) instead of ALE.
- */
-export const TELSERVER_COMPANY: SimUser[] = [
-  { login: 'erin', password: 'erin-pw', number: '301', name: 'Erin Moreau', devices: ['301'] },
-  { login: 'frank', password: 'frank-pw', number: '302', name: 'Frank Girard', devices: ['302'] },
-];
-
-/**
- * The demo's people: the simulator's default users (Bob has a desk phone and a second device) and Dave, watched
- * over ALE (OpenTouch, O2G), plus the TelServer company.
- */
-export const DEMO_EXTRA_USERS: SimUser[] = [{ login: 'dave', password: 'dave-pw', number: '204', name: 'Dave Leroy', devices: ['204'] }, ...TELSERVER_COMPANY];
-
-/** Whom the ALE connections monitor (the TelServer company has its own connection). */
-export const ALE_COMPANY = ['alice', 'bob', 'carol', 'dave'];
-
+// The demo's people are the simulator's one company (`pbxflow simulate` shows the same).
+export { ALE_COMPANY, DEMO_EXTRA_USERS, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 /** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
 export const SUPPORT_PILOT = SUPPORT;
 /** Dave is the Support agent (logged on from his desk phone). */

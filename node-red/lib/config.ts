@@ -47,7 +47,9 @@ export interface PbxConnectionNode extends RedNode {
   deregister(user: ConnectionUser): Promise<void>;
   readonly uiState: UiState;
   /** For the editor's pickers (values and names only). */
-  lookup(kind: LookupKind, query: string): Promise<LookupItem[]>;
+  lookup(kind: LookupKind, query: string, user?: string): Promise<LookupItem[]>;
+  /** The same with a note for the editor when the list is short (see lib/picker.ts). */
+  pick(kind: LookupKind, query: string, user?: string): Promise<import('./picker').PickerAnswer>;
 }
 
 export type LookupKind = 'users' | 'devices' | 'pilots';
@@ -116,13 +118,23 @@ export function toConnectionConfig(def: ConnectionNodeDef, credentials: Record<s
     login: credentials.login ?? '',
     password: credentials.password ?? '',
     sessionKind: def.sessionKind === 'admin' ? 'admin' : 'user',
-    users: monitoredUsers(def).length ? monitoredUsers(def) : undefined,
+    // Asterisk's extensions share the TelServices devices field.
+    users: (def.platform === 'asterisk' ? monitoredDevices(def) : monitoredUsers(def)).length ? (def.platform === 'asterisk' ? monitoredDevices(def) : monitoredUsers(def)) : undefined,
     urlKind: def.urlKind === 'private' ? 'private' : 'public',
-    tls: { rejectUnauthorized: def.verifyCertificate !== false, ca: def.ca?.trim() || undefined },
+    tls: tlsOf(def),
     requestTimeoutMs: timeoutMs(timeout),
     extra,
   };
 }
+
+/**
+ * Certificate settings as the other hosts give them: verification is the core's default, so only "off" is said.
+ * Settings that mean the same are the same (n8n, Node-RED and the CLI on one account share one connection).
+ */
+const tlsOf = (def: ConnectionNodeDef): ConnectionConfig['tls'] => ({
+  ...(def.verifyCertificate === false ? { rejectUnauthorized: false } : {}),
+  ca: def.ca?.trim() || undefined,
+});
 
 const timeoutMs = (t: number): number | undefined => (Number.isFinite(t) && t > 0 ? t * 1000 : undefined);
 
@@ -155,7 +167,7 @@ function voicenterConfig(def: ConnectionNodeDef, c: Record<string, string | unde
     url: (def.url ?? '').trim(),
     login: c.login ?? '',
     password: c.password ?? '',
-    tls: { rejectUnauthorized: def.verifyCertificate !== false, ca: def.ca?.trim() || undefined },
+    tls: tlsOf(def),
     requestTimeoutMs: timeoutMs(timeout),
     extra: e,
   };

@@ -166,7 +166,9 @@ export function actionNodeHtml(node: string): string {
       <code>msg</code>, flow or global property, an environment variable or a JSONata expression.
       A field left on <i>msg.&lt;field&gt;, else &lt;default&gt;</i> (the editor shows the default value itself) takes it from msg, else the default.</dd>
     <dt class="optional">user <span class="property-type">string</span></dt>
-    <dd>Administrator sessions: the login or extension to act for, when the node's <i>User</i> is empty.</dd>
+    <dd>The login or extension to act for, when the node's <i>User</i> is empty. Required with an administrator
+      connection for operations on a user's phone, calls or settings: without it the node fails (to a Catch node) with
+      the PBX's error, which lists the users to choose from. With a user connection, empty acts for its own login.</dd>
   </dl>
   <h3>Outputs</h3>
   <dl class="message-properties">

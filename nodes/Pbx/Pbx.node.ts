@@ -4,6 +4,7 @@ import {
   type IDataObject,
   type IExecuteFunctions,
   type INodeExecutionData,
+  type INodePropertyOptions,
   type INodeType,
   type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -21,9 +22,18 @@ import {
 } from '../shared/descriptions';
 import { errorCode, toNodeError } from '../shared/errors';
 import { platformEntry, type PlatformEntry } from '../shared/platforms';
+import { PANEL_DESCRIPTION, subtitleExpression } from '../shared/wording';
+import { SEARCH_DEVICES, SEARCH_USERS, pickedValue, searchDevices, searchUsers, userLocator } from '../shared/pickers';
 import { CALENDAR_SYNC, calendarSyncOperation, runCalendarSync } from './calendarSync';
 
 const EXTRAS = [calendarSyncOperation];
+const OPERATION_PROPERTIES = resourceAndOperationProperties(EXTRAS);
+/** Operation value -> its action name, for the canvas subtitle ("Make a call", not "makeCall: call"). */
+const ACTION_NAMES: Record<string, string> = Object.fromEntries(
+  OPERATION_PROPERTIES.filter((p) => p.name === 'operation')
+    .flatMap((p) => (p.options ?? []) as INodePropertyOptions[])
+    .map((o) => [String(o.value), o.action ?? o.name]),
+);
 
 export class Pbx implements INodeType {
   description: INodeTypeDescription = {
@@ -32,8 +42,8 @@ export class Pbx implements INodeType {
     icon: { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' },
     group: ['output'],
     version: 1,
-    subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-    description: 'Call control, forwards, voicemail, call log and directory on Alcatel-Lucent OpenTouch, OXE (O2G) and TelServer',
+    subtitle: subtitleExpression('operation', ACTION_NAMES),
+    description: PANEL_DESCRIPTION,
     defaults: { name: 'PBX' },
     usableAsTool: true,
     inputs: [NodeConnectionTypes.Main],
@@ -41,7 +51,7 @@ export class Pbx implements INodeType {
     credentials: platformCredentials,
     properties: [
       platformProperty,
-      ...resourceAndOperationProperties(EXTRAS),
+      ...OPERATION_PROPERTIES,
       ...catalogueFieldProperties(),
       ...EXTRAS.flatMap((e) => e.properties),
       {
@@ -51,20 +61,21 @@ export class Pbx implements INodeType {
         placeholder: 'Add Option',
         default: {},
         options: [
-          {
+          userLocator({
             displayName: 'Act for User',
             name: 'user',
-            type: 'string',
-            default: '',
-            placeholder: 'alice',
-            description: "Login of the user to act for (administrator sessions); empty for the credential's own login",
-          },
+            description:
+              "Required with an administrator credential: the monitored user whose phone, forwards or call log the action uses. With a user credential, leave it empty to act as the credential's own login.",
+          }),
         ],
       },
     ],
   };
 
-  methods = { credentialTest: { [CREDENTIAL_TEST]: testPbxCredential } };
+  methods = {
+    credentialTest: { [CREDENTIAL_TEST]: testPbxCredential },
+    listSearch: { [SEARCH_USERS]: searchUsers, [SEARCH_DEVICES]: searchDevices },
+  };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();
@@ -137,8 +148,7 @@ function checkOperation(ctx: IExecuteFunctions, entry: PlatformEntry, resource: 
 
 function userOption(ctx: IExecuteFunctions, i: number): string | undefined {
   const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
-  const user = typeof options.user === 'string' ? options.user.trim() : '';
-  return user || undefined;
+  return pickedValue(options.user) || undefined;
 }
 
 async function runOperation(ctx: IExecuteFunctions, connection: PbxConnection, spec: OperationSpec, i: number): Promise<INodeExecutionData[]> {
@@ -149,7 +159,8 @@ async function runOperation(ctx: IExecuteFunctions, connection: PbxConnection, s
     });
   }
   const input: Record<string, unknown> = {};
-  for (const f of spec.fields) input[f.name] = ctx.getNodeParameter(f.name, i, f.default);
+  // Pickers hold { mode, value }: n8n extracts the value (a plain string from older workflows passes unchanged).
+  for (const f of spec.fields) input[f.name] = ctx.getNodeParameter(f.name, i, f.default, { extractValue: true });
   // Return All: no limit where the PBX allows it (0 = none), else the most it gives in one search.
   if (spec.fields.some((f) => f.name === 'limit') && ctx.getNodeParameter(RETURN_ALL, i, false) === true) {
     input.limit = spec.name === 'searchDirectory' ? 100 : 0;

@@ -9,13 +9,14 @@ import {
 } from 'n8n-workflow';
 import { compileFilter, type EventFilter } from '../../shared/model/filter';
 import type { EventType, PbxEvent, Platform } from '../../shared/model/events';
-import { RecentIds } from '../../shared/tracker/recent-ids';
+import { EventOutput } from '../../shared/model/output';
 import { leaseForNode, testPbxCredential } from '../shared/connection';
-import { splitList } from '../shared/connection-config';
 import { CREDENTIAL_TEST, platformCredentials, platformProperty } from '../shared/descriptions';
 import { toNodeError } from '../shared/errors';
-import { EVENT_OPTIONS } from '../shared/events';
+import { EVENT_NAMES, EVENT_OPTIONS } from '../shared/events';
 import { platformEntry } from '../shared/platforms';
+import { PANEL_DESCRIPTION, subtitleExpression } from '../shared/wording';
+import { SEARCH_USERS, pickedList, searchUsers, userLocator } from '../shared/pickers';
 
 export class PbxTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -24,8 +25,9 @@ export class PbxTrigger implements INodeType {
     icon: { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
-    description: 'Starts the workflow on phone system events: incoming, missed, answered or ended calls, forwards, queues',
+    subtitle: subtitleExpression('events', EVENT_NAMES, true),
+    // n8n's panel shows the trigger's description for the merged PBX entry: one text for both nodes.
+    description: PANEL_DESCRIPTION,
     defaults: { name: 'PBX Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
@@ -86,14 +88,12 @@ export class PbxTrigger implements INodeType {
             placeholder: '+33*, 06*',
             description: 'Only calls whose other party matches: * any digits, ? one digit, several patterns separated by commas',
           },
-          {
+          userLocator({
             displayName: 'Users or Extensions',
             name: 'users',
-            type: 'string',
-            default: '',
-            placeholder: 'alice, 202',
-            description: 'Only events of these users (comma-separated logins or extensions); empty for all monitored users',
-          },
+            several: true,
+            description: 'Only events of this user, picked from the PBX, or of the logins or extensions typed (comma-separated); empty for all monitored users',
+          }),
         ],
       },
       {
@@ -123,7 +123,10 @@ export class PbxTrigger implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { [CREDENTIAL_TEST]: testPbxCredential } };
+  methods = {
+    credentialTest: { [CREDENTIAL_TEST]: testPbxCredential },
+    listSearch: { [SEARCH_USERS]: searchUsers },
+  };
 
   async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
     const node = this.getNode();
@@ -136,7 +139,7 @@ export class PbxTrigger implements INodeType {
     const options = this.getNodeParameter('options', {}) as IDataObject;
     const spec: EventFilter = {
       types,
-      users: splitList(filters.users),
+      users: pickedList(filters.users),
       direction: (filters.direction as EventFilter['direction']) ?? 'any',
       callers: (filters.callers as EventFilter['callers']) ?? 'any',
       numberPattern: typeof filters.numberPattern === 'string' ? filters.numberPattern : '',
@@ -156,8 +159,9 @@ export class PbxTrigger implements INodeType {
     const url = typeof credential.url === 'string' ? credential.url : undefined;
     const lease = leaseForNode(node, platform, credential);
     const manual = this.getMode() === 'manual';
-    // Second line of defence against repeats after a reconnect (the core's tracker already dedupes by id).
-    const seen = new RecentIds(5_000);
+    // The event as every host emits it (shared/model/output.ts): no capabilities on a call that is over, each id
+    // once, raw only when asked for.
+    const output = new EventOutput({ includeRaw: options.includeRaw === true });
     let closed = false;
     let active = false;
     let reported = false;
@@ -165,10 +169,12 @@ export class PbxTrigger implements INodeType {
 
     const unsubscribe = lease.connection.onEvent(
       (event: PbxEvent) => {
-        if (closed || (manual && fired) || !matches(event) || !seen.add(event.id)) return;
+        if (closed || (manual && fired) || !matches(event)) return;
+        const item = output.take(event);
+        if (!item) return;
         fired = true;
         // `this.emit` is looked up at call time: in manual mode n8n swaps it after trigger() returns.
-        this.emit([this.helpers.returnJsonArray([toItem(event)])]);
+        this.emit([this.helpers.returnJsonArray([item as unknown as IDataObject])]);
       },
       { includeRaw: options.includeRaw === true },
     );
@@ -213,11 +219,4 @@ export class PbxTrigger implements INodeType {
 
     return { closeFunction };
   }
-}
-
-/** Event -> item. A call that is over has nothing left to do: its last `capabilities` would mislead. */
-function toItem(event: PbxEvent): IDataObject {
-  const copy = structuredClone(event);
-  if ((copy.type === 'call.ended' || copy.type === 'call.missed') && copy.call) delete copy.call.capabilities;
-  return copy as unknown as IDataObject;
 }

@@ -6,7 +6,9 @@ import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import { PbxError } from '../../shared/errors';
 import type { Platform } from '../../shared/model/events';
-import { urlProblem } from './errors';
+import { CredentialFieldError, urlProblem } from './errors';
+import { credentialFieldLabel } from './credential-labels';
+import { platformEntry } from './platforms';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v.trim() : v === undefined || v === null ? '' : String(v).trim());
 
@@ -75,15 +77,34 @@ const voicenter: Mapper = (c) => {
   return config;
 };
 
+/** Asterisk (AMI): extensions in `users`; its own settings in `extra` (checked by its settings schema). */
+const asterisk: Mapper = (c) => {
+  const config = common('asterisk', c);
+  const users = splitList(c.users);
+  if (users.length) config.users = users;
+  config.extra = { authType: c.authType === 'plain' ? 'plain' : 'md5', insecure: c.insecure === true };
+  return config;
+};
+
 const MAPPERS: Partial<Record<Platform, Mapper>> = {
   opentouch: ale('opentouch'),
   o2g: ale('o2g'),
   telservices,
   voicenter,
+  asterisk,
 };
 
 /** URL schemes each platform's credential accepts. */
-const SCHEMES: Partial<Record<Platform, readonly string[]>> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'] };
+const SCHEMES: Partial<Record<Platform, readonly string[]>> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'] };
+
+/** The field as the credential form labels it. */
+const label = (platform: Platform, field: string): string => credentialFieldLabel(platformEntry(platform)?.credentialType ?? '', field) ?? field;
+
+/** "Open the credential, correct X: how". */
+function fixIn(platform: Platform, field: string, how?: string): string {
+  const name = platformEntry(platform)?.displayName ?? platform;
+  return `Open the ${name} credential and ${how ? `fill in "${label(platform, field)}": ${how}` : `correct "${label(platform, field)}"`}`;
+}
 
 export function toConnectionConfig(platform: Platform, credential: ICredentialDataDecryptedObject): ConnectionConfig {
   const map = MAPPERS[platform];
@@ -91,12 +112,15 @@ export function toConnectionConfig(platform: Platform, credential: ICredentialDa
   const config = map(credential);
   // Said before any request, in words: "Invalid URL for GET" is all the HTTP layer would say.
   const problem = config.url || platform !== 'voicenter' ? urlProblem(config.url, SCHEMES[platform] ?? ['https']) : undefined;
-  if (problem) throw new PbxError('INVALID_INPUT', problem);
+  if (problem) throw new CredentialFieldError(problem, fixIn(platform, 'url'));
   if (platform === 'telservices' && !config.users?.length) {
-    throw new PbxError('INVALID_INPUT', 'No device to monitor: list the device numbers in "Devices" of the TelServices credential');
+    throw new CredentialFieldError(`No device to monitor: "${label(platform, 'users')}" of the TelServices credential is empty`, fixIn(platform, 'users', 'list the device numbers, e.g. 3102, 3103'));
   }
   if (config.sessionKind === 'admin' && (platform === 'opentouch' || platform === 'o2g') && !config.users?.length) {
-    throw new PbxError('INVALID_INPUT', 'An administrator session needs the users to monitor: list their logins or extensions in "Users" (an administrator login has no phone of its own, so the PBX would refuse the subscription)');
+    throw new CredentialFieldError(
+      `An administrator session needs the users to monitor: "${label(platform, 'users')}" is empty (an administrator login has no phone of its own, so the PBX would refuse the subscription)`,
+      fixIn(platform, 'users', 'list their logins or extensions, e.g. alice, bob, 203; or set "Session Kind" to User to use the login\'s own phone'),
+    );
   }
   return config;
 }

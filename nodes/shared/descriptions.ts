@@ -6,6 +6,8 @@ import type { INodeCredentialDescription, INodeProperties, INodePropertyOptions 
 import { OPERATIONS, RESOURCES, type FieldSpec, type OperationSpec, type Resource } from '../../shared/operations/catalogue';
 import type { Platform } from '../../shared/model/events';
 import { DEFAULT_PLATFORM, PBX_PLATFORMS } from './platforms';
+import { N8N_ACTIONS, shortPlatformName } from './wording';
+import { deviceLocator } from './pickers';
 
 /** Credential test method name registered by both nodes. */
 export const CREDENTIAL_TEST = 'pbxConnectionTest';
@@ -55,12 +57,30 @@ function operationChoices(resource: Resource, extras: ExtraOperation[]): Operati
   const offered = PBX_PLATFORMS.map((p) => p.platform);
   const ops: OperationChoice[] = catalogue
     .filter((o) => o.resource === resource)
-    .map((o) => ({ name: o.displayName, value: o.name, action: o.action, description: o.description, platforms: o.platforms.filter((p) => offered.includes(p)) }));
+    .map((o) => ({ name: o.displayName, value: o.name, action: N8N_ACTIONS[o.name] ?? o.action, description: o.description, platforms: o.platforms.filter((p) => offered.includes(p)) }));
   for (const e of extras) {
     if (e.resource !== resource) continue;
     ops.push({ name: e.displayName, value: e.name, action: e.action, description: e.description, platforms: offered.filter((p) => supportedBy(p, e)) });
   }
-  return ops.filter((o) => o.platforms.length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  return ops
+    .filter((o) => o.platforms.length > 0)
+    .map((o) => ({ ...o, description: withAvailability(o.description ?? '', o.platforms) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Platforms that have at least one action (Voicenter has events only). */
+const actionPlatforms = (): Platform[] => PBX_PLATFORMS.map((p) => p.platform).filter((p) => catalogue.some((o) => o.platforms.includes(p)));
+
+/**
+ * n8n's panel lists every action before a platform is chosen: an action some platforms lack says where it works,
+ * so the panel does not promise it everywhere (in the node, `displayOptions` show each platform its own).
+ */
+function withAvailability(description: string, platforms: Platform[]): string {
+  const all = actionPlatforms();
+  if (all.every((p) => platforms.includes(p))) return description;
+  const names = PBX_PLATFORMS.filter((p) => platforms.includes(p.platform)).map((p) => shortPlatformName(p.platform, p.displayName));
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}` : names[0]!;
+  return `${description.replace(/\.$/, '')}. ${list} only`;
 }
 
 /** Shown only for the platforms listed; no condition when every offered platform has it. */
@@ -132,6 +152,8 @@ function fieldProperty(spec: OperationSpec, f: FieldSpec): INodeProperties {
     displayOptions: { show: { ...show, ...SHOW_WHEN[`${spec.name}.${f.name}`] } },
   };
   if (listed) prop.typeOptions = { multipleValues: true, multipleValueButtonText: 'Add Record ID' };
+  // The user's phones, from the PBX (or typed).
+  if (f.name === 'deviceId') return deviceLocator({ ...prop, description: f.description ?? "The user's device; empty for the default one" });
   // An expression as a placeholder looks like a value already filled in: say it in a hint instead.
   if (f.placeholder && /^=|\{\{/.test(f.placeholder)) prop.hint = `After a PBX Trigger, use the expression ${f.placeholder.replace(/^=/, '')}`;
   else if (f.placeholder) prop.placeholder = f.placeholder;

@@ -12,10 +12,22 @@ const HINTS: Partial<Record<string, string>> = {
   TIMEOUT: 'The PBX did not answer in time; check that it is up and reachable, then retry',
   UNSUPPORTED: 'Pick an operation the selected platform offers',
   NOT_ALLOWED: 'The PBX does not allow this action on the call in its current state (e.g. it is already answered or not held)',
-  INVALID_INPUT: 'Fix the parameter named in the message',
   CLOSED: 'The connection to the PBX was closed while the request was running; retry',
 };
 
+/**
+ * A credential field the core cannot use, found before anything is opened: the message names the field as the
+ * n8n credential form labels it, the hint says where to fix it.
+ */
+export class CredentialFieldError extends PbxError {
+  constructor(
+    message: string,
+    readonly fix: string,
+  ) {
+    super('INVALID_INPUT', message);
+    this.name = 'CredentialFieldError';
+  }
+}
 
 /**
  * The message and hint both hosts of the n8n package show (node errors and the credential test), for an error of
@@ -24,6 +36,8 @@ const HINTS: Partial<Record<string, string>> = {
 export function describePbxError(error: unknown, url?: string): { message: string; description?: string } {
   const raw = error instanceof Error ? error.message : String(error);
   if (!(error instanceof PbxError)) return { message: raw };
+  if (error instanceof CredentialFieldError) return { message: raw, description: error.fix };
+  // Other input errors come from the core and say themselves what to change (e.g. which user to act for): unchanged.
   const description = (error instanceof PbxApiError && error.helpMessage) || HINTS[error.code];
   if (error.code === 'NETWORK') {
     const words = networkProblem(raw);

@@ -6,6 +6,7 @@ import { bool, isRecord, nonEmpty } from '../../shared/model/fields';
 import type { SimRouteState } from '../pbx/types';
 import { SimError, type VirtualPbx } from '../pbx/virtual-pbx';
 import type { SimFeatures } from '../frontends/ale/operation-routes/features';
+import { trafficSwitch } from './traffic-switch';
 
 /** A checked request: what the log says it does, then doing it (returns the reference of a call just placed). */
 export interface PlannedAction {
@@ -110,6 +111,14 @@ export function pageActions(pbx: VirtualPbx, features: SimFeatures, note: (line:
       const activity = field(b, 'activity');
       if (activity !== 'ready' && activity !== 'paused') throw new SimError('bad_parameter', '"activity" must be ready or paused');
       return { said: `${user} ${activity === 'ready' ? 'is ready for calls' : 'takes a pause'}`, run: () => void features.agents.setActivity(user, activity) };
+    },
+    /** The generated calls (`--traffic`, the demo): `paused` true stops new ones, false lets them go on. */
+    traffic(b) {
+      const paused = bool(b.paused);
+      if (paused === undefined) throw new SimError('bad_parameter', '"paused" must be true or false');
+      const traffic = trafficSwitch(pbx);
+      if (!traffic.state.generated) throw new SimError('bad_state', 'no calls are generated here (start the simulator with --traffic)');
+      return { said: paused ? 'generated calls paused: only calls made by hand now' : 'generated calls resumed', run: () => traffic.set(paused) };
     },
   };
 }

@@ -10,6 +10,7 @@ import type { PbxChange, SimRouteState } from '../pbx/types';
 import { VOICEMAIL_NUMBER, type VirtualPbx } from '../pbx/virtual-pbx';
 import { simFeatures, type SimFeatures, type SimOverflow } from '../frontends/ale/operation-routes/features';
 import { describeAgent, describeChange, describePilot } from './describe';
+import { trafficSwitch, type TrafficState, type TrafficSwitch } from './traffic-switch';
 import { otherParty, phoneState, type PhoneState } from './views';
 
 export type { PhoneState } from './views';
@@ -66,6 +67,8 @@ export interface PageState {
   outside: OutsideLine[];
   /** Numbers a caller may dial here, for the page's suggestions. */
   directory: Array<{ number: string; label: string }>;
+  /** The generated calls (`--traffic`, the demo) and their pause switch. */
+  traffic: TrafficState;
 }
 
 export interface LogEntry {
@@ -84,6 +87,7 @@ const PRIORITY: PhoneState[] = ['talking', 'ringing', 'dialing', 'held'];
 
 export class PageModel extends EventEmitter {
   readonly features: SimFeatures;
+  private readonly traffic: TrafficSwitch;
   private readonly since = new Map<string, { state: PhoneState; at: number }>();
   private readonly waitingSince = new Map<string, { caller: string; at: number }>();
   /** The other party of each live call, per user, for the line that says it ended. */
@@ -100,10 +104,13 @@ export class PageModel extends EventEmitter {
     this.log('agent', describeAgent(c, this.features.agents.groups));
     this.changed();
   };
+  private readonly onTraffic = () => this.changed();
 
   constructor(readonly pbx: VirtualPbx) {
     super();
     this.features = simFeatures(pbx);
+    this.traffic = trafficSwitch(pbx);
+    this.traffic.on('change', this.onTraffic);
     pbx.on('change', this.onPbx);
     this.features.pilots.on('change', this.onPilot);
     this.features.agents.on('change', this.onAgent);
@@ -188,13 +195,14 @@ export class PageModel extends EventEmitter {
       { number: VOICEMAIL_NUMBER, label: 'Voicemail' },
     ];
     this.forgetEnded(phones, outside);
-    return { now, ringTimeoutMs: this.pbx.ringTimeoutMs, phones, queues, outside, directory };
+    return { now, ringTimeoutMs: this.pbx.ringTimeoutMs, phones, queues, outside, directory, traffic: this.traffic.state };
   }
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
     clearInterval(this.overflowWatch);
     this.pbx.off('change', this.onPbx);
+    this.traffic.off('change', this.onTraffic);
     this.features.pilots.off('change', this.onPilot);
     this.features.agents.off('change', this.onAgent);
     this.removeAllListeners();

@@ -36,6 +36,8 @@ try {
   const page = await browser.newPage();
   page.on('console', (m) => { if (m.type() === 'warn' || m.type() === 'error') result.consoleProblems.push(`${m.type()}: ${m.text()}`); });
   page.on('pageerror', (e) => result.consoleProblems.push(`pageerror: ${e.message}`));
+  // A desktop window: the edit tray shows its fields whole (the list buttons sit at their right).
+  await page.setViewport({ width: 1440, height: 1000 });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => !!window.RED?.nodes?.node?.('pbxflow-demo-sync') && !!document.querySelector('#red-ui-header-button-deploy'), { timeout: 30000 });
 
@@ -95,6 +97,54 @@ try {
   await page.evaluate(() => { const trays = document.querySelectorAll('.red-ui-tray'); trays[trays.length - 1].querySelector('#node-dialog-cancel').click(); });
   await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0);
   result.dirtyAfterPicker = await page.evaluate(() => RED.nodes.dirty());
+
+  // The list beside a users field (issue 22 item 10): open it, pick from it, or type anyway.
+  const listOffers = async (button) => {
+    await page.click(button);
+    await page.waitForSelector('.pbxflow-list-menu', { visible: true, timeout: 8000 });
+    return page.$$eval('.pbxflow-list-menu li a', (els) => els.map((e) => e.textContent.trim()));
+  };
+  const pickFromList = async (text) => {
+    await page.evaluate((t) => { [...document.querySelectorAll('.pbxflow-list-menu li a')].find((a) => a.textContent.trim() === t).click(); }, text);
+    await page.waitForFunction(() => !document.querySelector('.pbxflow-list-menu'));
+  };
+  const eventUsers = () => page.evaluate(() => RED.nodes.node('pbxflow-demo-missed').userFilter);
+  result.lists = {};
+  await openDialog('pbxflow-demo-missed');
+  result.lists.eventEmpty = await listOffers('#node-input-userFilter + .pbxflow-list-button');
+  await pickFromList('bob');
+  result.lists.eventFieldAfterPick = await page.$eval('#node-input-userFilter', (e) => e.value);
+  await pressDone();
+  result.lists.eventSavedAfterPick = await eventUsers();
+  // Several users: the list adds to what is there, filtered by what is typed after the last comma.
+  await openDialog('pbxflow-demo-missed');
+  await page.type('#node-input-userFilter', ', ca');
+  result.lists.eventTyped = await listOffers('#node-input-userFilter + .pbxflow-list-button');
+  await pickFromList('carol');
+  await pressDone();
+  result.lists.eventSavedAfterSecond = await eventUsers();
+  // Free text still works: a value no list offers.
+  await openDialog('pbxflow-demo-missed');
+  await type('#node-input-userFilter', 'zed, 3099');
+  await pressDone();
+  result.lists.eventSavedFree = await eventUsers();
+  await openDialog('pbxflow-demo-missed');
+  await page.$eval('#node-input-userFilter', (el) => { el.value = ''; });
+  await pressDone();
+  // An action node's User (Act for User) and the connection's Users (its hint: the directory, once deployed).
+  await openDialog('pbxflow-demo-sync');
+  result.lists.actionUser = await listOffers('[data-pbxflow-list="users"]');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pbxflow-list-menu'));
+  await page.evaluate(() => { const trays = document.querySelectorAll('.red-ui-tray'); trays[trays.length - 1].querySelector('#node-dialog-cancel').click(); });
+  await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0);
+  await openDialog('pbxflow-demo-conn');
+  await page.type('#node-config-input-monitoredUsers', ', eri');
+  result.lists.connectionUsers = await listOffers('#node-config-input-monitoredUsers + .pbxflow-list-button');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pbxflow-list-menu'));
+  await page.evaluate(() => { const trays = document.querySelectorAll('.red-ui-tray'); trays[trays.length - 1].querySelector('#node-config-dialog-cancel').click(); });
+  await page.waitForFunction(() => document.querySelectorAll('.red-ui-tray').length === 0);
 
   // 2. Every field of every node through its dialog.
   await page.evaluate(() => {

@@ -6,7 +6,9 @@
  *    nothing), and the dialogs have friendly titles;
  * 2. every field of every pbxflow node, set in its dialog, survives Done + Deploy (read back from the admin API);
  * 3. only the platforms the running build registered are offered;
- * 4. no console warning or error on the way (Node-RED warns there about reserved property names).
+ * 4. no console warning or error on the way (Node-RED warns there about reserved property names);
+ * 5. the users fields offer a list from the PBX (the event node's Users, an action's User, the connection's Users):
+ *    picked values are saved, and typed ones still are.
  * Skipped, saying so, only when chromium is not installed.
  */
 import { execFile } from 'node:child_process';
@@ -36,6 +38,7 @@ interface DriverResult {
   examplesListing: Array<{ fn?: string; d?: string }>;
   pickerOffers: string[];
   dirtyAfterPicker: boolean;
+  lists: Record<string, string[] | string>;
   layout: Array<{ id: string; type: string; name?: string; x: number; y: number; w: number; h: number; wires: string[][] }>;
   credentials: Record<string, unknown>;
   flowsText: string;
@@ -104,6 +107,23 @@ maybe('Node-RED editor in chromium', () => {
     expect(r.pickerOffers.some((o) => /^bob\b/.test(o))).toBe(true);
     expect(r.pickerOffers.some((o) => /pw/.test(o))).toBe(false);
     expect(r.dirtyAfterPicker).toBe(false);
+  });
+
+  it('offers a list from the PBX beside the users fields: pick from it, add to it, or type anyway', () => {
+    const l = r.lists;
+    // The event node's Users, empty: the connection's monitored users (the simulator's ALE company), and a word
+    // on searching the directory.
+    expect(l.eventEmpty).toEqual(['alice', 'bob', 'carol', 'dave', expect.stringMatching(/Type part of a name or a number/)]);
+    expect(l.eventFieldAfterPick).toBe('bob');
+    expect(l.eventSavedAfterPick).toBe('bob');
+    // "bob, ca": carol from the monitored users, and from the directory what starts with "ca"; picking adds her.
+    expect(l.eventTyped).toContain('carol');
+    expect(l.eventSavedAfterSecond).toBe('bob, carol');
+    expect(l.eventSavedFree).toBe('zed, 3099');
+    // Act for User on an action node, and the connection's Users: the directory even for a user not monitored.
+    expect(l.actionUser).toEqual(expect.arrayContaining(['alice', 'dave']));
+    expect(l.connectionUsers).toEqual(['erin \u2014 Erin Moreau']);
+    expect(JSON.stringify(l)).not.toMatch(/-pw/);
   });
 
   it('titles every dialog with the friendly node name', () => {

@@ -33,6 +33,9 @@ describe('npm start -- --once', () => {
   // Asked of the running editor as soon as the demo prints its address: the shared editor script (the package's
   // resources/ folder) and the node HTML that loads it.
   let editor: Promise<{ script: { status: number; body: string }; nodes: string }> | undefined;
+  // What reaches the editor's debug pane: the editor's own channel (/comms), subscribed to `debug` as the editor does.
+  const pane: Array<{ name?: string; msg?: unknown }> = [];
+  let comms: WebSocket | undefined;
   const get = async (url: string, accept: string) => {
     const res = await fetch(url, { headers: { Accept: accept } });
     return { status: res.status, body: await res.text() };
@@ -51,11 +54,21 @@ describe('npm start -- --once', () => {
           ([script, nodes]) => ({ script, nodes: nodes.body }),
         );
         editor.catch(() => undefined); // reported by the test below
+        comms = new WebSocket(`${url.replace(/^http/, 'ws')}comms`);
+        comms.addEventListener('open', () => comms?.send(JSON.stringify({ subscribe: 'debug' })));
+        comms.addEventListener('message', (m: MessageEvent) => {
+          const batch = JSON.parse(String(m.data)) as unknown;
+          for (const f of Array.isArray(batch) ? batch as Array<{ topic?: string; data?: { name?: string; msg?: unknown } }> : []) {
+            if (f.topic === 'debug' && f.data) pane.push({ name: f.data.name, msg: f.data.msg });
+          }
+        });
+        comms.addEventListener('error', () => undefined); // the demo ends and closes it
       }
     });
     proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
     code = await new Promise<number | null>((resolve) => proc.on('close', (c) => resolve(c)));
     child = undefined;
+    comms?.close();
   }, 240_000); // a build when dist is stale, then the demo (its own deadline: 180 s)
 
   afterAll(() => {
@@ -80,6 +93,18 @@ describe('npm start -- --once', () => {
     expect(nodes).toContain('<script type="text/javascript" src="resources/@pbxflow/n8n-nodes-pbx/pbxflow-editor.js"></script>');
     expect(nodes).toContain("RED.nodes.registerType('pbxflow-call', {");
     expect(nodes).toContain('PbxflowEditor.prepareAction(this');
+  });
+
+  it('keeps the debug pane for the tickets: every ticket there, the live call log on its node status and in the terminal only', () => {
+    const names = pane.map((p) => p.name);
+    // The tickets: one per missed call (OpenTouch, TelServices) and the abandoned Voicenter queue call.
+    // Node-RED sends an object to the pane as its JSON text.
+    const platforms = pane.filter((p) => p.name === 'ticket').map((p) => (JSON.parse(String(p.msg)) as { platform?: string }).platform);
+    expect(platforms).toEqual(expect.arrayContaining(['opentouch', 'telservices', ...(/Voicenter: +not started/.test(out) ? [] : ['voicenter'])]));
+    // Nothing of the call log, though the flow logged many calls meanwhile (the terminal shows them).
+    expect(names).not.toContain('call log');
+    expect(pane.filter((p) => /: (call|queue)\.\w+ /.test(String(p.msg)))).toEqual([]);
+    expect((out.match(/\[call log\] /g) ?? []).length).toBeGreaterThan(10);
   });
 
   it('lists every platform of the simulator in the banner', () => {

@@ -8,6 +8,9 @@ import { createServer, type Server } from 'node:net';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { openConnectionCount } from '../../shared/connection/registry';
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
+import { PbxOpenTouchApi } from '../../credentials/PbxOpenTouchApi.credentials';
+import { toNodeError } from '../../nodes/shared/errors';
+import { PbxError } from '../../shared/errors';
 import { chain, makeWorkflow, runManual } from './helpers/engine';
 import { manualTrigger, pbxNode } from './helpers/sim';
 
@@ -62,5 +65,24 @@ describe('credential test and node errors', () => {
     const { test, node } = await both(cred({ url: 'http://127.0.0.1:9', sessionKind: 'admin', users: '' }));
     expect(test).toMatch(/^An administrator session needs the users to monitor/);
     expect(node).toBe(test);
+  });
+
+  it('names credential fields as the n8n form labels them and says where to fix them (issue 22.8)', async () => {
+    const admin = await both(cred({ url: 'http://127.0.0.1:9', sessionKind: 'admin', users: '' }));
+    const label = new PbxOpenTouchApi().properties.find((p) => p.name === 'users')!.displayName;
+    expect(label).toBe('Monitored Users');
+    expect(admin.test).toContain(`"${label}" is empty`);
+    expect(admin.test).toMatch(/Open the Alcatel-Lucent OpenTouch \(OTBE \/ OTMS\) credential and fill in "Monitored Users"/);
+    const noScheme = await both(cred({ url: 'pbx.example.com' }));
+    expect(noScheme.test).toMatch(/Open the .* credential and correct "Server URL"$/);
+    for (const m of [admin.test, noScheme.test]) expect(m).not.toMatch(/Fix the parameter named in the message/);
+  });
+
+  it("passes the core's own input errors on unchanged, without a generic hint", () => {
+    const node = pbxNode('PBX', 'opentouch', { resource: 'call', operation: 'listCalls' });
+    const message = 'Make Call acts for one user, and this administrator connection was not told which: set the user to act for ("Act for User"): one of alice, bob';
+    const err = toNodeError(node, new PbxError('INVALID_INPUT', message));
+    expect(err.message).toBe(message);
+    expect(err.description ?? '').not.toMatch(/Fix the parameter/);
   });
 });

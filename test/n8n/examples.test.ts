@@ -277,6 +277,29 @@ describe('examples/n8n on the real engine (n8n-core, simulator)', () => {
     }
   }, 20_000);
 
+  it('missed-call-to-ticket: an outgoing call nobody answered makes no ticket; the incoming one does', async () => {
+    const creds = credentialsFor(sim, 'opentouch', 'alice');
+    const tw = runnable('missed-call-to-ticket.json', {
+      'Missed call': (n) => ({ ...n, parameters: { ...n.parameters, filters: { ...(n.parameters.filters as IDataObject), callers: 'any', minRingSecondsForMissed: 0 } } }),
+    });
+    const t = await activateTrigger(tw, 'Missed call', creds);
+    try {
+      const out = sim.pbx.makeCall('alice', '202'); // Alice calls Bob, Bob does not answer
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.callerHangsUp(out);
+      const inc = sim.pbx.makeCall('carol', '201'); // Carol calls Alice, Alice does not answer
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.callerHangsUp(inc);
+      await waitFor('the missed call', () => t.emitted.length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(t.emitted.map((e) => e[0]![0]!.json as unknown as PbxEvent).map((e) => ({ type: e.type, user: e.user, from: e.call?.from.number }))).toEqual([
+        { type: 'call.missed', user: 'alice', from: '203' },
+      ]);
+    } finally {
+      await t.response?.closeFunction?.();
+    }
+  });
+
   it('calendar-forward-sync: an "Out of office" in progress forwards to the mobile; an empty calendar restores', async () => {
     sim.pbx.setForward('alice', { destination: '203', condition: 'busy' });
     const at = (m: number): string => new Date(Date.now() + m * 60_000).toISOString();
@@ -335,6 +358,60 @@ describe('examples/n8n on the real engine (n8n-core, simulator)', () => {
       });
       expect(summary!.json.callers).toHaveLength(2);
       expect(summary!.json.text).toMatch(/^Missed calls since yesterday: 3\n- ACME Support \+33144556677: 2 missed/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('daily-missed-calls-report: with an administrator credential, every monitored user\'s incoming unanswered calls, none of the outgoing ones', async () => {
+    // Issue 22.4: an outgoing unanswered call of Alice was reported as a missed call, and only the first monitored
+    // user's log was read. Real calls through the simulator, in both directions.
+    const own = await startSimulator();
+    try {
+      const ring = async (from: string, to: string, answeredBy?: string): Promise<void> => {
+        const ref = own.pbx.makeCall(from, to);
+        await new Promise((r) => setTimeout(r, 30));
+        if (answeredBy) {
+          own.pbx.answer(ref, answeredBy);
+          own.pbx.hangUp(ref, answeredBy);
+        } else {
+          own.pbx.callerHangsUp(ref);
+        }
+      };
+      await ring('bob', '201'); // Alice misses Bob; Bob's outgoing call is not missed
+      await ring('alice', '203'); // Carol misses Alice; Alice's outgoing call is not missed
+      await ring('carol', '202', 'bob'); // answered: missed by nobody
+      await ring('alice', '202'); // Bob misses Alice
+      const { comlog } = simFeatures(own.pbx);
+      await waitFor('the call logs', () => comlog.list('alice').length === 3 && comlog.list('bob').length === 3 && comlog.list('carol').length === 2);
+
+      const creds = credentialsFor(own, 'opentouch', 'admin');
+      creds.pbxOpenTouchApi = { ...creds.pbxOpenTouchApi, users: 'alice, bob, carol' };
+      const tw = runnable('daily-missed-calls-report.json', {
+        'Every morning': asManualTrigger,
+        'Users to report': (n) => ({ ...n, parameters: { ...n.parameters, jsCode: String(n.parameters.jsCode).replace('const users = [];', "const users = ['alice', 'bob', 'carol'];") } }),
+      });
+      const run = await runManual(tw, 'Every morning', creds);
+      noError(run);
+      expect(output(run, 'Call log since yesterday')).toHaveLength(3);
+      const [summary, ...more] = output(run, 'Summary');
+      expect(more).toEqual([]);
+      expect(summary!.json.missedCalls).toBe(3);
+      const callers = (summary!.json.callers as IDataObject[]).map(({ user, number, calls }) => ({ user, number, calls }));
+      expect(callers).toEqual(expect.arrayContaining([
+        { user: 'alice', number: '202', calls: 1 },
+        { user: 'carol', number: '201', calls: 1 },
+        { user: 'bob', number: '201', calls: 1 },
+      ]));
+      expect(callers).toHaveLength(3);
+      expect(summary!.json.text).toMatch(/^Missed calls since yesterday: 3\n/);
+      expect(summary!.json.text).toMatch(/Bob Durand 202: 1 missed by alice/);
+
+      // The same workflow as shipped (no users listed) with the administrator credential: the core's error says
+      // which users it could act for, unchanged by the node.
+      const asShipped = runnable('daily-missed-calls-report.json', { 'Every morning': asManualTrigger });
+      const failed = await runManual(asShipped, 'Every morning', creds);
+      expect(failed.data.resultData.error?.message).toMatch(/Act for User.*alice, bob, carol/);
     } finally {
       await own.close();
     }

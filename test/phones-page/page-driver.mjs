@@ -3,12 +3,14 @@
  * ES modules only, which jest's VM cannot load). Does what a person does on the page, by clicking and typing, and
  * prints `STEP <name>` as it goes and one line `RESULT <json>` with what the page showed; the test owns the simulator
  * and makes the assertions.
- * Usage: node page-driver.mjs <page url> <chromium path> <user data dir> <project root>
+ * Usage: node page-driver.mjs <page url> <chromium path> <user data dir> <project root> [traffic]
+ * With `traffic`, only the generated calls' switch: shown once the test starts a generator, paused and resumed by
+ * clicking (steps `loaded`, `shown`, `paused`, `resumed`).
  */
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-const [url, chromium, userDataDir, root] = process.argv.slice(2);
+const [url, chromium, userDataDir, root, mode] = process.argv.slice(2);
 const require = createRequire(join(root, 'package.json'));
 const puppeteer = require('puppeteer-core');
 const STEP_MS = 20_000;
@@ -27,6 +29,28 @@ const step = async (name) => {
   if (acks.length) acks.pop();
   else await new Promise((resolve) => (waiting = resolve));
 };
+class Done extends Error {}
+
+/** The generated calls' switch, as a person uses it: hidden without a generator, then pause and resume by clicking. */
+async function trafficSwitch(page) {
+  result.switchHiddenAtFirst = await page.$eval('#traffic', (e) => e.hidden);
+  await step('loaded'); // the test starts the generated calls now
+  await page.waitForSelector('#traffic:not([hidden]) #traffic-switch[aria-checked="true"]', { timeout: STEP_MS });
+  result.switchRunning = await page.$eval('#traffic', (e) => e.textContent.replace(/\s+/g, ' ').trim());
+  await step('shown');
+  await page.click('#traffic-switch');
+  await page.waitForSelector('#traffic-switch[aria-checked="false"]', { timeout: STEP_MS });
+  result.switchPaused = await page.$eval('#traffic', (e) => e.textContent.replace(/\s+/g, ' ').trim());
+  await step('paused');
+  // Keyboard: the switch is a button, Space flips it back.
+  await page.focus('#traffic-switch');
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#traffic-switch[aria-checked="true"]', { timeout: STEP_MS });
+  await page.waitForFunction(() => /generated calls resumed/.test(document.getElementById('log').textContent), { timeout: STEP_MS });
+  result.log = await page.$$eval('#log li', (els) => els.map((e) => e.textContent));
+  await step('resumed');
+}
+
 const browser = await puppeteer.launch({
   executablePath: chromium, headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
@@ -49,7 +73,13 @@ try {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.waitForSelector('#phone-bob .badge.state-idle', { timeout: STEP_MS });
   await page.waitForFunction(() => document.getElementById('live').dataset.live === 'true', { timeout: STEP_MS });
+  if (mode === 'traffic') {
+    await trafficSwitch(page);
+    throw new Done();
+  }
   await step('loaded');
+  // How long a call rings before it counts as missed, as the page says it.
+  result.ringHint = await page.$eval('#ring-hint', (e) => e.textContent.trim());
 
   // Every state Bob's card goes through, as the page draws it.
   await page.evaluate(() => {
@@ -106,7 +136,7 @@ try {
   result.wideOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   await step('sizes');
 } catch (err) {
-  result.error = String(err && err.stack || err);
+  if (!(err instanceof Done)) result.error = String(err && err.stack || err);
 } finally {
   clearTimeout(watchdog);
   await browser.close();

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runTraffic } from '../../cli/traffic';
 import '../../shared/platforms';
 import { acquireConnection, type Lease } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
@@ -28,25 +29,35 @@ interface DriverResult {
   ringingDevices?: string[];
   ringingCall?: string;
   outsideLine?: string;
+  ringHint?: string;
   log?: string[];
   forwardButton?: string;
   talkingCall?: string;
   narrowOverflow?: number;
   wideOverflow?: number;
+  switchHiddenAtFirst?: boolean;
+  switchRunning?: string;
+  switchPaused?: string;
 }
 
-function drive(url: string, userDataDir: string, onStep: (name: string) => void): Promise<DriverResult> {
+function drive(url: string, userDataDir: string, onStep: (name: string) => void | Promise<void>, mode?: 'traffic'): Promise<DriverResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'page-driver.mjs'), url, CHROMIUM, userDataDir, root], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(__dirname, 'page-driver.mjs'), url, CHROMIUM, userDataDir, root, ...(mode ? [mode] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Steps are answered in order, each once the test's own work for it is done.
+    let acked = Promise.resolve();
     let out = '';
     let err = '';
     let seen = 0;
+    let stepError: Error | undefined;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       const steps = [...out.matchAll(/^STEP (.+)$/gm)].map((m) => m[1]);
       for (; seen < steps.length; seen++) {
-        onStep(steps[seen]);
-        child.stdin.write('GO\n');
+        const name = steps[seen];
+        acked = acked.then(() => onStep(name)).then(() => void child.stdin.write('GO\n'), (e: Error) => {
+          stepError ??= e;
+          child.stdin.write('GO\n');
+        });
       }
     });
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
@@ -54,7 +65,8 @@ function drive(url: string, userDataDir: string, onStep: (name: string) => void)
     child.stdin.on('error', () => undefined); // the driver may be gone already
     child.on('exit', (code) => {
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
-      if (line) resolve(JSON.parse(line.slice('RESULT '.length)) as DriverResult);
+      if (stepError) reject(stepError);
+      else if (line) resolve(JSON.parse(line.slice('RESULT '.length)) as DriverResult);
       else reject(new Error(`the page driver exited (${code}) without a result:\n${out}\n${err}`));
     });
   });
@@ -98,6 +110,8 @@ maybe('phones page in chromium', () => {
     expect(r.ringingDevices).toEqual(['202 ringing', '2021 ringing']);
     expect(r.ringingCall).toMatch(/^ringing\s*from 0611223344/);
     expect(r.outsideLine).toContain('0611223344 calls bob');
+    // The page says how long a call rings before it counts as missed (this simulator: 1.5 s).
+    expect(r.ringHint).toMatch(/^An unanswered call rings 2 s, then ends as not answered: a missed call/);
     // The live log (newest first): the click, the call ringing, and it ending unanswered, in that order.
     const log = (r.log ?? []).slice().reverse();
     const at = (re: RegExp) => log.findIndex((l) => re.test(l));
@@ -123,4 +137,48 @@ maybe('phones page in chromium', () => {
     expect(r.wideOverflow).toBeLessThanOrEqual(0);
     expect(r.consoleProblems).toEqual([]);
   }, 60_000);
+
+  it('a switch pauses the generated calls and resumes them: none starts while paused, they start again after', async () => {
+    // A clean company: the first test left Bob forwarded and calls ringing long.
+    sim.pbx.setForward('bob', null);
+    sim.pbx.ringTimeoutMs = 5000;
+    const lines: string[] = [];
+    const calls = () => lines.filter((l) => !/^(paused|resumed)/.test(l)).length;
+    const stop = new AbortController();
+    let run: Promise<void> | undefined;
+    let whilePaused: { before: number; after: number } | undefined;
+    try {
+      const r = await drive(sim.webUrl!, join(userDataDir, 'traffic'), async (step) => {
+        if (step === 'loaded') run = runTraffic({ pbx: sim.pbx, signal: stop.signal, pace: 0.05, say: (l) => lines.push(l) });
+        if (step === 'paused') {
+          // A call started just before the click plays to its end (a few hundred ms at this pace); then nothing new.
+          await new Promise((res) => setTimeout(res, 400));
+          const before = calls();
+          await new Promise((res) => setTimeout(res, 1200));
+          whilePaused = { before, after: calls() };
+        }
+        if (step === 'resumed') {
+          const at = calls();
+          await waitFor(() => calls() > at, 5000, 'a generated call after resuming');
+        }
+      }, 'traffic');
+      expect(r.error).toBeUndefined();
+      expect(r.steps).toEqual(['loaded', 'shown', 'paused', 'resumed']);
+      expect(r.switchHiddenAtFirst).toBe(true); // no generator, no switch
+      expect(r.switchRunning).toMatch(/^Generated calls A generated call every few seconds/);
+      expect(r.switchPaused).toMatch(/^Generated calls Paused: no new generated calls/);
+      expect(whilePaused).toBeDefined();
+      expect(whilePaused!.after).toBe(whilePaused!.before);
+      expect(lines).toContain("paused: no new calls until the traffic is resumed (the phones page's switch)");
+      expect(lines).toContain('resumed');
+      const log = (r.log ?? []).slice().reverse();
+      const pausedAt = log.findIndex((l) => /page: generated calls paused/.test(l));
+      expect(pausedAt).toBeGreaterThanOrEqual(0);
+      expect(log.findIndex((l) => /page: generated calls resumed/.test(l))).toBeGreaterThan(pausedAt);
+      expect(r.consoleProblems).toEqual([]);
+    } finally {
+      stop.abort();
+      await run;
+    }
+  }, 40_000);
 });

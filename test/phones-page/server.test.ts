@@ -5,6 +5,7 @@
 import { request } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { run as simulate } from '../../cli/commands/simulate';
+import { runTraffic } from '../../cli/traffic';
 import '../../shared/platforms';
 import { acquireConnection, type Lease } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
@@ -176,6 +177,45 @@ describe('phones page server', () => {
     const log = (await hello(sim)).log.map((l) => l.text);
     expect(log).toContain('203 refused the call from 0611223344 (busy: do not disturb)');
     await post(sim, 'dnd', { user: 'carol', on: false });
+  });
+
+  it('pauses and resumes the generated calls: a switch offered only while they run, behind the same JSON-only rules', async () => {
+    // No generator: nothing to pause, and the page does not offer the switch.
+    expect(((await call(sim, 'GET', '/state')).body as unknown as PageState).traffic).toEqual({ generated: false, paused: false });
+    expect(await post(sim, 'traffic', { paused: true })).toMatchObject({ status: 400, body: { error: expect.stringContaining('--traffic') } });
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const run = runTraffic({ pbx: sim.pbx, signal: stop.signal, pace: 0.05, say: (l) => lines.push(l) });
+    const calls = () => lines.filter((l) => !/^(paused|resumed)/.test(l)).length;
+    try {
+      await waitFor(() => calls() >= 2, 10_000, 'generated calls');
+      expect(((await call(sim, 'GET', '/state')).body as unknown as PageState).traffic).toEqual({ generated: true, paused: false });
+      // A form post from another site (no JSON) cannot pause them; a bad value is refused.
+      expect((await call(sim, 'POST', '/api/traffic', { body: 'paused=true', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(415);
+      expect(await post(sim, 'traffic', { paused: 'maybe' })).toMatchObject({ status: 400 });
+      const es = stream(sim);
+      try {
+        expect(await post(sim, 'traffic', { paused: true })).toMatchObject({ status: 200, body: { ok: true } });
+        await waitFor(() => es.frames.some((f) => f.event === 'state' && (f.data as PageState).traffic.paused), 5000, 'the page shows paused');
+        // The call under way plays to its end; then no new one starts (a round at this pace is well under a second).
+        await waitFor(() => sim.pbx.calls().length === 0, 5000, 'the current call to end');
+        const before = calls();
+        await new Promise((r) => setTimeout(r, 1200));
+        expect(calls()).toBe(before);
+        expect(sim.pbx.calls()).toEqual([]);
+        expect(lines).toContain("paused: no new calls until the traffic is resumed (the phones page's switch)");
+
+        expect(await post(sim, 'traffic', { paused: false })).toMatchObject({ status: 200 });
+        await waitFor(() => calls() > before, 5000, 'generated calls again');
+        await waitFor(() => es.frames.some((f) => f.event === 'log' && (f.data as { text: string }).text === 'page: generated calls resumed'), 5000, 'the log line');
+      } finally {
+        es.close();
+      }
+    } finally {
+      stop.abort();
+      await run;
+    }
+    expect(((await call(sim, 'GET', '/state')).body as unknown as PageState).traffic.generated).toBe(false);
   });
 
   it('`pbxflow simulate` prints the page address, and the page is there while it runs', async () => {

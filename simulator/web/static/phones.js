@@ -206,9 +206,24 @@
     }));
   }
 
+  /** The generated calls' switch: shown while a generator runs, says whether it is paused. */
+  function renderTraffic(t) {
+    const bar = document.getElementById('traffic');
+    bar.hidden = !t || !t.generated;
+    if (bar.hidden) return;
+    bar.setAttribute('data-paused', String(t.paused));
+    document.getElementById('traffic-switch').setAttribute('aria-checked', String(!t.paused));
+    document.getElementById('traffic-words').textContent = t.paused
+      ? 'Paused: no new generated calls; only the calls you make here happen. Press to resume.'
+      : 'A generated call every few seconds. Press to pause them while you try things by hand.';
+  }
+
   function render(s) {
     state = s;
+    renderTraffic(s.traffic);
     clockOffset = s.now - Date.now();
+    // How long a call rings before it counts as missed (the PBX's ring-no-answer timeout).
+    document.getElementById('ring-hint').textContent = `An unanswered call rings ${Math.round(s.ringTimeoutMs / 1000)} s, then ends as not answered: a missed call for whoever it rang (hanging up or Reject earlier ends it sooner).`;
     // Redrawn buttons are new elements: keep the keyboard focus on "the same" button.
     const focused = document.activeElement && document.activeElement.getAttribute('data-key');
     for (const p of s.phones) renderPhone(p);
@@ -262,6 +277,9 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    document.getElementById('traffic-switch').addEventListener('click', () => {
+      act('traffic', { paused: !(state && state.traffic && state.traffic.paused) });
+    });
     document.getElementById('outside-form').addEventListener('submit', (e) => {
       e.preventDefault();
       const f = e.currentTarget;
