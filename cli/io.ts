@@ -127,13 +127,6 @@ export function parseCommand(args: string[], spec: CommandSpec, io: CliIo): { fl
   return parsed;
 }
 
-/** `--platform telservices --help`: that platform's own options too. */
-export function platformHelp(platform: string | true | undefined, io: CliIo): string {
-  if (platform !== 'telservices' && platform !== 'voicenter') return '';
-  const mod = loadCliPlatform(platform, io, 'help');
-  return mod ? `\n${platform} options:\n${mod.usage}\n` : '';
-}
-
 /** URL schemes each platform takes (the n8n credentials accept the same). */
 const SCHEMES: Record<string, readonly string[]> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'] };
 

@@ -1,7 +1,11 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { aleSessionFields, loginFields, serverFields, tlsFields } from './shared/common';
+import { ALE_SETTINGS } from '../shared/platforms/ale/settings';
+import { ALE_SESSION, ALE_TLS, credentialFields } from './shared/common';
 
-/** Alcatel-Lucent OpenTouch (OTBE / OTMS) REST API. Tested by logging in (PBX nodes' `pbxConnectionTest`). */
+/**
+ * Alcatel-Lucent OpenTouch (OTBE / OTMS) REST API. Tested by logging in (PBX nodes' `pbxConnectionTest`). The
+ * fields come from the platform's settings schema (shared/platforms/ale/settings.ts).
+ */
 export class PbxOpenTouchApi implements ICredentialType {
   name = 'pbxOpenTouchApi';
 
@@ -11,10 +15,12 @@ export class PbxOpenTouchApi implements ICredentialType {
 
   icon = { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' } as const;
 
-  properties: INodeProperties[] = [
-    ...serverFields('https://opentouch.example.com'),
-    ...loginFields,
-    ...aleSessionFields,
-    ...tlsFields,
-  ];
+  properties: INodeProperties[] = credentialFields(ALE_SETTINGS, [
+    { key: 'url', placeholder: 'https://opentouch.example.com' },
+    { key: 'secondaryUrl', placeholder: 'https://standby.example.com' },
+    'login',
+    'password',
+    ...ALE_SESSION,
+    ...ALE_TLS,
+  ]);
 }

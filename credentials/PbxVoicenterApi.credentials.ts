@@ -1,7 +1,13 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { loginField, passwordField } from './shared/common';
+import { VOICENTER_SETTINGS } from '../shared/platforms/voicenter/settings';
+import { credentialFields } from './shared/common';
 
-/** Voicenter cloud PBX: its login API and real-time events socket. Tested by logging in. */
+const LOGIN_WITH = { user: ['user'], account: ['account'], password: ['user', 'account'], token: ['token'] };
+
+/**
+ * Voicenter cloud PBX: its login API and real-time events socket. Tested by logging in. The fields come from the
+ * platform's settings schema (shared/platforms/voicenter/settings.ts).
+ */
 export class PbxVoicenterApi implements ICredentialType {
   name = 'pbxVoicenterApi';
 
@@ -11,47 +17,16 @@ export class PbxVoicenterApi implements ICredentialType {
 
   icon = { light: 'file:pbx.svg', dark: 'file:pbx.dark.svg' } as const;
 
-  properties: INodeProperties[] = [
-    {
-      displayName: 'Log In With',
-      name: 'loginType',
-      type: 'options',
-      default: 'user',
-      options: [
-        { name: 'User Email and Password', value: 'user' },
-        { name: 'Account Username and Password', value: 'account' },
-        { name: 'API Token', value: 'token' },
-      ],
-    },
-    // One `login` and one `password` field each, worded for the login type.
-    loginField({ displayName: 'Email', placeholder: 'name@email.com', required: true, displayOptions: { show: { loginType: ['user'] } } }),
-    loginField({ displayName: 'Username', required: true, displayOptions: { show: { loginType: ['account'] } } }),
-    passwordField({ required: true, displayOptions: { show: { loginType: ['user', 'account'] } } }),
-    passwordField({ displayName: 'API Token', required: true, displayOptions: { show: { loginType: ['token'] } } }),
-    {
-      displayName: 'Login API URL',
-      name: 'url',
-      type: 'string',
-      default: '',
-      description: "Voicenter's login service; leave empty for the public one",
-    },
-    {
-      displayName: 'Event Server URL',
-      name: 'serverUrl',
-      type: 'string',
-      default: '',
-      description: 'A fixed real-time events server; leave empty to use the one the login returns',
-    },
-    {
-      displayName: 'socket.io Version',
-      name: 'socketVersion',
-      type: 'options',
-      default: 'auto',
-      options: [
-        { name: 'As the Server Announces', value: 'auto' },
-        { name: 'socket.io 2', value: '2' },
-        { name: 'socket.io 4', value: '4' },
-      ],
-    },
-  ];
+  properties: INodeProperties[] = credentialFields(VOICENTER_SETTINGS, [
+    { key: 'loginType', options: { user: 'User Email and Password', account: 'Account Username and Password', token: 'API Token' } },
+    // One stored `login` and one `password`, each worded for the login type.
+    { key: 'login', placeholder: 'name@email.com', required: true, show: { loginType: LOGIN_WITH.user } },
+    { key: 'login', displayName: 'Username', required: true, show: { loginType: LOGIN_WITH.account } },
+    { key: 'password', show: { loginType: LOGIN_WITH.password } },
+    { key: 'password', displayName: 'API Token', show: { loginType: LOGIN_WITH.token } },
+    // Empty: Voicenter's public login service (saved credentials hold '' and keep following it).
+    { key: 'url', default: '' },
+    'serverUrl',
+    { key: 'socketVersion', options: { auto: 'As the Server Announces', 2: 'socket.io 2', 4: 'socket.io 4' } },
+  ]);
 }

@@ -6,6 +6,7 @@ import type { PbxEvent } from '../shared/model/events';
 import { EVENT_TYPES, type EventType } from '../shared/model/events';
 import { compileFilter, type EventFilter } from '../shared/model/filter';
 import { EventOutput } from '../shared/model/output';
+import { followUpOf, isFollowUpType } from '../shared/followup/hub';
 import type { PbxConnectionNode } from './lib/config';
 import { asNode, type NodeDef, type NodeStatus, type RedApi } from './lib/red';
 import { eventStatus } from './lib/status';
@@ -22,6 +23,10 @@ interface EventNodeDef extends NodeDef {
   numberPattern?: string;
   minRingSeconds?: number | string;
   includeRaw?: boolean;
+  /** `call.unreturned` after this many minutes without a call back (0: never). Default 30. */
+  followUpMinutes?: number | string;
+  /** Outside-line prefix ignored when matching a call back (the first node on a connection sets it). */
+  outsideLinePrefix?: string;
 }
 
 function userFilter(def: EventNodeDef): string[] {
@@ -58,19 +63,27 @@ export = function register(RED: RedApi): void {
     const connection = config.register(me);
     // The event as every host emits it (the same JSON as n8n's trigger and the CLI's listen).
     const output = new EventOutput({ includeRaw: def.includeRaw === true });
-    const unsubscribe = connection?.onEvent(
-      (incoming: PbxEvent) => {
-        if (!filter(incoming)) return;
-        const event = output.take(incoming);
-        if (!event) return;
-        if (event.type !== 'connection.state') {
-          lastEvent = eventStatus(event);
-          node.status(lastEvent);
-        }
-        node.send({ topic: event.type, payload: event });
-      },
-      { includeRaw: def.includeRaw === true },
-    );
+    const onPbxEvent = (incoming: PbxEvent): void => {
+      if (!filter(incoming)) return;
+      const event = output.take(incoming);
+      if (!event) return;
+      if (event.type !== 'connection.state') {
+        lastEvent = eventStatus(event);
+        node.status(lastEvent);
+      }
+      node.send({ topic: event.type, payload: event });
+    };
+    const unsubscribeEvents = connection?.onEvent(onPbxEvent, { includeRaw: def.includeRaw === true });
+    // Follow-up events come from the connection's one shared follow-up state (every node and trigger on it).
+    const minutes = def.followUpMinutes === undefined || def.followUpMinutes === '' ? 30 : Number(def.followUpMinutes) || 0;
+    const prefix = typeof def.outsideLinePrefix === 'string' ? def.outsideLinePrefix.trim() : '';
+    const unsubscribeFollowUp = connection && (!types.length || types.some(isFollowUpType))
+      ? followUpOf(connection, { numbers: prefix ? { outsideLinePrefix: prefix } : {} }).subscribe(onPbxEvent, { followUpMs: minutes * 60_000 })
+      : undefined;
+    const unsubscribe = (): void => {
+      unsubscribeEvents?.();
+      unsubscribeFollowUp?.();
+    };
     // A line the PBX sent that could not be read is skipped (the stream goes on); this node's output may lack an
     // event because of it, so say so where the flow's author looks. Connection-level warnings are the config node's.
     const unwarn = connection?.onWarning((w) => {

@@ -79,6 +79,27 @@ export function networkProblem(message: string): string | undefined {
   return NETWORK_WORDS.find(([re]) => re.test(message))?.[1];
 }
 
+const TRUST_HINT = "give the PBX's CA certificate, or enable 'Ignore SSL Issues' (n8n) / untick 'Verify the PBX certificate' (Node-RED) only if you trust this PBX";
+/** TLS codes (Node's, OpenSSL's) in the words of someone who has to fix them; first match wins. */
+const TLS_WORDS: Array<[RegExp, string]> = [
+  [/SELF_SIGNED/, `certificate not trusted: the PBX certificate is self-signed; ${TRUST_HINT}`],
+  [/^CERT_HAS_EXPIRED$/, 'certificate expired: the PBX certificate has expired; renew it on the PBX'],
+  [/^CERT_NOT_YET_VALID$/, "certificate not yet valid: check the PBX's clock and this computer's"],
+  [/^ERR_TLS_CERT_ALTNAME_INVALID$/, 'certificate does not match the host name in the URL; use the name the certificate was issued for'],
+  [/CERT|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|SIGNATURE/i, `certificate not trusted: signed by an unknown CA; ${TRUST_HINT}`],
+  [/SSL|TLS|EPROTO/i, 'TLS handshake failed (is this port https?)'],
+];
+
+/** What a TLS failure code means, for every platform's network errors; undefined when the code is not about TLS. */
+export function tlsProblem(code: string): string | undefined {
+  return TLS_WORDS.find(([re]) => re.test(code))?.[1];
+}
+
+/** A certificate problem stays until someone fixes it (not worth retrying); any other network failure may pass. */
+export function isLastingNetworkProblem(code: string): boolean {
+  return /CERT|SSL|TLS|SIGNATURE/i.test(code);
+}
+
 /**
  * An operation input that cannot be used: `field` is the catalogue's field name (`destination`), so each host can
  * name it as its form labels it; `operation` the catalogue operation.

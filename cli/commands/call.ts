@@ -3,7 +3,7 @@
  *  [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> value ...]`: runs one operation and prints its
  * JSON result, so ops can try a PBX account without building a workflow. `--list` prints the operations.
  * The password may come from PBXFLOW_PASSWORD instead of the command line (shell history, `ps`).
- * `--platform telservices|voicenter` takes its flags from `cli/platforms/<platform>.ts`.
+ * Every platform's flags are its settings schema's (and the older words), parsed strictly: cli/settings.ts.
  * The operation runs as soon as there is a session (no event stream needed); every request has its deadline, so an
  * unreachable PBX ends in a NETWORK or TIMEOUT error, never in a silent wait.
  * `listCalls` prints the calls in the normalized model (the `call` object events carry, from the core);
@@ -15,21 +15,22 @@ import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import { aleSupports } from '../../shared/platforms/ale/operations';
 import { describeFailure, targetOf } from '../errors';
-import { loadCliPlatform, parseArgs, parseCommand, passwordFrom, platformHelp, unknownFlags, urlProblem, wantsHelp, type CliIo } from '../io';
+import { cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
+import { parseArgs, passwordFrom, urlProblem, wantsHelp, type CliIo } from '../io';
 import '../../shared/platforms';
 
 const PLATFORMS: Platform[] = ['opentouch', 'o2g'];
-/** Flags of the command itself; the operation's fields are flags too. */
-const OWN = ['platform', 'url', 'login', 'password', 'user', 'session', 'insecure', 'timeout', 'list', 'raw'];
-const OTHER_PLATFORMS = new Set(['telservices', 'voicenter']);
+/** Flags of the command itself, beside the platform's settings; the operation's fields are flags too. */
+const OWN = ['platform', 'user', 'timeout', 'list', 'raw'];
 
 export const usage = `usage: pbxflow call <operation> --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--user U]
                     [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> VALUE ...]
-       pbxflow call <operation> --platform <telservices|voicenter> <that platform's options> [--<field> VALUE ...]
+       pbxflow call <operation> --platform <telservices|voicenter|asterisk> <that platform's options> [--<field> VALUE ...]
        pbxflow call --list --platform P            the operations and their fields
        pbxflow call <operation> --help              one operation's fields
 
-  --platform P     required (as for \`pbxflow listen\`): opentouch, o2g, telservices or voicenter
+  --platform P     required (as for \`pbxflow listen\`): opentouch, o2g, telservices, voicenter or asterisk;
+                   --platform P --help shows every setting of that platform, from its schema
   --url URL        the PBX's address with its scheme, e.g. https://ot.example.com (the simulator prints its own)
   --login LOGIN    the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
   --session admin  an administrator session, acting for --user U (required with an administrator account for
@@ -63,13 +64,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const op = first.positional[0];
   const spec = op ? operationSpec(op) : undefined;
   if (wantsHelp(args)) {
-    io.stdout.write(`${spec ? operationHelp(spec) : usage}${platformHelp(first.flags.platform, io)}`);
+    io.stdout.write(`${spec ? operationHelp(spec) : usage}${platformHelp(first.flags.platform)}`);
     return 0;
   }
   // No default platform: each speaks its own protocol, and a guess would fail in confusing ways (same rule as listen).
   const platform = String(first.flags.platform ?? '') as Platform;
-  if (!PLATFORMS.includes(platform) && !OTHER_PLATFORMS.has(platform)) {
-    io.stderr.write(`call: ${platform ? '--platform must be one of' : '--platform is required:'} ${[...PLATFORMS, ...OTHER_PLATFORMS].join(', ')}\n`);
+  if (!cliPlatforms().includes(platform)) {
+    io.stderr.write(`call: ${platform ? '--platform must be one of' : '--platform is required:'} ${cliPlatforms().join(', ')}\n`);
     return 2;
   }
   if (first.flags.list) return listOperations(platform, io);
@@ -82,73 +83,62 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const fields = spec.fields.map((f) => f.name);
-  if (!spec.platforms.includes(platform) || (PLATFORMS.includes(platform) && !aleSupports(platform as 'opentouch' | 'o2g', spec.name))) {
+  const ale = PLATFORMS.includes(platform);
+  if (!spec.platforms.includes(platform) || (ale && !aleSupports(platform as 'opentouch' | 'o2g', spec.name))) {
     io.stderr.write(`call: ${spec.name} is not available on ${platform} (see pbxflow call --list --platform ${platform})\n`);
     return 2;
   }
-  if (OTHER_PLATFORMS.has(platform)) return runOther(platform, spec, io, args);
-  const parsed = parseCommand(args, { name: 'call', usage, flags: [...OWN, ...fields] }, io);
-  if (typeof parsed === 'number') return parsed;
+  // Strict: the platform's settings (and older words), this command's flags and the operation's fields.
+  const known = [...new Set([...OWN, ...platformFlags(platform), ...fields])];
+  const parsed = parseFlags(args, known, ['raw', 'list', ...platformBooleans(platform)], 'call', (t) => io.stderr.write(t));
+  if (!parsed) return 2;
   const { flags } = parsed;
-  const password = passwordFrom(flags, io, 'call');
-  if (typeof flags.url !== 'string' || typeof flags.login !== 'string' || !password) {
-    io.stderr.write(`call: --url, --login and a password (--password or PBXFLOW_PASSWORD) are required\n${usage}`);
-    return 2;
+  const user = typeof flags.user === 'string' ? flags.user : undefined;
+  const timeout = typeof flags.timeout === 'string' ? flags.timeout : undefined;
+  let config: ConnectionConfig;
+  if (ale) {
+    const password = passwordFrom(flags as Record<string, string | true>, io, 'call');
+    if (typeof flags.url !== 'string' || typeof flags.login !== 'string' || !password) {
+      io.stderr.write(`call: --url, --login and a password (--password or PBXFLOW_PASSWORD) are required\n${usage}`);
+      return 2;
+    }
+    const badUrl = urlProblem(platform, flags.url);
+    if (badUrl) {
+      io.stderr.write(`call: ${badUrl}\n`);
+      return 2;
+    }
+    try {
+      // --user is the one user an administrator session acts for (--session admin); --timeout is the schema's.
+      config = platformConfig(platform, flags, {}, { password, users: user ? [user] : undefined });
+    } catch (err) {
+      io.stderr.write(`call: ${(err as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    try {
+      // --timeout MS is this command's word for the request timeout on every platform.
+      config = platformConfig(platform, flags, process.env, { requestTimeoutMs: timeout });
+    } catch (err) {
+      io.stderr.write(`call: ${(err as Error).message}\n${platformUsage(platform)}\n`);
+      return 2;
+    }
+    const badUrl = urlProblem(platform, config.url);
+    if (badUrl) {
+      io.stderr.write(`call: ${badUrl}\n`);
+      return 2;
+    }
   }
-  const badUrl = urlProblem(platform, flags.url);
-  if (badUrl) {
-    io.stderr.write(`call: ${badUrl}\n`);
-    return 2;
-  }
-  const input = fieldsOf(flags, fields);
-  const config: ConnectionConfig = {
-    platform,
-    url: flags.url,
-    login: flags.login,
-    password,
-    sessionKind: flags.session === 'admin' ? 'admin' : 'user',
-    users: typeof flags.user === 'string' ? [flags.user] : undefined,
-    tls: flags.insecure ? { rejectUnauthorized: false } : undefined,
-    requestTimeoutMs: typeof flags.timeout === 'string' ? Number(flags.timeout) : undefined,
-    // The command ends with its work: its session closes at once (no warm linger keeping the process up).
-    lingerMs: 0,
-  };
-  return execute(config, spec.name, input, typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: false, raw: flags.raw === true });
+  // The command ends with its work: its session closes at once (no warm linger keeping the process up).
+  config.lingerMs = 0;
+  // ALE operations need the session only (the connection logs in on demand); the others wait until ready.
+  return execute(config, spec.name, fieldsOf(flags, fields), user, io, { waitReady: !ale, raw: flags.raw === true });
 }
 
-function fieldsOf(flags: Record<string, string | true>, fields: string[]): Record<string, unknown> {
+function fieldsOf(flags: Record<string, string | boolean>, fields: string[]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(flags)) if (fields.includes(k)) input[k] = v === true ? 'true' : v;
   return input;
 }
-
-/** TelServices / Voicenter: flags read by their own module. */
-async function runOther(platform: string, spec: OperationSpec, io: CliIo, args: string[]): Promise<number> {
-  const mod = loadCliPlatform(platform, io, 'call');
-  if (!mod) return 2;
-  const fields = spec.fields.map((f) => f.name);
-  const { flags } = parseArgs(args);
-  const problem = unknownFlags(flags, [...new Set([...mod.flags, 'platform', 'user', 'raw', 'timeout', ...fields])], 'call');
-  if (problem) {
-    io.stderr.write(problem);
-    return 2;
-  }
-  let config: ConnectionConfig;
-  try {
-    config = { ...mod.toConfig(flags), lingerMs: 0 };
-  } catch (err) {
-    io.stderr.write(`call: ${(err as Error).message}\n${mod.usage}\n`);
-    return 2;
-  }
-  if (typeof flags.timeout === 'string') config.requestTimeoutMs = Number(flags.timeout);
-  const badUrl = urlProblem(platform, config.url);
-  if (badUrl) {
-    io.stderr.write(`call: ${badUrl}\n`);
-    return 2;
-  }
-  return execute(config, spec.name, fieldsOf(flags, fields), typeof flags.user === 'string' ? flags.user : undefined, io, { waitReady: true, raw: flags.raw === true });
-}
-
 
 async function execute(config: ConnectionConfig, name: OperationName, input: Record<string, unknown>, user: string | undefined, io: CliIo, o: { waitReady: boolean; raw: boolean }): Promise<number> {
   const lease = acquireConnection(config);

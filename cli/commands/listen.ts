@@ -1,32 +1,33 @@
 /**
- * `pbxflow listen --platform <opentouch|o2g|telservices|voicenter> --url URL --login L [--password P | env
+ * `pbxflow listen --platform <opentouch|o2g|telservices|voicenter|asterisk> --url URL --login L [--password P | env
  *   PBXFLOW_PASSWORD] [--users a,b] [--admin] [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]`
  * Connects to a PBX (or the simulator) and prints normalized events as JSON lines on stdout; connection changes
  * and warnings go to stderr. Runs until Ctrl-C, or until `--count` events or `--duration` ms. A network blip
  * is not an end: the connection reconnects and listening goes on; only a fatal error (wrong password) exits 1.
+ * Every platform's flags are its settings schema's, parsed strictly (cli/settings.ts).
  */
-import { readFileSync } from 'node:fs';
 import '../../shared/platforms';
 import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
-import type { PbxEvent } from '../../shared/model/events';
+import type { PbxEvent, Platform } from '../../shared/model/events';
 import { EventOutput, eventJson } from '../../shared/model/output';
 import { describeFailure } from '../errors';
-import { loadCliPlatform, parseArgs, passwordFrom, platformHelp, unknownFlags, urlProblem, wantsHelp, type CliIo } from '../io';
+import { cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
+import { parseArgs, passwordFrom, urlProblem, wantsHelp, type CliIo } from '../io';
 
-const OWN = ['platform', 'url', 'login', 'password', 'users', 'admin', 'public', 'insecure', 'ca', 'raw', 'count', 'duration'];
-/** Options every platform's listen takes besides its own. */
+/** Options every platform's listen takes besides its settings. */
 const COMMON = ['platform', 'raw', 'count', 'duration'];
 
 export const usage = `usage: pbxflow listen --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--users a,b] [--admin]
                       [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]
-       pbxflow listen --platform <telservices|voicenter> <that platform's options> [--raw] [--count N] [--duration MS]
+       pbxflow listen --platform <telservices|voicenter|asterisk> <that platform's options> [--raw] [--count N] [--duration MS]
+       pbxflow listen --platform P --help          every setting of that platform, from its schema
 
-  --platform P    required (as for \`pbxflow call\`): opentouch, o2g, telservices or voicenter
+  --platform P    required (as for \`pbxflow call\`): opentouch, o2g, telservices, voicenter or asterisk
   --url URL       the PBX's address with its scheme, e.g. https://pbx.example.com (pbxflow simulate prints its own)
   --login LOGIN   the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
   --users a,b     an administrator session monitoring these users (--admin: an admin session)
-  --public        use the public URLs the server announces (default: the private, LAN ones)
+  --public        use the public URLs the server announces (the default; --url-kind private for the LAN ones)
   --insecure      accept a self-signed certificate (test servers only); --ca FILE trusts that CA
   --raw           include the PBX's raw events in each event
   --count N       stop after N events; --duration MS: stop after MS milliseconds; otherwise Ctrl-C stops
@@ -38,79 +39,62 @@ const USAGE = usage;
 /** How long listen waits for a first connection before it gives up (exit 1). */
 const START_DEADLINE_MS = 30_000;
 
-/** The ALE config from the flags, or an exit code after a message. */
-function aleConfig(platform: 'opentouch' | 'o2g', flags: Record<string, string | true>, io: CliIo): ConnectionConfig | number {
+/** The ALE config from the flags, or an exit code after a message (the URL and the password said first). */
+function aleConfig(platform: 'opentouch' | 'o2g', flags: Record<string, string | boolean>, io: CliIo): ConnectionConfig | number {
   const url = typeof flags.url === 'string' ? flags.url : '';
   const login = typeof flags.login === 'string' ? flags.login : '';
   if (!url || !login) {
     io.stderr.write(`listen: --url and --login are required\n${USAGE}`);
     return 2;
   }
-  const password = passwordFrom(flags, io, 'listen');
+  const password = passwordFrom(flags as Record<string, string | true>, io, 'listen');
   if (password === undefined) {
     // Logging in with an empty password is a failed login on a real account: stop before trying.
     io.stderr.write(`listen: a password is required (--password or PBXFLOW_PASSWORD)\n${USAGE}`);
     return 2;
   }
-  const users = typeof flags.users === 'string' ? flags.users.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-  const config: ConnectionConfig = {
-    platform,
-    url,
-    login,
-    password,
-    sessionKind: flags.admin === true || (users && users.length > 0) ? 'admin' : 'user',
-    users,
-    urlKind: flags.public === true ? 'public' : 'private',
-    tls: {},
-  };
-  if (flags.insecure === true) config.tls!.rejectUnauthorized = false;
-  if (typeof flags.ca === 'string') {
-    try {
-      config.tls!.ca = readFileSync(flags.ca, 'utf8');
-    } catch (err) {
-      io.stderr.write(`listen: cannot read ${flags.ca}: ${(err as Error).message}\n`);
-      return 1;
-    }
+  // The URL's words first, as n8n words them ("... has no scheme"); the schema checks the rest.
+  const badUrl = urlProblem(platform, url);
+  if (badUrl) {
+    io.stderr.write(`listen: ${badUrl}\n`);
+    return 2;
   }
-  return config;
+  try {
+    return platformConfig(platform, flags, {}, { password });
+  } catch (err) {
+    io.stderr.write(`listen: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
 }
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const { flags, positional } = parseArgs(args);
+  const loose = parseArgs(args);
   if (wantsHelp(args)) {
-    io.stdout.write(`${usage}${platformHelp(flags.platform, io)}`);
+    io.stdout.write(`${usage}${platformHelp(loose.flags.platform)}`);
     return 0;
   }
+  const platform = String(loose.flags.platform ?? '') as Platform;
+  if (!cliPlatforms().includes(platform)) {
+    io.stderr.write(`listen: ${platform ? '--platform must be' : '--platform is required:'} opentouch, o2g, telservices, voicenter or asterisk\n${USAGE}`);
+    return 2;
+  }
+  // Strict: every flag is one of the platform's settings (or older words) or this command's; a typo is refused.
+  const parsed = parseFlags(args, [...COMMON, ...platformFlags(platform)], ['raw', ...platformBooleans(platform)], 'listen', (t) => io.stderr.write(t));
+  if (!parsed) return 2;
+  const { flags, positional } = parsed;
   if (positional.length) {
     io.stderr.write(`listen: unexpected argument "${positional[0]}"\n${USAGE}`);
     return 2;
   }
-  const platform = String(flags.platform ?? '');
   let config: ConnectionConfig | number;
-  if (platform === 'opentouch' || platform === 'o2g') {
-    const problem = unknownFlags(flags, OWN, 'listen');
-    if (problem) {
-      io.stderr.write(problem);
-      return 2;
-    }
-    config = aleConfig(platform, flags, io);
-  } else if (platform === 'telservices' || platform === 'voicenter' || platform === 'asterisk') {
-    const mod = loadCliPlatform(platform, io, 'listen');
-    if (!mod) return 2;
-    const problem = unknownFlags(flags, [...new Set([...mod.flags, ...COMMON])], 'listen');
-    if (problem) {
-      io.stderr.write(problem);
-      return 2;
-    }
+  if (platform === 'opentouch' || platform === 'o2g') config = aleConfig(platform, flags, io);
+  else {
     try {
-      config = mod.toConfig(flags);
+      config = platformConfig(platform, flags);
     } catch (err) {
-      io.stderr.write(`listen: ${(err as Error).message}\n${mod.usage}\n`);
+      io.stderr.write(`listen: ${(err as Error).message}\n${platformUsage(platform)}\n`);
       return 2;
     }
-  } else {
-    io.stderr.write(`listen: ${platform ? '--platform must be' : '--platform is required:'} opentouch, o2g, telservices, voicenter or asterisk\n${USAGE}`);
-    return 2;
   }
   if (typeof config === 'number') return config;
   const badUrl = urlProblem(config.platform, config.url);

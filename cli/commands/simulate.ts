@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type Simulator } from '../../simulator';
-import { DEMO_USERS, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+import { DEMO_GROUPS, DEMO_USERS, FREEPBX_COMPANY, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 import { selfSignedCertificate, type SelfSigned } from '../../simulator/frontends/ale/self-signed';
 import { parseCommand, type CliIo } from '../io';
 import { runTraffic, SUPPORT } from '../traffic';
@@ -18,9 +18,10 @@ import { runTraffic, SUPPORT } from '../traffic';
 export const usage = `usage: pbxflow simulate [--port N] [--web-port N] [--traffic [--paused]] [--tls] [--rtsm] [--ring-timeout MS] [--duration MS]
 
   Starts a virtual PBX on 127.0.0.1 behind every front-end pbxflow speaks (OpenTouch, O2G, TelServices,
-  Voicenter) and a page of virtual phones, and prints the addresses, the demo users and commands to try.
+  Voicenter, Asterisk AMI) and a page of virtual phones, and prints the addresses, the demo users and commands to try.
   --port N          fixed ports: OpenTouch on N, O2G on N+1, TelServices TCP on N+2 and HTTP on N+3
-                    (default: any free ports; Voicenter always takes free ports, printed at start)
+                    and Asterisk AMI on N+4 (default: any free ports; Voicenter always takes free ports,
+                    printed at start)
   --web-port N      the phones page's port (default: any free port)
   --traffic         make calls happen by themselves (answered, missed, transferred, queued, from outside)
   --paused          with --traffic: start with the generated calls paused (the phones page's switch resumes them)
@@ -37,6 +38,21 @@ function portFlag(v: string | true | undefined, flag: string, max: number, io: C
     return undefined;
   }
   return n;
+}
+
+/** The AMI front-end: its address and port, the manager account, the ring groups, and a command to try. */
+function asteriskSummary(sim: Simulator, cmd: string): string {
+  const ast = sim.asterisk!;
+  const [user, secret] = Object.entries(ast.accounts)[0] ?? ['pbxflow', ''];
+  const exts = FREEPBX_COMPANY.map((u) => u.number).join(',');
+  const groups = sim.pbx.groups().map((g) => `${g.number} ${g.name} (${g.strategy}: ${g.members.map((m) => sim.pbx.user(m)?.number ?? m).join(', ')})`);
+  return [
+    `Asterisk (AMI): ${ast.url}   port ${ast.listeningPort}   manager account ${user} / ${secret}   (FreePBX company: extensions ${exts})`,
+    ...(groups.length ? [`  ring groups: ${groups.join('; ')}`] : []),
+    `  try: ${cmd} listen --platform asterisk --url ${ast.url} --login ${user} --password ${secret} --users ${exts}`,
+    '',
+    '',
+  ].join('\n');
 }
 
 /** Every demo user and the login each front-end takes, plus commands that make something happen at once. */
@@ -84,8 +100,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr.write(`simulate: --paused pauses the generated calls: use it with --traffic\n`);
     return 2;
   }
-  // N..N+3 must all be ports.
-  const port = portFlag(flags.port, '--port', 65532, io);
+  // N..N+4 must all be ports.
+  const port = portFlag(flags.port, '--port', 65531, io);
   const webPort = portFlag(flags['web-port'], '--web-port', 65535, io);
   if (port === undefined || webPort === undefined) return 2;
   const num = (v: string | true | undefined, flag: string): number | undefined | false => {
@@ -118,10 +134,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       o2gRtsm: flags.rtsm === true,
       web: { port: webPort },
       voicenter,
+      // The AMI front-end (FreePBX company: ring group and extensions) beside the others.
+      asterisk: port ? { port: port + 4 } : true,
       ringTimeoutMs,
     });
+    for (const g of DEMO_GROUPS) sim.pbx.addGroup(g);
   } catch (err) {
-    io.stderr.write(`simulate: cannot start: ${(err as Error).message}${port ? ` (ports ${port}-${port + 3} must be free)` : ''}\n`);
+    io.stderr.write(`simulate: cannot start: ${(err as Error).message}${port ? ` (ports ${port}-${port + 4} must be free)` : ''}\n`);
     if (certDir) rmSync(certDir, { recursive: true, force: true });
     return 1;
   }
@@ -131,6 +150,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   io.stdout.write(sim.voicenter ? `${sim.voicenter.summary()}\n` : `Voicenter: not started (${sim.voicenterSkipped})\n\n`);
   io.stdout.write(`${sim.telservices.summary()}\n`);
+  if (sim.asterisk) io.stdout.write(asteriskSummary(sim, 'pbxflow'));
   io.stdout.write(describe(sim, 'pbxflow'));
   const trafficWords = flags.traffic !== true ? 'Traffic: off (--traffic makes calls happen by themselves).'
     : flags.paused === true ? 'Traffic: paused (resume it with the switch on the phones page).'

@@ -29,6 +29,11 @@ export interface DemoFlowOptions {
   calendarEverySeconds: number;
   /** The TelServer company, over the TelServices front-end: its devices, and the device that follows the calendar. */
   telservices?: { url: string; devices: string[]; login: string; password: string; calendarDevice: string; mobile: string };
+  /**
+   * The FreePBX company over Asterisk AMI: its extensions, its ring group, and where its tickets go (one per group
+   * call nobody answered, however many members it rang).
+   */
+  asterisk?: { url: string; login: string; password: string; extensions: string[]; group: { number: string; name: string }; ticketsFile: string };
   /** The Voicenter account (events only: Voicenter has no call control): its abandoned queue calls become tickets. */
   voicenter?: { loginUrl: string; serverUrl: string; login: string; password: string };
 }
@@ -45,6 +50,7 @@ const CONN = 'pbxflow-demo-conn';
 const CONN_O2G = 'pbxflow-demo-conn-o2g';
 const CONN_TS = 'pbxflow-demo-conn-ts';
 const CONN_VC = 'pbxflow-demo-conn-vc';
+const CONN_AST = 'pbxflow-demo-conn-ast';
 
 /** Function-node bodies: JavaScript run by Node-RED, kept small and readable in the editor. */
 const TICKET_JS = `const e = msg.payload;
@@ -65,6 +71,35 @@ const ticket = {
 };
 msg.ticket = ticket;
 msg.payload = ticket; // the file node writes it as one JSON line
+return msg;`;
+
+/**
+ * The FreePBX company's ticket: a call to its ring group rings every member, and each member whose phone rang gets
+ * `call.missed`, all with the same call id (Asterisk's Linkedid). One ticket per call: the first makes it, the others
+ * are dropped (the last 500 call ids are remembered in the flow's context).
+ */
+const groupTicketJs = (group: { number: string; name: string }) => `const e = msg.payload;
+const c = e.call || {};
+const seen = flow.get('ticketedCalls') || [];
+if (seen.includes(c.id)) return null; // another member's view of a call that already has its ticket
+seen.push(c.id);
+if (seen.length > 500) seen.shift();
+flow.set('ticketedCalls', seen);
+const from = c.from || {};
+const ticket = {
+  ticket: 'T-' + String(e.id).slice(-8),
+  createdAt: new Date().toISOString(),
+  subject: 'Missed call to ${group.name} (${group.number}) from ' + (from.name || from.number || 'unknown caller'),
+  for: '${group.name}',
+  platform: e.platform,
+  caller: from.number || null,
+  reason: c.endReason,
+  ringSeconds: c.ringSeconds,
+  callId: c.id,
+  eventId: e.id
+};
+msg.ticket = ticket;
+msg.payload = ticket;
 return msg;`;
 
 const CALL_LOG_JS = `const e = msg.payload;
@@ -97,7 +132,7 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
   const offPane = (d: FlowNode): FlowNode => ({ ...d, tosidebar: false, tostatus: true, statusVal: 'payload' });
   const event = (id: string, name: string, connection: string, eventTypes: string[], direction: string, x: number, y: number, to: string): FlowNode => ({
     id, type: 'pbxflow-event', name, connection, eventTypes, userFilter: '', direction, callers: 'any', numberPattern: '', minRingSeconds: 0,
-    includeRaw: false, ...at(x, y), wires: [[to]],
+    includeRaw: false, followUpMinutes: 30, outsideLinePrefix: '', ...at(x, y), wires: [[to]],
   });
   const sync = (id: string, name: string, connection: string, user: string, mobile: string, y: number, to: string): FlowNode => ({
     id, type: 'pbxflow-routing', name, connection, operation: 'syncCalendar', user, userType: 'str',
@@ -112,7 +147,7 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
   const describe = (id: string, name: string, who: string, y: number): FlowNode => ({
     id, type: 'function', name, func: planJs(who), outputs: 1, noerr: 0, ...at(830, y), wires: [['pbxflow-demo-dbg-cal']],
   });
-  const { telservices: ts, voicenter: vc } = o;
+  const { telservices: ts, voicenter: vc, asterisk: ast } = o;
   const calendarWho = [`${o.calendarUser}: "Out of office" -> ${o.mobile}`, ...(ts ? [`TelServer ${ts.calendarDevice} -> ${ts.mobile}`] : [])].join('; ');
   const flows: FlowNode[] = [
     { id: TAB, type: 'tab', label: 'pbxflow demo', disabled: false, info: 'Started by `npm start`: see docs/demo.md.' },
@@ -136,6 +171,11 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       id: CONN_VC, type: 'pbxflow-connection', name: 'Simulator (Voicenter)', platform: 'voicenter', url: vc.loginUrl,
       ...CONN_DEFAULTS, loginType: 'account', serverUrl: vc.serverUrl,
     }] : []),
+    ...(ast ? [{
+      // The FreePBX company: the Asterisk Manager Interface, watching its extensions.
+      id: CONN_AST, type: 'pbxflow-connection', name: 'Simulator (FreePBX, AMI)', platform: 'asterisk', url: ast.url,
+      ...CONN_DEFAULTS, devices: ast.extensions.join(', '),
+    }] : []),
     { id: 'pbxflow-demo-c1', type: 'comment', name: 'Missed call -> ticket (appended to the tickets file)', ...at(220, 40), info: '', wires: [] },
     event('pbxflow-demo-missed', 'Missed calls', CONN, ['call.missed'], 'incoming', 150, 80, 'pbxflow-demo-ticket'),
     ...(ts ? [event('pbxflow-demo-ts-missed', 'TelServer missed calls', CONN_TS, ['call.missed'], 'incoming', 150, 140, 'pbxflow-demo-ticket')] : []),
@@ -146,6 +186,15 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(660, 110), wires: [[]],
     },
     debug('pbxflow-demo-dbg-ticket', 'ticket', 170, 640),
+    ...(ast ? [
+      { id: 'pbxflow-demo-c4', type: 'comment', name: `FreePBX: a ${ast.group.name} ring-group call nobody answered -> one ticket`, ...at(1050, 40), info: '', wires: [] },
+      event('pbxflow-demo-ast-missed', 'FreePBX missed calls', CONN_AST, ['call.missed'], 'incoming', 990, 80, 'pbxflow-demo-ast-ticket'),
+      { id: 'pbxflow-demo-ast-ticket', type: 'function', name: 'One ticket per call', func: groupTicketJs(ast.group), outputs: 1, noerr: 0, ...at(1200, 80), wires: [['pbxflow-demo-ast-file', 'pbxflow-demo-dbg-ticket']] },
+      {
+        id: 'pbxflow-demo-ast-file', type: 'file', name: 'Append to FreePBX tickets', filename: ast.ticketsFile, filenameType: 'str',
+        appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(1420, 80), wires: [[]],
+      },
+    ] : []),
     { id: 'pbxflow-demo-c2', type: 'comment', name: `Calendar -> forward sync (${calendarWho})`, ...at(300, 260), info: '', wires: [] },
     {
       id: 'pbxflow-demo-tick', type: 'inject', name: `every ${o.calendarEverySeconds} s`, props: [{ p: 'payload' }], repeat: String(o.calendarEverySeconds),
@@ -178,6 +227,7 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       [CONN]: cred(o.login, o.password), [CONN_O2G]: cred(o.login, o.password),
       ...(ts ? { [CONN_TS]: cred(ts.login, ts.password) } : {}),
       ...(vc ? { [CONN_VC]: cred(vc.login, vc.password) } : {}),
+      ...(ast ? { [CONN_AST]: cred(ast.login, ast.password) } : {}),
     },
   };
 }

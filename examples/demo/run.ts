@@ -13,7 +13,7 @@ import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './
 import { demoPaths, type DemoPaths } from './paths';
 import { CALENDAR_USER, demoFlowOptions, MOBILE, startDemoSimulator, TS_CALENDAR_USER, TS_MOBILE } from './setup';
 import {
-  abandonedCall, answeredCall, attempt, callToAlice, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT, TELSERVER_COMPANY, telServerAnsweredCall, telServerMissedCall,
+  abandonedCall, answeredCall, attempt, callToAlice, FREEPBX_COMPANY, FREEPBX_CUSTOMER, FREEPBX_SALES, freepbxGroupMissedCall, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT, TELSERVER_COMPANY, telServerAnsweredCall, telServerMissedCall,
   trafficLoop, transferredCall, type TrafficContext,
 } from './traffic';
 import { ForwardWatch, PrintedLines, TicketFile, waitFor, type Ticket } from './watch';
@@ -42,6 +42,8 @@ export interface DemoResult {
   /** The same for the TelServer company's calendar user (Erin, device 301). */
   tsForwardSet: boolean;
   tsForwardRestored: boolean;
+  /** The FreePBX company's tickets (its own file). */
+  freepbxTickets: Ticket[];
   /** Why Voicenter is not in this run (the socket.io server it needs is a dev dependency), if it is not. */
   voicenterSkipped?: string;
   editorUrl?: string;
@@ -80,6 +82,7 @@ const SHOWN = {
   ticket: /\[ticket\] \{.*platform: 'opentouch'.*reason: 'abandoned'/,
   tsTicket: /\[ticket\] \{.*platform: 'telservices'.*caller: '301'/,
   vcTicket: /\[ticket\] \{.*platform: 'voicenter'.*reason: 'abandoned'/,
+  astTicket: /\[ticket\] \{.*for: 'Sales', platform: 'asterisk'/,
   queueAnswered: /\[call log\] 5000: queue\.answered .*-> agent 204/,
   queueAbandoned: /\[call log\] 5000: queue\.abandoned /,
 };
@@ -92,6 +95,8 @@ interface OnceWatch {
   /** The TelServer company's calendar user. */
   tsForward: ForwardWatch;
   tickets: TicketFile;
+  /** The FreePBX company's tickets, when it is in this run. */
+  freepbxTickets?: TicketFile;
   printed: PrintedLines;
   /** Voicenter is in this run. */
   voicenter: boolean;
@@ -115,6 +120,7 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
   await attempt(ctx, 'queued call', () => queuedCallAnswered(ctx));
   await attempt(ctx, 'abandoned queued call', () => queuedCallAbandoned(ctx));
   await attempt(ctx, 'TelServer missed call', () => telServerMissedCall(ctx));
+  if (w.freepbxTickets) await attempt(ctx, 'FreePBX ring-group call', () => freepbxGroupMissedCall(ctx));
   const start = new Date();
   w.setWindow({ start, end: new Date(start.getTime() + 3_600_000) });
   ctx.say(`the calendar now says "Out of office" for ${CALENDAR_USER} and Erin; waiting for the calendar sync to forward their lines...`);
@@ -154,6 +160,16 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
     ['the missed TelServices call', isTicket('telservices', (t) => t.for === '302' && t.caller === '301'), SHOWN.tsTicket],
     ...(w.voicenter ? [['the call abandoned in the Voicenter queue', isTicket('voicenter', (t) => t.reason === 'abandoned'), SHOWN.vcTicket] as [string, (t: Ticket) => boolean, RegExp]] : []),
   ];
+  const fp = w.freepbxTickets;
+  if (fp) {
+    // One ticket for the group call, though both members missed it (their call.missed events come together).
+    const ofCall = () => fp.tickets().filter((t) => t.caller === FREEPBX_CUSTOMER);
+    if (!(await wait(() => ofCall().length > 0 && printed.has(SHOWN.astTicket)))) {
+      problems.push(ofCall().length ? 'the FreePBX ticket flow never showed its ticket ([ticket] in its debug output)' : `no ticket for the ${FREEPBX_SALES.name} ring-group call nobody answered was written to ${fp.path}`);
+    } else if (ofCall().length !== 1) {
+      problems.push(`the ${FREEPBX_SALES.name} ring-group call nobody answered made ${ofCall().length} tickets, not one`);
+    }
+  }
   for (const [what, match, shown] of ticketChecks) {
     if (!(await wait(() => tickets.tickets().some(match) && printed.has(shown)))) {
       problems.push(tickets.tickets().some(match) ? `the ticket flow never showed the ticket for ${what} ([ticket] in its debug output)` : `no ticket for ${what} was written to ${tickets.path}`);
@@ -172,6 +188,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const paths: DemoPaths = demoPaths(undefined, o.tmpDir);
   mkdirSync(paths.tmp, { recursive: true });
   const ticketFile = new TicketFile(paths.tickets);
+  const freepbxTicketFile = new TicketFile(paths.freepbxTickets);
   // No out-of-office window yet: it is placed once everything is up, so it starts and ends while we watch.
   writeDemoCalendar(paths.calendarTemplate, paths.calendar, []);
   const problems: string[] = [];
@@ -187,7 +204,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     sim = await startDemoSimulator({ web: true });
     const s = sim;
     const { flows, credentials } = demoFlows(demoFlowOptions(sim, {
-      ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarEverySeconds: CALENDAR_EVERY_SECONDS,
+      ticketsFile: paths.tickets, freepbxTicketsFile: paths.freepbxTickets, calendarFile: paths.calendar, calendarEverySeconds: CALENDAR_EVERY_SECONDS,
     }));
     forward = new ForwardWatch(sim.pbx, CALENDAR_USER, MOBILE);
     tsForward = new ForwardWatch(sim.pbx, TS_CALENDAR_USER.login, TS_MOBILE);
@@ -199,7 +216,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const tsDevices = TELSERVER_COMPANY.map((u) => u.number);
     const connected = () => opentouch.openChannels > 0 && o2g.openChannels > 0
       && tsDevices.every((d) => (s.telservices.sessions.get(d)?.clients.size ?? 0) > 0)
-      && (!s.voicenter || s.voicenter.clients().some((n) => n > 0));
+      && (!s.voicenter || s.voicenter.clients().some((n) => n > 0))
+      && (!s.asterisk || s.asterisk.sessions > 0);
     if (!(await waitFor(connected, 45_000, abort.signal))) {
       throw new Error('the Node-RED flows did not connect to the simulator within 45 s (is the pack built? see the Node-RED warnings above)');
     }
@@ -213,10 +231,15 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     print(vc
       ? `  Voicenter:        ${vc.loginUrl} (login API; events ${vc.socketUrls[0]})   (account ${vc.credentials.account.username}: the ${SUPPORT_PILOT.name} queue)`
       : `  Voicenter:        not started (${sim.voicenterSkipped ?? 'unavailable'})`);
+    const ast = sim.asterisk;
+    print(ast
+      ? `  FreePBX (AMI):    ${ast.url}   (extensions ${FREEPBX_COMPANY.map((u) => `${u.number} ${u.login}`).join(', ')}; ring group ${FREEPBX_SALES.number} ${FREEPBX_SALES.name})`
+      : '  FreePBX (AMI):    not started');
     print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
     print(`  phones page:      ${sim.webUrl}   (the virtual company: place calls, answer, forward, by hand)`);
     if (!once) print(`  generated calls:  ${o.paused ? 'paused (npm start -- --paused)' : 'a call every few seconds'}; the switch on the phones page pauses and resumes them`);
     print(`  tickets land in:  ${paths.tickets}`);
+    if (ast) print(`  FreePBX tickets:  ${paths.freepbxTickets}   (one per ${FREEPBX_SALES.name} call nobody answered)`);
     print(`  calendar (ICS):   ${paths.calendar}   ("Out of office" -> ${CALENDAR_USER} to ${MOBILE}, TelServer ${TS_CALENDAR_USER.device} to ${TS_MOBILE})`);
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
     print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
@@ -224,7 +247,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal, paused: o.paused === true };
     const setWindows = (w: TimeWindow[]) => writeDemoCalendar(paths.calendarTemplate, paths.calendar, w);
     if (once) {
-      await onceScript(ctx, { forward, tsForward, tickets: ticketFile, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);
+      await onceScript(ctx, { forward, tsForward, tickets: ticketFile, freepbxTickets: sim.asterisk ? freepbxTicketFile : undefined, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);
     } else {
       setWindows(interactiveWindows());
       await trafficLoop(ctx, MOBILE);
@@ -241,10 +264,12 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     await sim?.close().catch((err: Error) => problems.push(`closing the simulator: ${err.message}`));
   }
   const tickets = ticketFile.tickets();
+  const freepbxTickets = freepbxTicketFile.tickets();
   return {
     ok: problems.length === 0,
     problems,
     tickets,
+    freepbxTickets,
     forwardSet: forward?.set ?? false,
     forwardRestored: forward?.restored ?? false,
     tsForwardSet: tsForward?.set ?? false,

@@ -3,7 +3,7 @@
  * test (test/browser/editor-driver.mjs) deploy the very same flows.
  */
 import { startSimulator, type Simulator } from '../../simulator';
-import { DEMO_USERS } from '../../simulator/pbx/cast';
+import { DEMO_GROUPS, DEMO_USERS, FREEPBX_COMPANY, FREEPBX_SALES } from '../../simulator/pbx/cast';
 import type { DemoFlowOptions } from './flows';
 import { ALE_COMPANY, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
 
@@ -14,16 +14,29 @@ export const MOBILE = '0612345678';
 export const TS_CALENDAR_USER = { login: 'erin', device: '301' };
 export const TS_MOBILE = '0687654321';
 
-/** One virtual PBX behind every front-end: OpenTouch, O2G, TelServices, Voicenter (when socket.io is installed). */
-export function startDemoSimulator(o: { web?: boolean } = {}): Promise<Simulator> {
-  return startSimulator({ users: DEMO_USERS, ringTimeoutMs: 8000, web: o.web === true, voicenter: true });
+/**
+ * One virtual PBX behind every front-end: OpenTouch, O2G, TelServices, Voicenter (when socket.io is installed) and
+ * Asterisk AMI (the FreePBX company and its Sales ring group).
+ */
+export async function startDemoSimulator(o: { web?: boolean } = {}): Promise<Simulator> {
+  const sim = await startSimulator({ users: DEMO_USERS, ringTimeoutMs: 8000, web: o.web === true, voicenter: true, asterisk: true });
+  for (const g of DEMO_GROUPS) sim.pbx.addGroup(g);
+  return sim;
 }
 
 /** Where the flows write and read, and how often the calendar is read. */
 export interface DemoFiles {
   ticketsFile: string;
+  /** The FreePBX company's tickets. */
+  freepbxTicketsFile?: string;
   calendarFile: string;
   calendarEverySeconds: number;
+}
+
+/** The AMI manager account of the simulator (manager.conf's user and secret; demo values). */
+function amiAccount(sim: Simulator): { login: string; password: string } {
+  const [login, password] = Object.entries(sim.asterisk?.accounts ?? {})[0] ?? ['', ''];
+  return { login, password };
 }
 
 export function demoFlowOptions(sim: Simulator, files: DemoFiles): DemoFlowOptions {
@@ -38,6 +51,10 @@ export function demoFlowOptions(sim: Simulator, files: DemoFiles): DemoFlowOptio
       url: sim.telservices.url, devices: TELSERVER_COMPANY.map((u) => u.number), login: admin.login, password: admin.password,
       calendarDevice: TS_CALENDAR_USER.device, mobile: TS_MOBILE,
     },
+    asterisk: sim.asterisk && files.freepbxTicketsFile ? {
+      url: sim.asterisk.url, ...amiAccount(sim), extensions: FREEPBX_COMPANY.map((u) => u.number),
+      group: { number: FREEPBX_SALES.number, name: FREEPBX_SALES.name }, ticketsFile: files.freepbxTicketsFile,
+    } : undefined,
     voicenter: vc ? { loginUrl: vc.loginUrl, serverUrl: vc.socketUrls[0], login: vc.credentials.account.username, password: vc.credentials.account.password } : undefined,
   };
 }

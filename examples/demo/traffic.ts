@@ -4,7 +4,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { VirtualPbx } from '../../simulator';
-import { TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+import { FREEPBX_SALES, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/traffic';
 
@@ -13,7 +13,9 @@ import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/t
 export { attempt };
 
 // The demo's people are the simulator's one company (`pbxflow simulate` shows the same).
-export { ALE_COMPANY, DEMO_EXTRA_USERS, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+export { ALE_COMPANY, DEMO_EXTRA_USERS, FREEPBX_COMPANY, FREEPBX_SALES, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+/** The customer who calls the FreePBX company's Sales line. */
+export const FREEPBX_CUSTOMER = '0655512345';
 /** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
 export const SUPPORT_PILOT = SUPPORT;
 /** Dave is the Support agent (logged on from his desk phone). */
@@ -140,6 +142,24 @@ export async function telServerAnsweredCall(ctx: TrafficContext): Promise<void> 
   ctx.pbx.hangUp(ref, 'frank');
 }
 
+/**
+ * FreePBX company: a customer calls the Sales ring group (400); Gina's and Hugo's phones ring at once, nobody
+ * answers, the group gives up after its ring time: two missed calls (one per member), one ticket (over Asterisk AMI).
+ */
+export async function freepbxGroupMissedCall(ctx: TrafficContext): Promise<void> {
+  ctx.say(`FreePBX: a customer (${FREEPBX_CUSTOMER}) calls ${FREEPBX_SALES.name} (ring group ${FREEPBX_SALES.number}: Gina and Hugo ring at once); nobody answers (one ticket for the call)`);
+  const ref = ctx.pbx.callFromOutside(FREEPBX_CUSTOMER, FREEPBX_SALES.number);
+  // The group's own ring time ends it; the caller hangs up if it somehow still rings well after.
+  const giveUpAt = Date.now() + (FREEPBX_SALES.ringMs ?? ctx.pbx.ringTimeoutMs) + 3000;
+  while (ctx.pbx.calls().some((c) => c.id === ref)) {
+    if (Date.now() > giveUpAt) {
+      ctx.pbx.callerHangsUp(ref);
+      break;
+    }
+    await delay(100, undefined, { signal: ctx.signal });
+  }
+}
+
 /** The interactive demo's endless traffic, until the signal aborts. */
 export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<void> {
   await runScenarios(ctx, [
@@ -151,5 +171,6 @@ export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<
     { name: 'abandoned queued call', run: () => queuedCallAbandoned(ctx) },
     { name: 'TelServer missed call', run: () => telServerMissedCall(ctx) },
     { name: 'TelServer answered call', run: () => telServerAnsweredCall(ctx) },
+    { name: 'FreePBX ring-group call', run: () => freepbxGroupMissedCall(ctx) },
   ], 4000);
 }

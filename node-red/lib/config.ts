@@ -1,6 +1,10 @@
 /** Pure helpers of the pbxflow-connection config node (kept apart: the node file has a single `export =`). */
 import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
+import { fieldName, settingsToConfig } from '../../shared/connection/settings';
+import { PbxError } from '../../shared/errors';
 import type { Platform } from '../../shared/model/events';
+import { PLATFORM_SETTINGS } from '../../shared/platforms/settings';
+import { migrateConnection } from './migrations';
 import type { NodeDef, NodeStatus, RedNode } from './red';
 import type { UiState } from './status';
 
@@ -84,10 +88,9 @@ export function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** The monitored users of a connection node, from the current property or the one earlier versions saved. */
+/** The monitored users of a connection node (a flow saved before 0.2 is migrated first: lib/migrations.ts). */
 export function monitoredUsers(def: ConnectionNodeDef): string[] {
-  const raw = typeof def.monitoredUsers === 'string' && def.monitoredUsers.trim() ? def.monitoredUsers : typeof def.users === 'string' ? def.users : '';
-  return list(raw);
+  return list(migrateConnection(def).monitoredUsers);
 }
 
 /** TelServices: the device numbers a connection node monitors. */
@@ -101,76 +104,39 @@ export function configProblem(def: ConnectionNodeDef): 'noUsers' | undefined {
   return undefined;
 }
 
-export function toConnectionConfig(def: ConnectionNodeDef, credentials: Record<string, string | undefined> = {}): ConnectionConfig {
-  const timeout = Number(def.requestTimeout);
-  let extra: Record<string, unknown> | undefined;
+/** Node-RED field names that differ from the schema keys (the editor reserves `users`). */
+const FIELD: Partial<Record<string, (def: ConnectionNodeDef) => unknown>> = {
+  users: (d) => (d.platform === 'telservices' || d.platform === 'asterisk' ? list(d.devices) : list(d.monitoredUsers)),
+  // The form asks "verify certificate" (ticked by default); the schema's setting is its opposite.
+  insecure: (d) => (d.verifyCertificate === false ? true : undefined),
+  // Seconds in this form.
+  requestTimeoutMs: (d) => (Number.isFinite(Number(d.requestTimeout)) && Number(d.requestTimeout) > 0 ? Number(d.requestTimeout) * 1000 : undefined),
+};
+
+/**
+ * The node's settings through the platform's schema (the one check and mapping every host uses): the JSON
+ * "platform settings" first, the form's fields over them. Throws PbxError INVALID_INPUT naming the field as this
+ * form labels it, or on JSON that does not parse.
+ */
+export function toConnectionConfig(saved: ConnectionNodeDef, credentials: Record<string, string | undefined> = {}): ConnectionConfig {
+  const def = migrateConnection(saved);
+  const ps = PLATFORM_SETTINGS[def.platform];
+  if (!ps) throw new PbxError('UNSUPPORTED', `The PBX platform "${def.platform}" is not supported by this version of the package`);
+  let extra: Record<string, unknown> = {};
   if (def.extra && def.extra.trim()) {
     const parsed: unknown = JSON.parse(def.extra);
     if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) extra = parsed as Record<string, unknown>;
   }
-  if (def.pilots && def.pilots.trim() && def.platform === 'o2g') extra = { ...extra, pilots: def.pilots.trim() };
-  if (def.platform === 'telservices') return telServicesConfig(def, credentials, extra, timeout);
-  if (def.platform === 'voicenter') return voicenterConfig(def, credentials, extra, timeout);
-  return {
-    platform: def.platform,
-    url: (def.url ?? '').trim(),
-    secondaryUrl: def.secondaryUrl?.trim() || undefined,
-    login: credentials.login ?? '',
-    password: credentials.password ?? '',
-    sessionKind: def.sessionKind === 'admin' ? 'admin' : 'user',
-    // Asterisk's extensions share the TelServices devices field.
-    users: (def.platform === 'asterisk' ? monitoredDevices(def) : monitoredUsers(def)).length ? (def.platform === 'asterisk' ? monitoredDevices(def) : monitoredUsers(def)) : undefined,
-    urlKind: def.urlKind === 'private' ? 'private' : 'public',
-    tls: tlsOf(def),
-    requestTimeoutMs: timeoutMs(timeout),
-    extra,
-  };
-}
-
-/**
- * Certificate settings as the other hosts give them: verification is the core's default, so only "off" is said.
- * Settings that mean the same are the same (n8n, Node-RED and the CLI on one account share one connection).
- */
-const tlsOf = (def: ConnectionNodeDef): ConnectionConfig['tls'] => ({
-  ...(def.verifyCertificate === false ? { rejectUnauthorized: false } : {}),
-  ca: def.ca?.trim() || undefined,
-});
-
-const timeoutMs = (t: number): number | undefined => (Number.isFinite(t) && t > 0 ? t * 1000 : undefined);
-
-/** TelServices, as COMMON's ConnectionConfig contract has it: devices in `users`, transport settings in `extra`. */
-function telServicesConfig(def: ConnectionNodeDef, c: Record<string, string | undefined>, extra: Record<string, unknown> | undefined, timeout: number): ConnectionConfig {
-  const e: Record<string, unknown> = { ...extra };
-  const port = Number(def.udpPort);
-  if (String(def.udpPort ?? '').trim() && Number.isInteger(port) && port > 0 && port < 65536) e.udpPort = port;
-  if (def.udpHost?.trim()) e.udpHost = def.udpHost.trim();
-  if (def.eventSource === 'poll' || def.eventSource === 'udp') e.eventSource = def.eventSource;
-  const devices = monitoredDevices(def);
-  return {
-    platform: 'telservices',
-    url: (def.url ?? '').trim(),
-    login: c.login ?? '',
-    password: c.password ?? '',
-    ...(devices.length ? { users: devices } : {}),
-    requestTimeoutMs: timeoutMs(timeout),
-    extra: e,
-  };
-}
-
-/** Voicenter: login API base URL (empty: Voicenter's public one), login type and socket settings in `extra`. */
-function voicenterConfig(def: ConnectionNodeDef, c: Record<string, string | undefined>, extra: Record<string, unknown> | undefined, timeout: number): ConnectionConfig {
-  const e: Record<string, unknown> = { ...extra, loginType: def.loginType === 'account' || def.loginType === 'token' ? def.loginType : 'user' };
-  if (def.serverUrl?.trim()) e.serverUrl = def.serverUrl.trim();
-  if (def.socketVersion === '2' || def.socketVersion === '4') e.socketVersion = def.socketVersion;
-  return {
-    platform: 'voicenter',
-    url: (def.url ?? '').trim(),
-    login: c.login ?? '',
-    password: c.password ?? '',
-    tls: tlsOf(def),
-    requestTimeoutMs: timeoutMs(timeout),
-    extra: e,
-  };
+  const fields = def as unknown as Record<string, unknown>;
+  const raw: Record<string, unknown> = { ...extra };
+  for (const s of ps.specs) {
+    const v = FIELD[s.key] ? FIELD[s.key]!(def) : s.key === 'login' || s.key === 'password' ? credentials[s.key] : fields[fieldName(s, 'nodeRed')];
+    if (v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)) raw[s.key] = v;
+  }
+  if (def.platform !== 'o2g') delete raw.pilots;
+  if (def.platform === 'voicenter' && raw.loginType === 'token') delete raw.login;
+  const config = settingsToConfig(def.platform, ps.specs, ps.read(raw, 'nodeRed'), raw);
+  return { ...config, login: credentials.login ?? '', password: credentials.password ?? '' };
 }
 
 /** Resolves after `p` or after `ms`, whichever comes first (closing must never hang Node-RED). */

@@ -10,6 +10,7 @@ import {
 import { compileFilter, type EventFilter } from '../../shared/model/filter';
 import type { EventType, PbxEvent, Platform } from '../../shared/model/events';
 import { EventOutput } from '../../shared/model/output';
+import { followUpOf, isFollowUpType } from '../../shared/followup/hub';
 import { leaseForNode, testPbxCredential } from '../shared/connection';
 import { CREDENTIAL_TEST, platformCredentials, platformProperty } from '../shared/descriptions';
 import { toNodeError } from '../shared/errors';
@@ -111,6 +112,22 @@ export class PbxTrigger implements INodeType {
             description: 'Whether to add the PBX events each item was built from, under `raw`',
           },
           {
+            displayName: 'Follow-Up Time (Minutes)',
+            name: 'followUpMinutes',
+            type: 'number',
+            default: 30,
+            typeOptions: { minValue: 0 },
+            description: 'For "Unanswered Call Not Returned": how long after an unanswered call nobody has called back; 0 for never',
+          },
+          {
+            displayName: 'Outside Line Prefix',
+            name: 'outsideLinePrefix',
+            type: 'string',
+            default: '',
+            placeholder: '0',
+            description: 'Digit(s) dialled for an outside line, ignored when matching a callback to an unanswered call (the first trigger on a credential sets it for all)',
+          },
+          {
             displayName: 'Internal Numbers Up To (Digits)',
             name: 'internalMaxDigits',
             type: 'number',
@@ -167,17 +184,25 @@ export class PbxTrigger implements INodeType {
     let reported = false;
     let fired = false;
 
-    const unsubscribe = lease.connection.onEvent(
-      (event: PbxEvent) => {
-        if (closed || (manual && fired) || !matches(event)) return;
-        const item = output.take(event);
-        if (!item) return;
-        fired = true;
-        // `this.emit` is looked up at call time: in manual mode n8n swaps it after trigger() returns.
-        this.emit([this.helpers.returnJsonArray([item as unknown as IDataObject])]);
-      },
-      { includeRaw: options.includeRaw === true },
-    );
+    const onPbxEvent = (event: PbxEvent): void => {
+      if (closed || (manual && fired) || !matches(event)) return;
+      const item = output.take(event);
+      if (!item) return;
+      fired = true;
+      // `this.emit` is looked up at call time: in manual mode n8n swaps it after trigger() returns.
+      this.emit([this.helpers.returnJsonArray([item as unknown as IDataObject])]);
+    };
+    const unsubscribeEvents = lease.connection.onEvent(onPbxEvent, { includeRaw: options.includeRaw === true });
+    // Follow-up events come from the connection's one shared follow-up state (every trigger on this credential).
+    const followUpMinutes = options.followUpMinutes === undefined ? 30 : Number(options.followUpMinutes) || 0;
+    const prefix = typeof options.outsideLinePrefix === 'string' ? options.outsideLinePrefix.trim() : '';
+    const unsubscribeFollowUp = types.some(isFollowUpType)
+      ? followUpOf(lease.connection, { numbers: prefix ? { outsideLinePrefix: prefix } : {} }).subscribe(onPbxEvent, { followUpMs: followUpMinutes * 60_000 })
+      : undefined;
+    const unsubscribe = (): void => {
+      unsubscribeEvents();
+      unsubscribeFollowUp?.();
+    };
     const reportFailure = (reason: string | undefined): void => {
       if (closed || !active || reported) return;
       reported = true;

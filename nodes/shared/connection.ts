@@ -4,11 +4,19 @@
  */
 import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, INode, INodeCredentialTestResult } from 'n8n-workflow';
 import '../../shared/platforms'; // registers the platform connection factories
+import { PbxO2gApi } from '../../credentials/PbxO2gApi.credentials';
+import { PbxOpenTouchApi } from '../../credentials/PbxOpenTouchApi.credentials';
 import { acquireConnection, type Lease } from '../../shared/connection/registry';
 import type { Platform } from '../../shared/model/events';
 import { toConnectionConfig } from './connection-config';
 import { describePbxError, toNodeError } from './errors';
-import { platformOfCredentialType } from './platforms';
+import { platformEntry, platformOfCredentialType, type PlatformEntry } from './platforms';
+
+/** The credential's name as n8n's credential list shows it (its class's displayName): only ALE's two can be confused. */
+const CREDENTIAL_TITLES: Record<string, string> = { pbxOpenTouchApi: new PbxOpenTouchApi().displayName, pbxO2gApi: new PbxO2gApi().displayName };
+function credentialTitle(p: PlatformEntry): string {
+  return CREDENTIAL_TITLES[p.credentialType] ?? p.displayName;
+}
 
 export function openLease(platform: Platform, credential: ICredentialDataDecryptedObject): Lease {
   return acquireConnection(toConnectionConfig(platform, credential));
@@ -38,6 +46,11 @@ export async function testPbxCredential(credential: ICredentialsDecrypted): Prom
       timer = setTimeout(() => reject(new Error(`No answer from the PBX within ${TEST_TIMEOUT_MS / 1000} s`)), TEST_TIMEOUT_MS);
     });
     await Promise.race([lease.connection.ready(), timeout]);
+    // An OpenTouch credential at an O2G server (or the reverse) logs in, then half works: say which server answered.
+    const answered = platformEntry(lease.connection.serverKind?.() ?? entry.platform);
+    if (answered && answered.platform !== entry.platform) {
+      return { status: 'Error', message: `Logged in, but this server is ${answered.displayName}, not ${entry.displayName}: use a "${credentialTitle(answered)}" credential for it` };
+    }
     return { status: 'OK', message: `Logged in to ${entry.displayName}` };
   } catch (error) {
     // The same words and hint as the nodes' own errors.

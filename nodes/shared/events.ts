@@ -32,6 +32,9 @@ const OPTIONS: EventOption[] = [
   { name: 'Queue Call Abandoned', value: 'queue.abandoned', description: 'A caller hung up while waiting in a queue', displayOptions: NOT_ON_OPENTOUCH },
   { name: 'Queue Call Answered', value: 'queue.answered', description: 'An agent answered a queued call', displayOptions: NOT_ON_OPENTOUCH },
   { name: 'Queue Call Joined', value: 'queue.joined', description: 'A call entered a queue', displayOptions: NOT_ON_OPENTOUCH },
+  { name: 'Unanswered Call', value: 'call.unanswered', description: 'A call rang one or more monitored users and none answered: one item per call (a ring group, forward or queue included), with the missed calls it sums up' },
+  { name: 'Unanswered Call Not Returned', value: 'call.unreturned', description: 'Nobody called back (or got the caller) within the follow-up time after an unanswered call' },
+  { name: 'Unanswered Call Returned', value: 'call.returned', description: 'A monitored user called the caller of an unanswered call back, or the caller got through, within 24 h' },
   { name: 'User State Changed', value: 'user.state', description: 'A user became free, busy or away' },
   { name: 'Voicemail or Missed-Call Counters Changed', value: 'messages.changed', description: 'Unread voicemails or missed-call counters changed', action: 'On voicemail or missed call counters changed' },
 ];

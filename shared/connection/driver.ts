@@ -14,7 +14,8 @@ import type { ConnectionWarning } from './types';
  *   when the stream had proven healthy, else back off;
  * - `lost`: the network or a keepalive gave up: back off, then reopen (with the same session when it still holds);
  * - `relogin`: the session is no longer valid (expired, the monitored set changed): back off, log in again;
- * - `failover`: this server will not serve us: back off, log in on the next server;
+ * - `failover`: this server will not serve us: back off, then the next server: log in there, or (`sameSession`: the
+ *   session serves every server, as a token does) open the stream there with the same session;
  * - `refused`: the server refused our credentials on the stream: log in again once when the session was not fresh,
  *   else fail for good;
  * - `fatal`: stop for good with this error (nothing restarts it);
@@ -24,7 +25,7 @@ export type StreamEnd =
   | { kind: 'ended'; reason: string }
   | { kind: 'lost'; reason: string }
   | { kind: 'relogin'; reason: string }
-  | { kind: 'failover'; reason: string }
+  | { kind: 'failover'; reason: string; sameSession?: boolean }
   | { kind: 'refused'; reason: string }
   | { kind: 'fatal'; error: PbxError }
   | { kind: 'aborted' };
@@ -39,6 +40,12 @@ export interface StreamSink {
   deliver(events: PbxEvent[]): void;
   /** A warning for operators (scrubbed and rate-limited by the connection). */
   warn(warning: ConnectionWarning): void;
+  /**
+   * The server is there but cannot serve for now (TelServer lost its link to the PBX): state `reconnecting` with
+   * `reason`, the stream and session stay (operations reach the server and get its own error). It lasts until the
+   * stream ends; meanwhile the supervisor asks `driver.probe` on its capped back-off whether the server serves again.
+   */
+  hold(reason: string): void;
 }
 
 /** What a login attempt knows: which try it is and which server (index into the platform's server list) to use. */
@@ -50,6 +57,14 @@ export interface LoginContext {
   /** Remember a value (a token, a cookie) so every message is scrubbed of it. */
   secret(value: string): void;
   signal: AbortSignal;
+}
+
+/** When a session must be renewed (a token refreshed), on the supervisor's clock (`SupervisorOptions.now`). */
+export interface RenewalDue {
+  /** When to renew (the driver's margin before expiry already taken off). */
+  dueAt: number;
+  /** When the current credential was issued: the renewal floor counts from it too. */
+  issuedAt?: number;
 }
 
 export interface OperationContext {
@@ -66,10 +81,20 @@ export interface PlatformDriver<S = unknown> {
   login(ctx: LoginContext): Promise<S>;
   /** Ask for events (where the platform separates it from opening the stream). */
   subscribe?(session: S, signal: AbortSignal): Promise<void>;
-  /** Runs the event stream until it ends; calls `sink.up()` once it has given its first input. */
-  openStream(session: S, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd>;
+  /**
+   * Runs the event stream until it ends; calls `sink.up()` once it has given its first input. `server` is the
+   * fail-over position (as in LoginContext) for drivers whose session serves several servers.
+   */
+  openStream(session: S, sink: StreamSink, signal: AbortSignal, server: number): Promise<StreamEnd>;
   /** Reconciles the tracker with what the PBX has now (after every stream start); returns the events that follow. */
   resync(session: S, users: readonly string[], signal: AbortSignal): Promise<PbxEvent[]>;
+  /**
+   * A failed resync leaves nothing to trust (the platform's events only make sense from a snapshot): the stream
+   * ends as `relogin` (back off, log in again) instead of going on with a warning.
+   */
+  readonly resyncRequired?: boolean;
+  /** While held (`sink.hold`): does the server serve again? A StreamEnd ends the stream with it; undefined: still held. */
+  probe?(session: S, signal: AbortSignal): Promise<StreamEnd | undefined>;
   /** Whether `session` can still serve (an AMI session dies with its socket; a REST session may outlive a stream). */
   sessionUsable?(session: S): boolean;
   /**
@@ -80,6 +105,18 @@ export interface PlatformDriver<S = unknown> {
   /** One operation with a live session. */
   execute(session: S, operation: OperationName, input: Record<string, unknown>, ctx: OperationContext): Promise<unknown>;
   supports(operation: OperationName): boolean;
+  /** Why `operation` cannot run on this platform, said plainly (default: "<platform> cannot <operation>"). */
+  unsupported?(operation: OperationName): string;
+  /**
+   * Sessions that must be renewed while they serve (a token that expires): when next. The supervisor runs `renew`
+   * then, never sooner than its floor after the last renewal nor more often than its per-window ceiling; failures
+   * retry on the capped back-off; a refused renewal (AuthError) or too many failures log in again.
+   */
+  renewal?(session: S): RenewalDue | undefined;
+  /** Renews `session` in place (the stream stays up). */
+  renew?(session: S, signal: AbortSignal): Promise<void>;
+  /** What a renewal is called in warnings ("token refresh"). */
+  readonly renewalName?: string;
   /** Calls with no news for too long end (run on a timer by the supervisor). */
   sweep?(): PbxEvent[];
   /** Keep raw platform events in each PbxEvent (someone asked for them), or stop. */

@@ -5,6 +5,9 @@
  * give the same verdict in their own words.
  */
 import { PbxError } from '../errors';
+import { configPath } from './config-paths';
+import type { ConnectionConfig } from './types';
+import type { Platform } from '../model/events';
 
 export type SettingHost = 'n8n' | 'nodeRed' | 'cli';
 
@@ -29,6 +32,10 @@ export interface SettingSpec<K extends string = string, T extends SettingType = 
   };
   /** The field's label per host (the CLI's is its flag, without `--`). */
   label: Record<SettingHost, string>;
+  /** The name a host stores the field under when it is not `key` (saved n8n credentials, Node-RED flows). */
+  name?: Partial<Record<Exclude<SettingHost, 'cli'>, string>>;
+  /** The config always carries it, default included: a mode whose fallback in older cores differs (ALE urlKind). */
+  always?: boolean;
   description: string;
 }
 
@@ -135,4 +142,38 @@ export function cliUsage(specs: readonly SettingSpec[]): string {
     const dflt = s.default !== undefined && s.default !== '' && !(Array.isArray(s.default) && s.default.length === 0) ? ` (default ${String(s.default)})` : '';
     return `  ${s.required ? flag : `[${flag}]`}  ${s.description}${dflt}`;
   }).join('\n');
+}
+
+/** The field name `host` stores a setting under. */
+export const fieldName = (s: SettingSpec, host: Exclude<SettingHost, 'cli'>): string => s.name?.[host] ?? s.key;
+
+const isAbsent = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '') || (Array.isArray(v) && v.length === 0);
+
+/**
+ * The one mapping from checked settings to a ConnectionConfig, for every host: each setting the host was given
+ * (`raw`), plus the `always` ones, goes where configPath() says (top level, `tls`, or `extra`); a default the host
+ * did not give stays out (the platform reads the same schema's default), so equal settings give equal configs
+ * whichever host holds them. A URL loses its trailing slashes; `url`, `login` and `password` are always present.
+ */
+export function settingsToConfig(platform: Platform, specs: readonly SettingSpec[], checked: Record<string, unknown>, raw: Record<string, unknown>): ConnectionConfig {
+  const config: ConnectionConfig = { platform, url: '', login: '', password: '' };
+  const extra: Record<string, unknown> = {};
+  for (const s of specs) {
+    const v = checked[s.key];
+    if (v === undefined || (!s.always && isAbsent(raw[s.key]))) continue;
+    if (s.key === 'insecure') {
+      if (v === true) config.tls = { ...config.tls, rejectUnauthorized: false };
+      continue;
+    }
+    if (s.key === 'ca') {
+      config.tls = { ...config.tls, ca: v as string };
+      continue;
+    }
+    const value = s.type === 'url' && typeof v === 'string' ? v.replace(/\/+$/, '') : v;
+    const path = s.key === 'sessionKind' ? 'sessionKind' : configPath(s.key);
+    if (path.startsWith('extra.')) extra[s.key] = value;
+    else (config as unknown as Record<string, unknown>)[path] = value;
+  }
+  if (Object.keys(extra).length) config.extra = extra;
+  return config;
 }

@@ -7,18 +7,26 @@
  *              │                                                                ▼
  *              └─────────────────────────────────────────────────────────► subscribe ──► open
  *   open ──(first input: healthy clock starts)──► resync ──► connected
+ *   resync | connected ──(sink.hold: the server cannot serve for now)──► held: `reconnecting`, the stream and the
+ *        session stay, operations still run; the driver's probe on the hold back-off until the stream ends
+ *   a failed resync: a warning, or (driver.resyncRequired) the stream ends as relogin
  *   open | connected ──(stream ends: StreamEnd)──► classify:
  *        ended    -> reopen now if the stream was healthy, else backoff
  *        lost     -> backoff -> open again (same session while the driver says it is usable, else login)
  *        relogin  -> backoff -> login
- *        failover -> backoff -> login on the next server
- *        refused  -> backoff -> login once more; refused again before a stream came up -> failed
+ *        failover -> backoff -> login on the next server (sameSession: open the stream there, same session)
+ *        refused  -> backoff -> login once more; refused again before a stream got through -> failed
  *        fatal    -> failed            aborted -> closed (or subscribe, when events became wanted)
  *   an error thrown by a step: AuthError and the fatal classes (INVALID_INPUT, UNSUPPORTED, NOT_ALLOWED) -> failed;
  *        anything else -> backoff -> the step again (login when the session is no longer usable)
  *   backoff: one wait from BaseConnection.retryDelay() (the one capped back-off; it restarts from its first step only
  *        after a stream stayed up `healthyAfterMs`); state `reconnecting` with the attempt number of that back-off.
  *   failed: stop for good: nothing restarts it, ready() rejects with the error.
+ *
+ *   renewal (a session whose credential expires, drivers with `renew`), beside the phases while the session lives:
+ *        due (driver) -> renew, never sooner than `floorMs` after the last one nor more than `perWindow` a window;
+ *        fails -> warning, again after the renewal back-off (backoff.ts, floored); refused (AuthError) or
+ *        `failuresBeforeLogin` failures in a row -> the stream ends as `relogin` (so: back off, log in again)
  *
  * Also here, once for every platform: the expiry sweep (the driver's tracker, on a timer), attempt numbering (logins
  * counted from 1; the reconnect attempt is the back-off's), and `execute()` = wait for the session (ready, with a
@@ -27,6 +35,7 @@
 import { AuthError, PbxError } from '../errors';
 import type { PbxEvent } from '../model/events';
 import type { OperationName } from '../operations/catalogue';
+import { Backoff } from './backoff';
 import { BaseConnection, safe, type BaseConnectionOptions } from './base';
 import type { PlatformDriver, StreamEnd, StreamSink } from './driver';
 import type { EventSubscription, OperationOptions } from './types';
@@ -39,6 +48,7 @@ export type Phase =
   | 'open'
   | 'resync'
   | 'connected'
+  | 'held'
   | 'backoff'
   | 'failed'
   | 'closed';
@@ -55,6 +65,25 @@ export interface SupervisorOptions extends BaseConnectionOptions {
   expiryEveryMs?: number;
   /** How long `execute()` waits for a session. Default 10 s. */
   sessionTimeoutMs?: number;
+  /** The renewal schedule, for drivers that renew their session (`renew`). */
+  renewal?: RenewalOptions;
+  /** The clock a driver's renewal times are on (tests inject one). Default Date.now. */
+  now?: () => number;
+  /** How often a held stream is probed (driver.probe): the capped back-off with these steps. Default the connection's first step, up to 5 s. */
+  holdProbe?: { initialMs?: number; maxMs?: number };
+}
+
+export interface RenewalOptions {
+  /** Least time between two renewals (and after a credential was issued); also the renewal back-off's first step. Default 2 s. */
+  floorMs?: number;
+  /** The ceiling's window. Default a minute. */
+  windowMs?: number;
+  /** Most renewals in one window, whatever the server says of expiry. Default 10. */
+  perWindow?: number;
+  /** Renewals failed in a row before a fresh login instead. Default 3. */
+  failuresBeforeLogin?: number;
+  /** The renewal back-off's ceiling. Default the connection's back-off ceiling (30 s). */
+  maxMs?: number;
 }
 
 /** What one turn of the loop decided. */
@@ -75,6 +104,16 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   private refusedOnce = false;
   private eventListeners = 0;
   private wantEvents?: () => void;
+  /** Ends the open stream with this end (a renewal that gave up); unset between streams. */
+  private stopStream?: (end: StreamEnd) => void;
+  private readonly now: () => number;
+  private readonly renewal: Required<Omit<RenewalOptions, 'maxMs'>>;
+  private readonly renewBackoff: Backoff;
+  private readonly renewTimes: number[] = [];
+  private renewFailures = 0;
+  private renewTimer?: NodeJS.Timeout;
+  private readonly holdBackoff: Backoff;
+  private holdTimer?: NodeJS.Timeout;
   private readonly loopDone: Promise<void>;
 
   constructor(driver: PlatformDriver<S>, o: SupervisorOptions) {
@@ -83,6 +122,13 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     this.users = o.users ?? [];
     this.mode = o.events ?? 'always';
     this.sessionTimeoutMs = o.sessionTimeoutMs ?? 10_000;
+    this.now = o.now ?? Date.now;
+    const r = o.renewal ?? {};
+    this.renewal = { floorMs: r.floorMs ?? 2000, windowMs: r.windowMs ?? 60_000, perWindow: r.perWindow ?? 10, failuresBeforeLogin: r.failuresBeforeLogin ?? 3 };
+    // The one capped back-off, floored: a failing renewal endpoint is never asked more often than the floor.
+    this.renewBackoff = new Backoff({ initialMs: this.renewal.floorMs, maxMs: Math.max(this.renewal.floorMs, r.maxMs ?? o.backoff?.maxMs ?? 30_000) });
+    const holdFirst = o.holdProbe?.initialMs ?? o.backoff?.initialMs ?? 500;
+    this.holdBackoff = new Backoff({ initialMs: holdFirst, maxMs: Math.max(holdFirst, o.holdProbe?.maxMs ?? 5000) });
     if (driver.sweep) this.watchExpiry(() => driver.sweep!(), o.expiryEveryMs ?? 60_000);
     // The life cycle starts now (it logs in at once): the connection works, keeps the process up, expires calls.
     this.working();
@@ -124,8 +170,9 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
 
   /** Ensure the session (wait for it, with a deadline), then the driver. One rule for every host. */
   async execute(operation: OperationName, input: Record<string, unknown>, options: OperationOptions = {}): Promise<unknown> {
-    if (!this.driver.supports(operation)) throw new PbxError('UNSUPPORTED', `${this.platform} cannot ${operation}`);
-    await this.ready(this.sessionTimeoutMs);
+    if (!this.driver.supports(operation)) throw new PbxError('UNSUPPORTED', this.driver.unsupported?.(operation) ?? `${this.platform} cannot ${operation}`);
+    // Held: the session is there and the server answers (with its own error): no waiting for `connected`.
+    if (this.current !== 'held') await this.ready(this.sessionTimeoutMs);
     const session = this.session;
     if (session === undefined || (this.driver.sessionUsable && !this.driver.sessionUsable(session))) {
       throw new PbxError('NETWORK', `the ${this.platform} session was lost; the connection is logging in again`, { canRetry: true });
@@ -142,6 +189,8 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   }
 
   protected async shutdown(): Promise<void> {
+    clearTimeout(this.renewTimer);
+    clearTimeout(this.holdTimer);
     this.closing.abort();
     this.wantEvents?.();
     await this.loopDone;
@@ -174,13 +223,15 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   private async turn(): Promise<Next> {
     const signal = this.closing.signal;
     if (this.session === undefined || (this.driver.sessionUsable && !this.driver.sessionUsable(this.session))) {
-      this.session = undefined;
+      this.dropSession();
       this.go('login');
       const login = this.driver.login({ attempt: ++this.logins, server: this.server, secret: (v) => this.secrets.add(v), signal });
       // A session that arrives after close() is released at once.
       void login.then((s) => (this.closed ? this.driver.shutdown(s) : undefined), () => undefined).catch(() => undefined);
       this.session = await this.step(login);
       if (this.closed) return 'stop';
+      this.renewFailures = 0;
+      this.scheduleRenewal(this.session);
     }
     const session = this.session;
     if (this.mode === 'when-listened' && this.eventListeners === 0) {
@@ -193,21 +244,39 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     if (this.closed) return 'stop';
     this.go('open');
     let up = false;
+    let over = false;
+    // The stream's own signal: close(), or the supervisor ending it (a renewal that gave up) with its reason.
+    const stop = new AbortController();
     const sink: StreamSink = {
       up: () => {
-        if (up || this.closed) return;
+        if (up || over || this.closed) return;
         up = true;
-        this.refusedOnce = false;
         this.streamUp();
-        void this.resync(session, signal);
+        void this.resync(session, signal, () => !over);
       },
       deliver: (events) => {
         if (!this.closed && events.length > 0) this.deliver(events);
       },
       warn: (w) => this.warn(w),
+      hold: (reason) => {
+        if (!over && !this.closed) this.hold(session, reason, AbortSignal.any([signal, stop.signal]));
+      },
     };
-    const end = await this.step(this.driver.openStream(session, sink, signal));
-    return this.classify(end);
+    let forced: StreamEnd | undefined;
+    this.stopStream = (e) => {
+      forced ??= e;
+      stop.abort();
+    };
+    let end: StreamEnd;
+    try {
+      end = await this.step(this.driver.openStream(session, sink, AbortSignal.any([signal, stop.signal]), this.server));
+    } finally {
+      over = true;
+      this.stopStream = undefined;
+      clearTimeout(this.holdTimer);
+      this.holdTimer = undefined;
+    }
+    return this.classify(forced && end.kind === 'aborted' ? forced : end);
   }
 
   /** A driver step, cut short by close(): the supervisor never waits on a driver that ignores its signal. */
@@ -246,23 +315,55 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   }
 
   /** After the stream's first input: reconcile with the PBX, then `connected`. A failed resync is a warning. */
-  private async resync(session: S, signal: AbortSignal): Promise<void> {
+  private async resync(session: S, signal: AbortSignal, streamLive: () => boolean): Promise<void> {
     this.go('resync');
     try {
       const events = await this.driver.resync(session, this.users, signal);
       if (!this.closed && events.length > 0) this.deliver(events);
     } catch (err) {
-      if (this.closed) return;
+      // A resync cut short by its stream's end is no news: the end is classified on its own.
+      if (this.closed || !streamLive()) return;
+      if (this.driver.resyncRequired) {
+        const e = this.scrubError(err);
+        this.rejectWaiters(e);
+        this.stopStream?.({ kind: 'relogin', reason: e.message });
+        return;
+      }
       this.warn({ kind: 'resync', message: `resync failed: ${(err as Error)?.message ?? String(err)}` });
     }
-    if (this.closed || this.session !== session || this.current !== 'resync') return;
+    if (this.closed || !streamLive() || this.session !== session || this.current !== 'resync') return;
+    this.refusedOnce = false;
     this.go('connected');
     this.connected();
+  }
+
+  /** The server cannot serve for now: `reconnecting`, probed on the hold back-off until the stream ends. */
+  private hold(session: S, reason: string, signal: AbortSignal): void {
+    if (this.current === 'held') return;
+    this.go('held');
+    this.warn({ kind: 'session', message: `${reason}: waiting for it to come back` });
+    this.setState({ state: 'reconnecting', reason });
+    this.holdBackoff.reset();
+    const probe = this.driver.probe?.bind(this.driver);
+    if (!probe) return;
+    const next = () => {
+      this.holdTimer = setTimeout(() => {
+        if (signal.aborted || this.closed) return;
+        probe(session, signal).then(
+          (end) => (signal.aborted ? undefined : end ? this.stopStream?.(end) : next()),
+          () => (signal.aborted ? undefined : next()),
+        );
+      }, this.holdBackoff.next());
+      this.holdTimer.unref();
+    };
+    next();
   }
 
   /** A stream's end -> what to do next. */
   private classify(end: StreamEnd): Next {
     if (this.closed) return 'stop';
+    // Only refusals in a row are final: any other end in between starts the count again.
+    if (end.kind !== 'refused') this.refusedOnce = false;
     switch (end.kind) {
       case 'aborted':
         return 'stop';
@@ -279,11 +380,11 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
         this.note(end.reason);
         return { wait: this.retryDelay(), reason: end.reason };
       case 'relogin':
-        this.session = undefined;
+        this.dropSession();
         this.note(end.reason);
         return { wait: this.retryDelay(), reason: end.reason };
       case 'failover':
-        this.session = undefined;
+        if (!end.sameSession) this.dropSession();
         this.server++;
         this.note(end.reason);
         return { wait: this.retryDelay(), reason: end.reason };
@@ -293,7 +394,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
           return 'stop';
         }
         this.refusedOnce = true;
-        this.session = undefined;
+        this.dropSession();
         this.note(`${end.reason}: logging in again`);
         return { wait: this.retryDelay(), reason: end.reason };
     }
@@ -310,8 +411,70 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     const clean = this.scrubError(e);
     this.rejectWaiters(clean);
     this.warn({ kind: 'session', message: clean.message });
-    if (this.session !== undefined && this.driver.sessionUsable && !this.driver.sessionUsable(this.session)) this.session = undefined;
+    if (this.session !== undefined && this.driver.sessionUsable && !this.driver.sessionUsable(this.session)) this.dropSession();
     return { wait: this.retryDelay(), reason: clean.message };
+  }
+
+  /** The session is given up: nothing renews it any more. */
+  private dropSession(): void {
+    this.session = undefined;
+    clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+  }
+
+  // ---- renewal --------------------------------------------------------------------------------------------
+
+  /**
+   * The next renewal of `session`: when the driver says (or after `delayMs`, a failure's back-off), but never
+   * sooner than the floor after the last one (or after the credential was issued) nor more than the ceiling a
+   * window, whatever the server says of expiry.
+   */
+  private scheduleRenewal(session: S, delayMs?: number): void {
+    clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+    const due = this.closed || !this.driver.renew ? undefined : this.driver.renewal?.(session);
+    if (!due) return;
+    const now = this.now();
+    const wait = Math.max(delayMs ?? due.dueAt - now, this.renewalAllowedAt(due.issuedAt) - now, 0);
+    this.renewTimer = setTimeout(() => void this.renew(session), wait);
+    this.renewTimer.unref();
+  }
+
+  /** The earliest time the floor and the per-window ceiling allow the next renewal. */
+  private renewalAllowedAt(issuedAt: number | undefined): number {
+    const r = this.renewal;
+    const times = this.renewTimes;
+    const now = this.now();
+    while (times.length > 0 && now - times[0] >= r.windowMs) times.shift();
+    let at = (times.at(-1) ?? issuedAt ?? now - r.floorMs) + r.floorMs;
+    if (times.length >= r.perWindow) at = Math.max(at, times[times.length - r.perWindow] + r.windowMs);
+    return at;
+  }
+
+  private async renew(session: S): Promise<void> {
+    if (this.closed || this.session !== session) return;
+    const name = this.driver.renewalName ?? 'session renewal';
+    this.renewTimes.push(this.now());
+    try {
+      await this.driver.renew!(session, this.closing.signal);
+      if (this.closed || this.session !== session) return;
+      this.renewFailures = 0;
+      this.renewBackoff.reset();
+      this.scheduleRenewal(session);
+    } catch (err) {
+      if (this.closed || this.session !== session) return;
+      const e = this.scrubError(err);
+      const failures = ++this.renewFailures;
+      this.warn({ kind: 'session', message: `${name} failed: ${e.message}` });
+      if (e instanceof AuthError || failures >= this.renewal.failuresBeforeLogin) {
+        // A full login instead, through the life cycle (and so its back-off).
+        this.renewFailures = 0;
+        this.dropSession();
+        this.stopStream?.({ kind: 'relogin', reason: e instanceof AuthError ? `the ${name} was refused` : `${name} failed ${failures} times` });
+        return;
+      }
+      this.scheduleRenewal(session, this.renewBackoff.next());
+    }
   }
 
   private stop(err: PbxError): void {

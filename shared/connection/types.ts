@@ -73,6 +73,11 @@ export interface PbxConnection {
   onState(listener: (state: ConnectionStateInfo) => void): () => void;
   /** Warnings (never secrets). Returns the unsubscribe function. */
   onWarning(listener: (warning: ConnectionWarning) => void): () => void;
+  /**
+   * Which platform the server that answered the login says it is, when it says (ALE: an O2G and an OpenTouch answer
+   * the same login; a credential of the other kind half works). Undefined before login or when the server is silent.
+   */
+  serverKind?(): Platform | undefined;
   /** True when this platform implements the operation. */
   supports(operation: OperationName): boolean;
   /** Runs one operation: validated input in, typed result out; PbxError on failure. */

@@ -16,7 +16,11 @@ export type CallEventType =
   | 'call.redirected'
   | 'call.conferenced'
   | 'call.ended'
-  | 'call.missed';
+  | 'call.missed'
+  /** Follow-up (shared/followup): one per call, across every monitored user it rang. */
+  | 'call.unanswered'
+  | 'call.returned'
+  | 'call.unreturned';
 
 export type StateEventType =
   | 'user.state'
@@ -37,7 +41,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'call.incoming', 'call.outgoing', 'call.answered', 'call.held', 'call.retrieved', 'call.transferred',
   'call.redirected', 'call.conferenced', 'call.ended', 'call.missed', 'user.state', 'device.state',
   'routing.changed', 'messages.changed', 'queue.joined', 'queue.answered', 'queue.abandoned', 'agent.state',
-  'connection.state', 'callLog.created',
+  'connection.state', 'callLog.created', 'call.unanswered', 'call.returned', 'call.unreturned',
 ];
 
 export type EndReason =
@@ -69,6 +73,11 @@ export interface CallInfo {
   id: string;
   /** Platform-wide call id when the platform has one (OpenTouch `callUUID`). */
   globalId?: string;
+  /**
+   * The id every monitored user's view of this call shares, when the platform gives one that `id`/`globalId` do not
+   * (TelServices `callReference`). Follow-up correlation only: never part of event ids.
+   */
+  callKey?: string;
   direction: 'incoming' | 'outgoing';
   from: Party;
   to: Party;
@@ -139,6 +148,34 @@ export interface CallLogRecord {
   parties: Array<Party & { role?: 'caller' | 'callee'; answered?: boolean }>;
 }
 
+/** How an unanswered call ended, for everyone it rang. */
+export type UnansweredReason = 'abandoned' | 'voicemail' | 'queue_abandoned' | 'busy' | 'no_answer' | 'rejected' | 'failed' | 'unknown';
+
+/** What a follow-up event reports (`call.unanswered`, `call.returned`, `call.unreturned`). */
+export interface FollowUpInfo {
+  /** The caller of the unanswered call(s); `number` as the PBX gave it. */
+  caller: Party;
+  /** The caller's number as compared (normalized: national / international forms, outside-line prefix). */
+  callerKey: string;
+  /** call.unanswered / call.unreturned: the monitored users the call rang, in the order they were rung. */
+  users?: string[];
+  firstRingAt?: string;
+  endedAt?: string;
+  ringSeconds?: number;
+  endReason?: UnansweredReason;
+  /** The per-user `call.missed` event ids this call summarises. */
+  missedEventIds?: string[];
+  /** call.unreturned: the `call.unanswered` it follows up; its follow-up time. */
+  unansweredEventId?: string;
+  followUpSeconds?: number;
+  /** call.returned: the `call.unanswered` event ids it closes (oldest first). */
+  closes?: string[];
+  /** call.returned: who returned the call, which way (`outgoing`: a callback), seconds after the (first) unanswered call ended. */
+  returnedBy?: string;
+  returnDirection?: 'incoming' | 'outgoing';
+  afterSeconds?: number;
+}
+
 export interface PbxEvent {
   /** Stable id, deterministic from the source: the same raw input gives the same id. */
   id: string;
@@ -160,6 +197,8 @@ export interface PbxEvent {
   /** callLog.created: the call-log record the PBX just wrote (ALE `OnComRecordCreated`). */
   callLog?: CallLogRecord;
   connection?: ConnectionStateInfo;
+  /** call.unanswered / call.returned / call.unreturned: the follow-up they report (shared/followup). */
+  followUp?: FollowUpInfo;
   /** Source event(s), only when asked for (`includeRaw`). */
   raw?: unknown[];
 }

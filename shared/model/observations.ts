@@ -44,6 +44,8 @@ export interface CallObservation {
   user: string;
   callId: string;
   globalId?: string;
+  /** The id all users' views of the call share, when neither `callId` nor `globalId` is (see `CallInfo.callKey`). */
+  callKey?: string;
   /** Epoch ms. */
   time: number;
   /** Call-level state reported by the platform for this user's view, if any. */

@@ -10,9 +10,9 @@ import type { ConnectionConfig, PbxConnection } from '../connection/types';
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
 const ale = (c: ConnectionConfig): PbxConnection => (require('./ale/connection') as typeof import('./ale/connection')).createAleConnection(c);
 const telservices = (c: ConnectionConfig): PbxConnection =>
-  (require('./telservices/connection') as typeof import('./telservices/connection')).createTelServicesConnection(c);
+  (require('./telservices/module') as typeof import('./telservices/module')).create(c);
 const voicenter = (c: ConnectionConfig): PbxConnection =>
-  (require('./voicenter/connection') as typeof import('./voicenter/connection')).createVoicenterConnection(c);
+  (require('./voicenter/module') as typeof import('./voicenter/module')).create(c);
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 registerPlatform('opentouch', ale);

@@ -9,6 +9,7 @@ import { endReasonOf } from './end-reason';
 import { CallTable } from './call-table';
 import { RecentIds } from './recent-ids';
 import { EndedCalls } from './ended-calls';
+import { AnsweredCalls, callWideKey } from './answered-elsewhere';
 
 export interface TrackerOptions {
   /** Attach the source events to each derived event (costs memory per live call). */
@@ -37,6 +38,10 @@ interface CallRecord {
   user: string;
   callId: string;
   globalId?: string;
+  /** Call-wide id when neither `callId` nor `globalId` is one (see `CallInfo.callKey`). */
+  callKey?: string;
+  /** Its answer is in `answers` (noted once). */
+  answerNoted?: boolean;
   /** First seen in a resync snapshot: it began earlier than `startedAt` says. */
   inProgressAtConnect?: boolean;
   /** Hash of the parts that identify the call (platform, user, ids), so each event id hashes only its own parts. */
@@ -111,6 +116,8 @@ export class CallTracker {
   private readonly lastDirect = new Map<string, Map<string, { key: string; n: number; seed: IdSeed }>>();
   private readonly recent = new RecentIds();
   private readonly ended: EndedCalls;
+  /** Calls a monitored user answered (incoming), so that the others they rang end `answered_elsewhere`. */
+  private readonly answers: AnsweredCalls;
   private readonly ttl: number;
   private readonly now: () => number;
   /**
@@ -136,6 +143,7 @@ export class CallTracker {
     this.maxParties = Math.max(1, options.maxParties ?? DEFAULT_MAX_PARTIES);
     this.onWarning = options.onWarning;
     this.ended = new EndedCalls(10_000, options.endedMemoryMs ?? 5 * 60_000);
+    this.answers = new AnsweredCalls(10_000, options.endedMemoryMs ?? 5 * 60_000);
     this.lastSweep = this.now();
   }
 
@@ -180,6 +188,7 @@ export class CallTracker {
     }
     for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
     this.ended.prune(now);
+    this.answers.prune(now);
     return out;
   }
 
@@ -209,6 +218,7 @@ export class CallTracker {
       rec.globalId = obs.globalId;
       rec.seed = undefined;
     }
+    if (obs.callKey) rec.callKey = obs.callKey;
     if (obs.anonymous) rec.anonymous = true;
     if (obs.initialCalled && !rec.initialCalled) rec.initialCalled = obs.initialCalled;
     if (obs.capabilities) rec.capabilities = obs.capabilities;
@@ -220,6 +230,10 @@ export class CallTracker {
     pending.length = 0;
     this.applyLegs(rec, obs, pending);
     if (!rec.directionKnown) this.learnDirection(rec, obs);
+    if (rec.answered && !rec.answerNoted && rec.direction === 'incoming' && rec.directionKnown && rec.answeredAt !== undefined) {
+      rec.answerNoted = true;
+      this.answers.add(callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey), { user: rec.user, at: rec.answeredAt });
+    }
     // A call whose direction nothing has told yet is not announced (nor are its steps): nothing is said by default.
     // An answer seen meanwhile is said once the call is announced.
     if (!rec.directionKnown) {
@@ -445,7 +459,11 @@ export class CallTracker {
       rec.announced = true;
       out.push(this.event(rec, rec.direction === 'incoming' ? 'call.incoming' : 'call.outgoing', time, 0));
     }
-    const reason = how.expired || how.outage ? 'unknown' : endReasonOf(rec.answered, cause);
+    let reason = how.expired || how.outage ? 'unknown' : endReasonOf(rec.answered, cause);
+    // A group rang this user and another monitored user answered (after this view began ringing): the
+    // call went on without this user, as for a pick-up; the PBX's own cause (cleared, not answered) says less.
+    if ((reason === 'abandoned' || reason === 'no_answer') && rec.direction === 'incoming'
+      && this.answers.elsewhere(callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
     const extra: Partial<CallInfo> = { endReason: reason, endedAt: iso(time) };
     if (how.outage) extra.endedDuringOutage = true;
     if (how.mergedInto) extra.mergedInto = how.mergedInto;
@@ -484,6 +502,7 @@ export class CallTracker {
       answered: rec.answered,
     };
     if (rec.globalId) info.globalId = rec.globalId;
+    if (rec.callKey) info.callKey = rec.callKey;
     if (rec.inProgressAtConnect) info.inProgressAtConnect = true;
     if (rec.device) info.device = rec.device;
     if (rec.answeredIso !== undefined) info.answeredAt = rec.answeredIso;

@@ -31,7 +31,9 @@ export type SimCause =
   | 'voicemail'
   | 'participant_left'
   /** A CCD pilot handed the call to an agent. */
-  | 'distributed';
+  | 'distributed'
+  /** A ring-group member's leg, cancelled because another member answered. */
+  | 'answered_elsewhere';
 
 export interface SimPartyInfo {
   /** Participant id, stable for the life of the call. */
@@ -59,6 +61,28 @@ export interface SimCallView {
   anonymous: boolean;
   /** What the user may do now (answer, hold, transfer...). */
   capabilities: string[];
+  /** The ring group this call came through, when it did (its members' legs and the caller's view carry it). */
+  group?: SimGroupInfo;
+}
+
+/**
+ * A ring group (FreePBX "ring group", OXE "hunting group"): one number ringing several users, all at once
+ * (`ringall`) or one after the other (`hunt`, in the listed order).
+ */
+export interface SimRingGroup {
+  number: string;
+  name: string;
+  /** Logins (or extensions) of the members, in hunt order. */
+  members: string[];
+  strategy: 'ringall' | 'hunt';
+  /** How long the group rings (ringall) or each member rings (hunt); default: the PBX's ring timeout. */
+  ringMs?: number;
+}
+
+export interface SimGroupInfo {
+  number: string;
+  name: string;
+  strategy: SimRingGroup['strategy'];
 }
 
 export interface SimRouteState {

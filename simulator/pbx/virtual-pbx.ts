@@ -4,7 +4,7 @@
  * real PBX would notify them. Front-ends render those changes in their own dialect.
  */
 import { EventEmitter } from 'node:events';
-import type { PbxChange, SimCallView, SimCause, SimLegState, SimPartyInfo, SimRouteState, SimUser } from './types';
+import type { PbxChange, SimCallView, SimCause, SimGroupInfo, SimLegState, SimPartyInfo, SimRingGroup, SimRouteState, SimUser } from './types';
 
 /** The number calls go to when sent to voicemail. */
 export const VOICEMAIL_NUMBER = '8000';
@@ -24,6 +24,12 @@ interface Party {
   login?: string;
   /** The service number (a CCD pilot) holding the call for now: it has no phone and gets no events. */
   service?: string;
+  /** A ring group's member: the group's number (kept after the member answers). */
+  memberOf?: string;
+  /** The member's phone rings for the group: it sees only the caller, and the caller does not see it yet. */
+  ringingFor?: string;
+  /** The group itself, as the caller sees it while its members ring (no phone, no events). */
+  groupSlot?: boolean;
 }
 
 interface Call {
@@ -32,6 +38,10 @@ interface Call {
   parties: Party[];
   initialCalled?: { number: string; login?: string; name?: string };
   ringTimer?: NodeJS.Timeout;
+  /** The ring group the call came through. */
+  group?: SimRingGroup;
+  /** Hunt: the members still to ring, in order. */
+  huntNext?: SimUser[];
 }
 
 export interface MakeCallOptions {
@@ -69,6 +79,8 @@ export interface VirtualPbxOptions {
   /** Ring-no-answer timeout. Default 30 s. */
   ringTimeoutMs?: number;
   now?: () => number;
+  /** Ring groups (more can be added with `addGroup`). */
+  groups?: SimRingGroup[];
 }
 
 export class VirtualPbx extends EventEmitter {
@@ -78,6 +90,7 @@ export class VirtualPbx extends EventEmitter {
   private readonly routingOf = new Map<string, SimRouteState>();
   private readonly lastUserState = new Map<string, 'free' | 'busy'>();
   private readonly services = new Map<string, PbxService>();
+  private readonly ringGroups = new Map<string, SimRingGroup>();
   private readonly now: () => number;
   private seq = 0;
   ringTimeoutMs: number;
@@ -88,6 +101,23 @@ export class VirtualPbx extends EventEmitter {
     this.ringTimeoutMs = o.ringTimeoutMs ?? 30_000;
     this.now = o.now ?? Date.now;
     for (const u of o.users) this.routingOf.set(u.login, { forward: null, dnd: false });
+    for (const g of o.groups ?? []) this.addGroup(g);
+  }
+
+  // ---- ring groups ------------------------------------------------------------------------------------
+
+  /** A ring group: calls to its number ring its members (all at once, or in turn). */
+  addGroup(g: SimRingGroup): void {
+    if (!/^\d{2,10}$/.test(g.number) || this.user(g.number) || this.services.has(g.number)) throw new SimError('bad_parameter', `${g.number} cannot be a ring group number`);
+    const members = g.members.map((m) => this.mustUser(m));
+    if (members.length === 0 || members.some((u) => u.admin)) throw new SimError('bad_parameter', `ring group ${g.number} needs members with phones`);
+    if (g.ringMs !== undefined && !(g.ringMs > 0)) throw new SimError('bad_parameter', 'ringMs must be positive');
+    this.ringGroups.set(g.number, { ...g, members: members.map((u) => u.login) });
+  }
+
+  /** The ring groups, for front-ends and the phones page. */
+  groups(): SimRingGroup[] {
+    return [...this.ringGroups.values()].map((g) => ({ ...g, members: [...g.members] }));
   }
 
   // ---- look-ups ---------------------------------------------------------------------------------------
@@ -135,9 +165,7 @@ export class VirtualPbx extends EventEmitter {
     if (!device || !u.devices.includes(device)) throw new SimError('bad_parameter', `${u.login} has no device ${opts.device ?? ''}`);
     if (!toNumber) throw new SimError('bad_parameter', 'no destination');
     const call = this.newCall();
-    const target = this.user(toNumber);
-    const service = target ? undefined : this.services.get(toNumber);
-    call.initialCalled = target ? { number: target.number, login: target.login, name: target.name } : service ? { number: toNumber, name: service.name } : { number: toNumber };
+    call.initialCalled = this.calledParty(toNumber);
     const caller = this.party(call, u, u.number, 'caller', 'ringing_outgoing', [device]);
     caller.anonymous = opts.anonymous === true;
     call.parties.push(caller);
@@ -152,10 +180,10 @@ export class VirtualPbx extends EventEmitter {
   callFromOutside(fromNumber: string, toNumber: string, opts: { anonymous?: boolean; name?: string } = {}): string {
     if (!/^\+?\d{2,20}$/.test(fromNumber) || this.user(fromNumber)) throw new SimError('bad_parameter', `${fromNumber} is not an outside number`);
     const target = this.user(toNumber);
-    const service = target ? undefined : this.services.get(toNumber);
+    const service = target ? undefined : this.services.get(toNumber) ?? this.ringGroups.get(toNumber);
     if ((!target || target.admin) && !service && toNumber !== VOICEMAIL_NUMBER) throw new SimError('bad_parameter', `${toNumber} is not a phone of this PBX`);
     const call = this.newCall();
-    call.initialCalled = target ? { number: target.number, login: target.login, name: target.name } : service ? { number: toNumber, name: service.name } : { number: toNumber };
+    call.initialCalled = this.calledParty(toNumber);
     const caller = this.party(call, undefined, fromNumber, 'caller', 'ringing_outgoing', []);
     caller.anonymous = opts.anonymous === true;
     if (opts.name) caller.name = opts.name;
@@ -172,6 +200,7 @@ export class VirtualPbx extends EventEmitter {
     const d = device ?? [...p.legs.keys()][0];
     if (p.user && (!d || !p.legs.has(d))) throw new SimError('bad_parameter', `device ${device} is not ringing`);
     this.clearRing(call);
+    if (p.ringingFor) return this.groupAnswered(call, p, d!);
     p.state = 'active';
     p.legs = p.user ? new Map([[d!, 'active']]) : new Map();
     for (const q of call.parties) {
@@ -243,6 +272,7 @@ export class VirtualPbx extends EventEmitter {
     const call = this.mustCall(callRef);
     const p = this.partyOf(call, user);
     if (!p || p.state !== 'ringing_incoming') throw new SimError('bad_state', `${user} is not ringing on call ${callRef}`);
+    if (p.ringingFor) throw new SimError('bad_state', `${user} is ringing for group ${p.ringingFor}: decline it instead`);
     this.clearRing(call);
     call.parties = call.parties.filter((q) => q !== p);
     const vm = toNumber.toLowerCase() === 'voicemail';
@@ -338,6 +368,8 @@ export class VirtualPbx extends EventEmitter {
   private route(call: Call, number: string, cause: SimCause | undefined, depth: number): void {
     const target = this.user(number);
     const others = call.parties.filter((q) => q.user);
+    const group = target ? undefined : this.ringGroups.get(number);
+    if (group) return this.routeGroup(call, group, others, cause);
     const service = target ? undefined : this.services.get(number);
     if (service) {
       // The service answers for the number without a phone: the caller keeps hearing it ring, with no ring timeout.
@@ -378,6 +410,97 @@ export class VirtualPbx extends EventEmitter {
       this.startRing(call);
     }
     this.afterChange(call);
+  }
+
+  /** Whom a call to `number` is shown as calling: a user, a service, a ring group, or the number itself. */
+  private calledParty(number: string): NonNullable<Call['initialCalled']> {
+    const target = this.user(number);
+    if (target) return { number: target.number, login: target.login, name: target.name };
+    const named = this.services.get(number) ?? this.ringGroups.get(number);
+    return named ? { number, name: named.name } : { number };
+  }
+
+  /**
+   * A call reaches a ring group: the caller sees the group ringing; its members (not in do-not-disturb, not the
+   * caller) ring all at once or, for a hunt group, one after the other. Members' own forwards are not followed, as
+   * FreePBX's ring groups dial the members' phones directly.
+   */
+  private routeGroup(call: Call, g: SimRingGroup, others: Party[], cause: SimCause | undefined): void {
+    const inCall = new Set(call.parties.map((q) => q.user?.login));
+    const members = g.members.map((m) => this.user(m)!).filter((u) => !inCall.has(u.login) && !this.routingOf.get(u.login)!.dnd);
+    call.group = g;
+    if (members.length === 0) {
+      // Nobody can ring: the caller hears busy, as for a refusing user.
+      for (const q of others) if (q.state === 'ringing_outgoing') this.setState(q, 'dialing');
+      for (const q of others) this.emitCall(call, q, q.state === 'active' || q.state === 'held' || cause ? 'modified' : 'created', cause);
+      for (const q of others) this.emitCall(call, q, 'modified', 'busy');
+      this.endAll(call, 'busy');
+      return;
+    }
+    const slot = this.party(call, undefined, g.number, 'callee', 'ringing_incoming', []);
+    slot.pid = `group-${g.number}`;
+    slot.name = g.name;
+    slot.groupSlot = true;
+    call.parties.push(slot);
+    this.notifyOthers(call, slot, others, cause);
+    this.afterChange(call);
+    const now = g.strategy === 'hunt' ? members.slice(0, 1) : members;
+    call.huntNext = g.strategy === 'hunt' ? members.slice(1) : [];
+    for (const u of now) this.ringMember(call, u);
+    this.startGroupRing(call);
+  }
+
+  private ringMember(call: Call, u: SimUser): void {
+    const m = this.party(call, u, u.number, 'callee', 'ringing_incoming', u.devices);
+    m.memberOf = call.group!.number;
+    m.ringingFor = call.group!.number;
+    call.parties.push(m);
+    this.emitCall(call, m, 'created');
+    this.afterChange(call);
+  }
+
+  private startGroupRing(call: Call): void {
+    this.clearRing(call);
+    call.ringTimer = setTimeout(() => this.ringNoAnswer(call), call.group?.ringMs ?? this.ringTimeoutMs);
+    call.ringTimer.unref();
+  }
+
+  /** The group's ring time is up: a hunt group rings its next member; otherwise nobody answered. */
+  private groupNoAnswer(call: Call): void {
+    const next = call.huntNext?.shift();
+    if (!next) return this.endAll(call, 'no_answer');
+    const ringing = call.parties.filter((q) => q.ringingFor);
+    call.parties = call.parties.filter((q) => !q.ringingFor);
+    for (const q of ringing) this.removed(call, q, 'no_answer');
+    this.ringMember(call, next);
+    this.startGroupRing(call);
+  }
+
+  /** A ringing member turns the group's call down: the others keep ringing (a hunt group goes on to the next). */
+  private memberDeclines(call: Call, p: Party): void {
+    call.parties = call.parties.filter((q) => q !== p);
+    this.removed(call, p, 'busy');
+    this.afterChange(call);
+    if (call.parties.some((q) => q.ringingFor)) return;
+    this.clearRing(call);
+    this.groupNoAnswer(call);
+  }
+
+  /**
+   * A member answers the group's call: their view goes active first, then every other member's leg ends
+   * `answered_elsewhere`, then the caller's side learns who answered.
+   */
+  private groupAnswered(call: Call, p: Party, device: string): void {
+    const siblings = call.parties.filter((q) => q !== p && q.ringingFor);
+    call.parties = call.parties.filter((q) => !q.groupSlot && !siblings.includes(q));
+    call.huntNext = [];
+    p.ringingFor = undefined;
+    p.state = 'active';
+    p.legs = new Map([[device, 'active']]);
+    this.emitCall(call, p, 'modified');
+    for (const q of siblings) this.removed(call, q, 'answered_elsewhere');
+    for (const q of call.parties) if (q !== p && q.state === 'ringing_outgoing') this.setState(q, 'active');
+    this.notify(call, 'modified', call.parties.filter((q) => q !== p));
   }
 
   /**
@@ -423,6 +546,7 @@ export class VirtualPbx extends EventEmitter {
   private ringNoAnswer(call: Call): void {
     call.ringTimer = undefined;
     if (!this.live.has(call.id)) return;
+    if (call.parties.some((q) => q.groupSlot)) return this.groupNoAnswer(call);
     const ringing = call.parties.find((q) => q.state === 'ringing_incoming');
     if (!ringing) return;
     const fwd = ringing.user ? this.routingOf.get(ringing.user.login)?.forward : null;
@@ -437,8 +561,19 @@ export class VirtualPbx extends EventEmitter {
   }
 
   private leave(call: Call, p: Party): void {
+    if (p.ringingFor) return this.memberDeclines(call, p);
     this.clearRing(call);
-    const remaining = call.parties.filter((q) => q !== p);
+    const remaining = call.parties.filter((q) => q !== p && !q.groupSlot);
+    if (remaining.length < call.parties.length - 1) {
+      // The caller gives up while the group rings: every member's leg ends, abandoned.
+      call.parties = remaining;
+      this.removed(call, p, 'normal');
+      for (const q of remaining) this.removed(call, q, q.state === 'ringing_incoming' ? 'abandoned' : 'normal');
+      call.parties = [];
+      this.releaseServices(call, remaining);
+      this.drop(call);
+      return;
+    }
     if (remaining.length >= 2) {
       call.parties = remaining;
       this.removed(call, p, 'normal');
@@ -527,7 +662,9 @@ export class VirtualPbx extends EventEmitter {
   }
 
   private view(call: Call, p: Party): SimCallView {
-    const participants: SimPartyInfo[] = call.parties.filter((q) => q !== p).map((q) => {
+    // A member ringing for a group sees the caller only; everyone else sees the group, not its ringing members.
+    const shown = call.parties.filter((q) => q !== p && (p.ringingFor ? !q.memberOf && !q.groupSlot : !q.ringingFor));
+    const participants: SimPartyInfo[] = shown.map((q) => {
       const info: SimPartyInfo = { id: q.pid, number: q.anonymous ? '' : q.number };
       if (q.anonymous) info.anonymous = true;
       else {
@@ -537,7 +674,9 @@ export class VirtualPbx extends EventEmitter {
       }
       return info;
     });
+    const group: SimGroupInfo | undefined = call.group ? { number: call.group.number, name: call.group.name, strategy: call.group.strategy } : undefined;
     return {
+      ...(group ? { group } : {}),
       ref: p.ref,
       uuid: call.uuid,
       direction: p.role === 'caller' ? 'outgoing' : 'incoming',
@@ -546,7 +685,7 @@ export class VirtualPbx extends EventEmitter {
       participants,
       initialCalled: call.initialCalled,
       anonymous: participants.some((q) => q.anonymous),
-      capabilities: capabilitiesFor(p.state, call.parties.length),
+      capabilities: capabilitiesFor(p.state, shown.length + 1),
     };
   }
 

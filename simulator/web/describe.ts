@@ -17,6 +17,7 @@ const CAUSE: Record<SimCause, string> = {
   voicemail: 'sent to voicemail',
   participant_left: 'a participant left',
   distributed: 'from the queue',
+  answered_elsewhere: 'answered elsewhere',
 };
 
 export function describeRouting(r: SimRouteState): string {

@@ -28,6 +28,16 @@ describe('pbxflow on asterisk', () => {
     expect(r.events.filter((e) => e.type === 'call.ended').map((e) => e.user).sort()).toEqual(['1986', '21']);
   });
 
+  it('simulate starts the AMI front-end and prints its port, the manager account, the ring group and a ready listen command', async () => {
+    const r = await runCli(['simulate', '--duration', '300']);
+    expect(r.code).toBe(0);
+    const m = /Asterisk \(AMI\): (tcp:\/\/127\.0\.0\.1:(\d+)) +port (\d+) +manager account pbxflow \/ ami-secret/.exec(r.out);
+    expect(m).not.toBeNull();
+    expect(m![2]).toBe(m![3]);
+    expect(r.out).toContain('ring groups: 400 Sales (ringall: 401, 402)');
+    expect(r.out).toContain(`try: pbxflow listen --platform asterisk --url ${m![1]} --login pbxflow --password ami-secret --users 401,402`);
+  });
+
   it('listen takes the platform\'s flags and prints events; a bad value names the flag', async () => {
     const bad = await runCli(['listen', '--platform', 'asterisk', '--url', 'http://x', '--login', 'a', '--password', 'b']);
     expect(bad.code).toBe(2);

@@ -29,7 +29,7 @@ class FakeDriver implements PlatformDriver<Session> {
     return { id: this.logins.length, alive: true };
   }
 
-  openStream(_s: Session, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
+  openStream(_s: Session, sink: StreamSink, signal: AbortSignal, _server = 0): Promise<StreamEnd> {
     this.streams++;
     return this.streamStep(sink, signal, this.streams);
   }
@@ -286,6 +286,138 @@ describe('supervisor: phases, session-only, execute', () => {
     await sleep(200);
     expect(d.logins).toHaveLength(2);
     expect(c.state).toBe('connected');
+  });
+});
+
+describe('supervisor: fail-over with the same session, renewal', () => {
+  it('fail-over with sameSession opens the stream on the next server without a new login', async () => {
+    const d = new FakeDriver();
+    const servers: number[] = [];
+    d.openStream = (_s, sink, signal, server = 0) => {
+      servers.push(server);
+      d.streams++;
+      return d.streams < 3 ? Promise.resolve({ kind: 'failover', reason: 'gone', sameSession: true }) : (sink.up(), untilAborted(signal));
+    };
+    const c = start(d);
+    await c.ready(2000);
+    expect(servers).toEqual([0, 1, 2]);
+    expect(d.logins).toHaveLength(1);
+  });
+
+  /** A driver whose session expires: it asks for a renewal at once, every time. */
+  function renewing(d: FakeDriver, renew: () => Promise<void>): { renewals: number[] } {
+    const seen = { renewals: [] as number[] };
+    const r = d as FakeDriver & Pick<PlatformDriver<Session>, 'renewal' | 'renew' | 'renewalName'>;
+    r.renewal = () => ({ dueAt: 0 });
+    r.renew = async () => {
+      seen.renewals.push(Date.now());
+      await renew();
+    };
+    (r as { renewalName?: string }).renewalName = 'token refresh';
+    d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+    return seen;
+  }
+
+  it('renews a session that is always due no more than the ceiling a window, never sooner than the floor', async () => {
+    const d = new FakeDriver();
+    const seen = renewing(d, async () => undefined);
+    const c = start(d, { renewal: { floorMs: 20, windowMs: 300, perWindow: 3 } });
+    await c.ready(2000);
+    await sleep(1000);
+    const t = seen.renewals;
+    // 3 per 300 ms window: about 10 in a second, not one every 20 ms (50), nor a tight loop.
+    expect(t.length).toBeGreaterThanOrEqual(6);
+    expect(t.length).toBeLessThanOrEqual(14);
+    for (let i = 1; i < t.length; i++) expect(t[i] - t[i - 1]).toBeGreaterThanOrEqual(15);
+    for (let i = 3; i < t.length; i++) expect(t[i] - t[i - 3]).toBeGreaterThanOrEqual(290);
+    expect(d.logins).toHaveLength(1);
+  });
+
+  it('a renewal that keeps failing warns, backs off, and after 3 failures logs in again through the back-off', async () => {
+    const d = new FakeDriver();
+    const seen = renewing(d, async () => {
+      throw new PbxError('NETWORK', 'refresh endpoint down');
+    });
+    const c = start(d, { renewal: { floorMs: 20, windowMs: 1000, perWindow: 100 } });
+    const warnings: string[] = [];
+    c.onWarning((w) => warnings.push(w.message));
+    await c.ready(2000);
+    await waitFor(() => d.logins.length >= 2);
+    expect(seen.renewals.length).toBeGreaterThanOrEqual(3);
+    expect(d.streams).toBeGreaterThanOrEqual(2);
+    expect(warnings.some((m) => /token refresh failed: refresh endpoint down/.test(m))).toBe(true);
+    expect(warnings.some((m) => /token refresh failed 3 times/.test(m))).toBe(true);
+  });
+
+  it('a refused renewal logs in again at once (no more renewals on that session)', async () => {
+    const d = new FakeDriver();
+    const onSession: number[] = [];
+    renewing(d, async () => {
+      onSession.push(d.logins.length);
+      throw new AuthError('refresh token refused');
+    });
+    const c = start(d, { renewal: { floorMs: 20, windowMs: 1000, perWindow: 100 } });
+    await c.ready(2000);
+    await waitFor(() => d.logins.length >= 2);
+    await sleep(30);
+    // One renewal of the first session, then a login (not a renewal loop, not a failure for good).
+    expect(onSession.filter((n) => n === 1)).toHaveLength(1);
+    expect(c.phase).not.toBe('failed');
+  });
+
+  it('an unsupported operation says why, in the driver\'s words', async () => {
+    const d = new FakeDriver();
+    (d as FakeDriver & { unsupported(op: string): string }).unsupported = (op) => `events only (${op})`;
+    const c = start(d);
+    await expect(c.execute('hold', {})).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'events only (hold)' });
+  });
+});
+
+describe('supervisor: held streams, required resyncs', () => {
+  it('held: reconnecting with the reason, operations still run, probed on the capped back-off until a probe ends the stream', async () => {
+    const d = new FakeDriver() as FakeDriver & Pick<PlatformDriver<Session>, 'probe'>;
+    const probes: number[] = [];
+    d.probe = async () => {
+      probes.push(Date.now());
+      return probes.length < 4 ? undefined : { kind: 'relogin', reason: 'the PBX is back' };
+    };
+    d.streamStep = async (sink, signal, n) => {
+      sink.up();
+      if (n === 1) setTimeout(() => sink.hold('the PBX link is down'), 30);
+      return untilAborted(signal);
+    };
+    const c = start(d);
+    await c.ready(2000);
+    await waitFor(() => c.phase === 'held');
+    expect(c.stateInfo).toMatchObject({ state: 'reconnecting', reason: 'the PBX link is down' });
+    // The session is there: an operation runs now (the server gives its own error), it does not wait for `connected`.
+    const t0 = Date.now();
+    await expect(c.execute('makeCall', {})).resolves.toEqual({ ok: true });
+    expect(Date.now() - t0).toBeLessThan(100);
+    await waitFor(() => d.logins.length === 2 && c.state === 'connected');
+    // Probes 20, 40, 80 ms apart (random: 1): the back-off, not a tight loop.
+    expect(probes).toHaveLength(4);
+    for (let i = 1; i < probes.length; i++) expect(probes[i] - probes[i - 1]).toBeGreaterThanOrEqual(15 * 2 ** (i - 1));
+    expect(d.streams).toBe(2);
+  });
+
+  it('a driver whose resync is required: a failed resync rejects ready() and logs in again (no "connected" without it)', async () => {
+    const d = new FakeDriver() as FakeDriver & { resyncRequired: boolean };
+    d.resyncRequired = true;
+    d.resync = async () => {
+      d.resyncs++;
+      if (d.resyncs === 1) throw new PbxError('PBX', 'snapshot refused');
+      return [];
+    };
+    d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+    const c = start(d);
+    const states: string[] = [];
+    c.onState((st) => states.push(st.state));
+    await expect(c.ready(2000)).rejects.toMatchObject({ message: 'snapshot refused' });
+    await waitFor(() => c.state === 'connected');
+    expect(d.logins).toHaveLength(2);
+    expect(d.streams).toBe(2);
+    expect(states.indexOf('connected')).toBeGreaterThan(states.indexOf('reconnecting'));
   });
 });
 

@@ -139,6 +139,14 @@ describe('npm start -- --once', () => {
     expect(tickets().map((t) => t.platform).sort()).toEqual(['opentouch', 'telservices', 'voicenter']);
   });
 
+  it('makes one ticket of the FreePBX ring-group call nobody answered (both members missed it), seen over Asterisk AMI', () => {
+    expect(out).toMatch(/FreePBX \(AMI\): +tcp:\/\/127\.0\.0\.1:\d+ +\(extensions 401 gina, 402 hugo; ring group 400 Sales\)/);
+    expect(out).toContain(`FreePBX tickets:  ${join(tmpDir, 'demo-freepbx-tickets.ndjson')}`);
+    const fp = readFileSync(join(tmpDir, 'demo-freepbx-tickets.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(fp).toEqual([expect.objectContaining({ platform: 'asterisk', for: 'Sales', caller: '0655512345', reason: 'no_answer', subject: 'Missed call to Sales (400) from 0655512345' })]);
+    expect(out).toMatch(/\[ticket\] \{.*for: 'Sales', platform: 'asterisk'/);
+  });
+
   it('shows the Support queue (O2G) in the live call log: a call answered by Dave, the agent, and one abandoned', () => {
     expect(out).toMatch(/\[call log\] 5000: queue\.joined 203 -> Support/);
     expect(out).toMatch(/\[call log\] 5000: queue\.answered 203 -> Support -> agent 204 after \d+ s/);

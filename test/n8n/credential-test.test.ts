@@ -86,3 +86,55 @@ describe('credential test and node errors', () => {
     expect(err.description ?? '').not.toMatch(/Fix the parameter/);
   });
 });
+
+describe('credential forms are built from the settings schemas (issue 20)', () => {
+  // Required here so the engine suite above stays as it was.
+  const { PbxO2gApi } = require('../../credentials/PbxO2gApi.credentials') as typeof import('../../credentials/PbxO2gApi.credentials');
+  const { PbxTelServicesApi } = require('../../credentials/PbxTelServicesApi.credentials') as typeof import('../../credentials/PbxTelServicesApi.credentials');
+  const { PbxVoicenterApi } = require('../../credentials/PbxVoicenterApi.credentials') as typeof import('../../credentials/PbxVoicenterApi.credentials');
+  const { PbxAsteriskApi } = require('../../credentials/PbxAsteriskApi.credentials') as typeof import('../../credentials/PbxAsteriskApi.credentials');
+  const { PLATFORM_SETTINGS } = require('../../shared/platforms/settings') as typeof import('../../shared/platforms/settings');
+  const { credentialFieldLabel } = require('../../nodes/shared/credential-labels') as typeof import('../../nodes/shared/credential-labels');
+  const FORMS = [
+    ['opentouch', new PbxOpenTouchApi()], ['o2g', new PbxO2gApi()], ['telservices', new PbxTelServicesApi()],
+    ['voicenter', new PbxVoicenterApi()], ['asterisk', new PbxAsteriskApi()],
+  ] as const;
+  /** The stored field names saved credentials hold (pinned: renaming one would lose a saved value). */
+  const SAVED = {
+    opentouch: ['url', 'secondaryUrl', 'login', 'password', 'sessionKind', 'users', 'urlKind', 'allowUnauthorizedCerts', 'caCertificate'],
+    o2g: ['url', 'secondaryUrl', 'login', 'password', 'sessionKind', 'users', 'urlKind', 'pilots', 'allowUnauthorizedCerts', 'caCertificate'],
+    telservices: ['url', 'login', 'password', 'users', 'eventSource', 'udpPort', 'udpHost'],
+    voicenter: ['loginType', 'login', 'login', 'password', 'password', 'url', 'serverUrl', 'socketVersion'],
+    asterisk: ['url', 'login', 'password', 'authType', 'users', 'insecure'],
+  };
+  /** A second wording of a stored field, shown for another login type. */
+  const VARIANTS: Record<string, string[]> = { 'voicenter.login': ['Username'], 'voicenter.password': ['API Token'] };
+
+  it.each(FORMS.map(([p, c]) => [p, c] as const))('%s: every field is a schema setting with its label, type, default and secrecy; the rest can stay unset', (platform, cred) => {
+    const specs = PLATFORM_SETTINGS[platform]!.specs;
+    expect(cred.properties.map((p) => p.name)).toEqual(SAVED[platform]);
+    for (const p of cred.properties) {
+      const s = specs.find((x) => (x.name?.n8n ?? x.key) === p.name)!;
+      expect(s).toBeDefined();
+      expect([p.name, [s.label.n8n, ...(VARIANTS[`${platform}.${p.name}`] ?? [])]]).toEqual([p.name, expect.arrayContaining([p.displayName])]);
+      expect([p.name, p.type]).toEqual([p.name, { number: 'number', boolean: 'boolean', enum: 'options' }[s.type as string] ?? 'string']);
+      if (s.type === 'enum') expect((p.options as Array<{ value: string }>).map((o) => o.value)).toEqual(s.limits!.values);
+      if (s.secret) expect([p.name, p.typeOptions?.password]).toEqual([p.name, true]);
+      const dflt = Array.isArray(s.default) ? s.default.join(', ') : s.default;
+      // An empty URL is a default too: the public service (Voicenter's login API).
+      expect([p.name, p.default]).toEqual([p.name, s.type === 'url' && dflt ? '' : dflt ?? (s.type === 'boolean' ? false : '')]);
+    }
+    // The other way: a setting the form does not show is never required (its schema default, or unset, holds).
+    const shown = new Set(cred.properties.map((p) => p.name));
+    for (const s of specs) if (!shown.has(s.name?.n8n ?? s.key)) expect([s.key, s.required ?? false]).toEqual([s.key, false]);
+  });
+
+  it('credential labels come from the schemas, Asterisk included', () => {
+    expect(credentialFieldLabel('pbxAsteriskApi', 'users')).toBe('Monitored Extensions');
+    expect(credentialFieldLabel('pbxOpenTouchApi', 'users')).toBe('Monitored Users');
+    expect(credentialFieldLabel('pbxO2gApi', 'caCertificate')).toBe('Custom CA Certificate');
+    for (const [platform, cred] of FORMS) {
+      for (const p of cred.properties) expect([platform, p.name, credentialFieldLabel(cred.name, p.name)]).toEqual([platform, p.name, PLATFORM_SETTINGS[platform]!.specs.find((s) => (s.name?.n8n ?? s.key) === p.name)!.label.n8n]);
+    }
+  });
+});

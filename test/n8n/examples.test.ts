@@ -26,6 +26,7 @@ import {
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
 import { PbxTrigger } from '../../nodes/PbxTrigger/PbxTrigger.node';
 import { openConnectionCount } from '../../shared/connection/registry';
+import { configureFollowUp } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
 import { startSimulator, type Simulator } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes/features';
@@ -169,8 +170,11 @@ registerNodeType('n8n-nodes-base.code', new CodeStandIn());
 let sim: Simulator;
 beforeAll(async () => {
   sim = await startSimulator();
+  // A call is unanswered once every view of it has ended and stayed so this long (3 s in the product).
+  configureFollowUp({ settleMs: 200 });
 });
 afterAll(async () => {
+  configureFollowUp();
   await sim.close();
 });
 afterEach(() => {
@@ -219,70 +223,127 @@ describe('examples/n8n on the real engine (n8n-core, simulator)', () => {
     ]);
   });
 
-  it('missed-call-to-ticket: a missed call the filters let through is POSTed as a ticket', async () => {
+  /** A ticket system on 127.0.0.1: records each request; POST answers the new ticket, PATCH the changed one. */
+  async function ticketServer(): Promise<{ received: Array<{ method?: string; url?: string; type?: string; body: IDataObject }>; base: string; close(): Promise<void> }> {
     const received: Array<{ method?: string; url?: string; type?: string; body: IDataObject }> = [];
     const server: Server = createServer((req: IncomingMessage, res) => {
       let data = '';
       req.on('data', (c: Buffer) => (data += c.toString()));
       req.on('end', () => {
-        received.push({ method: req.method, url: req.url, type: req.headers['content-type'], body: JSON.parse(data) as IDataObject });
-        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: 4711 }));
+        const body = JSON.parse(data) as IDataObject;
+        received.push({ method: req.method, url: req.url, type: req.headers['content-type'], body });
+        res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ ticket: body.id ?? req.url?.split('/').pop() }));
       });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tickets`;
-    const creds = credentialsFor(sim, 'opentouch', 'alice');
+    return { received, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/tickets`, close: () => new Promise((r) => server.close(() => r())) };
+  }
+  /** The example's ticket URL (expressions kept as they are) pointed at the test's ticket system. */
+  const EXAMPLE_TICKETS = 'https://tickets.example.com/api/tickets';
+  const toTickets = (base: string) => (n: INode): INode => {
+    expect(String(n.parameters.url)).toContain(EXAMPLE_TICKETS);
+    return { ...n, parameters: { ...n.parameters, url: String(n.parameters.url).replace(EXAMPLE_TICKETS, base) } };
+  };
+  const TICKET_NODES = ['Open ticket', 'Close ticket', 'Escalate ticket'];
+  const TRIGGERS = ['Unanswered call', 'Called back', 'Not called back'];
+  /** The example's follow-up time (30 min) shortened for the test: 0.02 min = 1.2 s. */
+  const FOLLOW_UP_MINUTES = 0.02;
 
-    // The example's trigger as it is (outside callers only), and the same trigger for any caller: the simulator's
-    // callers are PBX users, so only the second one can fire; the first proves the Callers filter holds them back.
-    const asIs = runnable('missed-call-to-ticket.json', { 'Create ticket': (n) => ({ ...n, parameters: { ...n.parameters, url } }) });
-    const anyCaller = runnable('missed-call-to-ticket.json', {
-      'Missed call': (n) => ({ ...n, parameters: { ...n.parameters, filters: { ...(n.parameters.filters as IDataObject), callers: 'any' } } }),
-      'Create ticket': (n) => ({ ...n, parameters: { ...n.parameters, url } }),
+  it('missed-call-to-ticket: one ticket per outside call nobody answered (a group, a forward), closed by the callback, escalated when nobody calls back; none for an outgoing, an answered or an internal call', async () => {
+    const tickets = await ticketServer();
+    const creds = credentialsFor(sim, 'opentouch', 'admin');
+    creds.pbxOpenTouchApi = { ...creds.pbxOpenTouchApi, users: 'alice, bob, carol' };
+    const tw = runnable('missed-call-to-ticket.json', {
+      ...Object.fromEntries(TICKET_NODES.map((name) => [name, toTickets(tickets.base)])),
+      'Not called back': (n) => {
+        expect(n.parameters.options).toEqual({ followUpMinutes: 30 });
+        return { ...n, parameters: { ...n.parameters, options: { followUpMinutes: FOLLOW_UP_MINUTES } } };
+      },
     });
-    const external = await activateTrigger(asIs, 'Missed call', creds);
-    const any = await activateTrigger(anyCaller, 'Missed call', creds);
+    const triggers: Array<{ name: string; ran: number } & Awaited<ReturnType<typeof activateTrigger>>> = [];
+    for (const name of TRIGGERS) triggers.push({ name, ran: 0, ...(await activateTrigger(tw, name, creds)) });
+    /** What n8n does with each emit: an execution from that trigger (run here in the order the test sees them). */
+    const deliver = async (): Promise<void> => {
+      for (const t of triggers) {
+        while (t.ran < t.emitted.length) noError(await runTriggered(tw, t.name, t.emitted[t.ran++]!, creds));
+      }
+    };
+    const emitted = (name: string): PbxEvent[] => triggers.find((t) => t.name === name)!.emitted.map((e) => e[0]![0]!.json as unknown as PbxEvent);
+    const ringTimeoutMs = sim.pbx.ringTimeoutMs;
     try {
-      const instant = sim.pbx.makeCall('bob', '201');
-      sim.pbx.callerHangsUp(instant); // rang 0 s: under the example's 3 s minimum
-      const ref = sim.pbx.makeCall('bob', '201');
-      await new Promise((r) => setTimeout(r, 2_800)); // rounds to 3 s of ringing
-      sim.pbx.callerHangsUp(ref);
-      await waitFor('the missed call', () => any.emitted.length > 0);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(any.emitted).toHaveLength(1);
-      expect(external.emitted).toEqual([]);
-      expect(any.emitted[0]![0]![0]!.json as unknown as PbxEvent).toMatchObject({ type: 'call.missed', user: 'alice', call: { ringSeconds: 3 } });
-
-      // What n8n does with a trigger's emit: an execution whose stack starts at the trigger with the emitted data.
-      const run = await runTriggered(anyCaller, 'Missed call', any.emitted[0]!, creds);
-      noError(run);
-      expect(received).toEqual([{ method: 'POST', url: '/api/tickets', type: expect.stringMatching(/^application\/json/), body: expect.any(Object) }]);
-      expect(received[0]!.body).toEqual({
-        title: 'Missed call from Bob Durand 202',
-        callerNumber: '202',
-        callerName: 'Bob Durand',
-        callee: '201',
-        calleeUser: 'alice',
+      sim.pbx.addGroup({ number: '600', name: 'Sales', members: ['alice', 'bob', 'carol'], strategy: 'ringall', ringMs: 300 });
+      sim.pbx.ringTimeoutMs = 300;
+      // No ticket: Alice calls a customer who does not answer; a customer calls Sales and Bob answers; Carol
+      // (inside the PBX) calls Alice, who does not answer.
+      const out = sim.pbx.makeCall('alice', '0622222222');
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.callerHangsUp(out);
+      const answered = sim.pbx.callFromOutside('0611111111', '600');
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.answer(answered, 'bob');
+      sim.pbx.hangUp(answered, 'bob');
+      const internal = sim.pbx.makeCall('carol', '201');
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.callerHangsUp(internal);
+      // One ticket: a customer calls Sales (Alice, Bob and Carol ring) and nobody answers.
+      sim.pbx.callFromOutside('0612345678', '600', { name: 'ACME Support' });
+      await waitFor('the ticket', () => emitted('Unanswered call').length > 0, 5000);
+      await deliver();
+      expect(tickets.received).toEqual([{ method: 'POST', url: '/api/tickets', type: expect.stringMatching(/^application\/json/), body: expect.any(Object) }]);
+      const opened = tickets.received[0]!.body;
+      expect(opened).toEqual({
+        id: emitted('Unanswered call')[0]!.id,
+        title: 'Missed call from ACME Support 0612345678',
+        callerNumber: '0612345678',
+        callerName: 'ACME Support',
+        rang: 'alice, bob, carol',
         time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-        ringSeconds: 3,
-        reason: 'abandoned',
-        pbxCallId: expect.any(String),
+        ringSeconds: expect.any(Number),
+        reason: 'no_answer',
       });
-      expect(output(run, 'Create ticket')[0]!.json).toEqual({ ticket: 4711 });
+
+      // Bob calls the customer back (international form): that ticket is closed.
+      const back = sim.pbx.makeCall('bob', '+33612345678');
+      await new Promise((r) => setTimeout(r, 50));
+      sim.pbx.answer(back);
+      await waitFor('the callback', () => emitted('Called back').length > 0, 5000);
+      sim.pbx.hangUp(back, 'bob');
+      await deliver();
+      expect(tickets.received.slice(1)).toEqual([
+        { method: 'PATCH', url: `/api/tickets/${String(opened.id)}`, type: expect.stringMatching(/^application\/json/), body: { status: 'closed', note: 'bob called back after 0 min' } },
+      ]);
+
+      // A second customer calls Alice, forwarded to Bob when she does not answer; nobody answers, nobody calls back.
+      sim.pbx.setForward('alice', { destination: '202', condition: 'no_answer' });
+      sim.pbx.callFromOutside('0698765432', '201');
+      await waitFor('the second ticket', () => emitted('Unanswered call').length > 1, 5000);
+      await deliver();
+      const second = tickets.received[2]!;
+      expect(second).toMatchObject({ method: 'POST', body: { callerNumber: '0698765432', rang: 'alice, bob', reason: 'no_answer' } });
+      await waitFor('the escalation', () => emitted('Not called back').length > 0, 5000);
+      // The closed ticket's follow-up time was up before this one's: had it been escalated, it would be here by now.
+      await new Promise((r) => setTimeout(r, 200));
+      await deliver();
+      expect(tickets.received.slice(3)).toEqual([
+        { method: 'PATCH', url: `/api/tickets/${String(second.body.id)}`, type: expect.stringMatching(/^application\/json/), body: { priority: 'high', note: 'Not called back within 0 min' } },
+      ]);
+      expect(emitted('Unanswered call')).toHaveLength(2);
+      expect(emitted('Called back')).toHaveLength(1);
+      expect(emitted('Not called back')).toHaveLength(1);
     } finally {
-      await external.response?.closeFunction?.();
-      await any.response?.closeFunction?.();
-      await new Promise((r) => server.close(r));
+      sim.pbx.ringTimeoutMs = ringTimeoutMs;
+      sim.pbx.setForward('alice', null);
+      for (const t of triggers) await t.response?.closeFunction?.();
+      await tickets.close();
     }
   }, 20_000);
 
   it('missed-call-to-ticket: an outgoing call nobody answered makes no ticket; the incoming one does', async () => {
     const creds = credentialsFor(sim, 'opentouch', 'alice');
     const tw = runnable('missed-call-to-ticket.json', {
-      'Missed call': (n) => ({ ...n, parameters: { ...n.parameters, filters: { ...(n.parameters.filters as IDataObject), callers: 'any', minRingSecondsForMissed: 0 } } }),
+      'Unanswered call': (n) => ({ ...n, parameters: { ...n.parameters, filters: { ...(n.parameters.filters as IDataObject), callers: 'any' } } }),
     });
-    const t = await activateTrigger(tw, 'Missed call', creds);
+    const t = await activateTrigger(tw, 'Unanswered call', creds);
     try {
       const out = sim.pbx.makeCall('alice', '202'); // Alice calls Bob, Bob does not answer
       await new Promise((r) => setTimeout(r, 50));
@@ -290,10 +351,10 @@ describe('examples/n8n on the real engine (n8n-core, simulator)', () => {
       const inc = sim.pbx.makeCall('carol', '201'); // Carol calls Alice, Alice does not answer
       await new Promise((r) => setTimeout(r, 50));
       sim.pbx.callerHangsUp(inc);
-      await waitFor('the missed call', () => t.emitted.length > 0);
-      await new Promise((r) => setTimeout(r, 200));
+      await waitFor('the unanswered call', () => t.emitted.length > 0);
+      await new Promise((r) => setTimeout(r, 400));
       expect(t.emitted.map((e) => e[0]![0]!.json as unknown as PbxEvent).map((e) => ({ type: e.type, user: e.user, from: e.call?.from.number }))).toEqual([
-        { type: 'call.missed', user: 'alice', from: '203' },
+        { type: 'call.unanswered', user: 'alice', from: '203' },
       ]);
     } finally {
       await t.response?.closeFunction?.();

@@ -147,7 +147,7 @@ describe("n8n's node panel: the PBX entry's actions", () => {
 
   it('says where an action works when not every platform has it', () => {
     const dnd = pbx.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options as INodePropertyOptions[]).find((o) => o.value === 'setDnd')!;
-    expect(dnd.description).toMatch(/O2G.*TelServer only$/);
+    expect(dnd.description).toMatch(/O2G.*TelServer and Asterisk.* only$/);
     const makeCall = pbx.properties.filter((p) => p.name === 'operation').flatMap((p) => p.options as INodePropertyOptions[]).find((o) => o.value === 'makeCall')!;
     expect(makeCall.description).not.toMatch(/ only$/);
   });

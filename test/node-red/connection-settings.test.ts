@@ -122,3 +122,59 @@ describe('pbxflow-connection settings', () => {
     expect((await got).payload).toMatchObject({ type: 'call.missed', platform: 'voicenter' });
   });
 });
+
+describe('saved-flow migrations (node-red/lib/migrations.ts)', () => {
+  // Required here so the runtime suite above stays as it was.
+  const { CONNECTION_MIGRATIONS, migrateConnection } = require('../../node-red/lib/migrations') as typeof import('../../node-red/lib/migrations');
+
+  it('0.2: `users` becomes `monitoredUsers`; a current value wins; the saved node is not modified', () => {
+    const saved = { id: 'c', platform: 'opentouch', sessionKind: 'admin', users: 'alice, bob' };
+    expect(migrateConnection(saved)).toMatchObject({ monitoredUsers: 'alice, bob' });
+    expect(saved).not.toHaveProperty('monitoredUsers');
+    expect(migrateConnection({ monitoredUsers: 'carol', users: 'alice' })).toMatchObject({ monitoredUsers: 'carol' });
+    expect(migrateConnection({ users: ['not', 'text'] })).not.toHaveProperty('monitoredUsers');
+    expect(CONNECTION_MIGRATIONS.map((m) => m.since)).toEqual(['0.2']);
+  });
+});
+
+describe('the connection form comes from the settings schemas (node-red/tools/gen-connection.ts)', () => {
+  // Required here so the runtime suite above stays as it was.
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const gen = require('../../node-red/tools/gen-connection') as typeof import('../../node-red/tools/gen-connection');
+  const { PLATFORM_SETTINGS } = require('../../shared/platforms/settings') as typeof import('../../shared/platforms/settings');
+  const root = join(__dirname, '../..');
+  const html = readFileSync(join(root, 'node-red/connection.html'), 'utf8');
+  const localeText = readFileSync(join(root, 'node-red/locales/en-US/connection.json'), 'utf8');
+  const locale = JSON.parse(localeText) as { settings: Record<string, Record<string, string>> };
+
+  it('connection.html and its locale are what the generator writes', () => {
+    const stale = 'is stale: run npx tsc -p tsconfig.json --outDir .tmp/gen-help && node .tmp/gen-help/node-red/tools/gen-connection.js';
+    if (html !== gen.connectionHtml()) throw new Error(`node-red/connection.html ${stale}`);
+    if (localeText !== gen.connectionLocale(localeText)) throw new Error(`node-red/locales/en-US/connection.json ${stale}`);
+  });
+
+  it('every field shows, on each platform, the schema\'s Node-RED label (the one its errors use) and the schema default', () => {
+    for (const f of gen.FORM) {
+      for (const p of gen.platformsOf(f)) {
+        const spec = PLATFORM_SETTINGS[p]!.specs.find((s) => s.key === f.key)!;
+        expect([p, f.id, locale.settings[p][f.id]]).toEqual([p, f.id, spec.label.nodeRed]);
+        expect(html).toContain(`<span class="pbxflow-only" data-platforms="${p}" data-i18n="settings.${p}.${f.id}"></span>`);
+      }
+      const d = gen.defaultOf(f);
+      if (f.credential) continue;
+      expect(html).toContain(`      ${f.id}: { value: ${typeof d === 'boolean' ? d : `'${d}'`}`);
+      if (f.input === 'select') for (const p of gen.platformsOf(f)) expect([p, f.id, d]).toEqual([p, f.id, PLATFORM_SETTINGS[p]!.specs.find((s) => s.key === f.key)!.default]);
+    }
+    // Every setting of every platform is in the help: by its label when it has a field, else by its key (JSON).
+    for (const p of gen.PLATFORMS) {
+      for (const s of PLATFORM_SETTINGS[p]!.specs) expect(html).toContain(s.description.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;'));
+    }
+  });
+
+  it('every Node-RED node property the form saves is one the config reads (a setting, or a field of this form only)', () => {
+    const saved = [...html.matchAll(/^ {6}(\w+): \{ value:/gm)].map((m) => m[1]).filter((k) => k !== 'name' && k !== 'platform');
+    const fieldNames = new Set(gen.PLATFORMS.flatMap((p) => PLATFORM_SETTINGS[p]!.specs.map((s) => s.name?.nodeRed ?? s.key)));
+    for (const k of saved) expect([k, fieldNames.has(k) || k in gen.FORM_ONLY || k === 'devices']).toEqual([k, true]);
+  });
+});

@@ -3,12 +3,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Simulator } from '../../simulator';
 import type { NodeMessage } from '../../node-red/lib/red';
-import { creds, helper, NODES, useRuntime, waitFor } from './harness';
+import { configureFollowUp } from '../../shared/followup/hub';
+import { connected, creds, helper, NODES, useRuntime, waitFor } from './harness';
 
 const dir = join(__dirname, '..', '..', 'examples');
 type FlowNode = { id: string; type: string; [k: string]: unknown };
 const examples = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => ({ file: f, flow: JSON.parse(readFileSync(join(dir, f), 'utf8')) as FlowNode[] }));
-const CORE = new Set(['comment', 'inject', 'debug', 'change', 'http request', 'http in', 'http response', 'catch']);
+const CORE = new Set(['comment', 'inject', 'debug', 'change', 'split', 'http request', 'http in', 'http response', 'catch']);
 
 describe('examples (Node-RED flows, Import > Examples)', () => {
   it('has the four requested flows, each with a comment and only core or pbxflow nodes, and covers every node', () => {
@@ -55,6 +56,9 @@ describe('examples (Node-RED flows, Import > Examples)', () => {
     let sim: Simulator;
     const posted: Array<{ body: Record<string, unknown> }> = [];
     useRuntime({ ringTimeoutMs: 60_000 }, (s) => (sim = s));
+    // A call is unanswered once all its views have ended and stayed so this long (3 s in the product).
+    beforeAll(() => configureFollowUp({ settleMs: 200 }));
+    afterAll(() => configureFollowUp());
 
     it('"Missed call to ticket" builds the ticket (caller, time) from a simulated missed call', async () => {
       const flow = examples.find((e) => e.file === 'Missed call to ticket.json')!.flow.map((n) => {
@@ -69,7 +73,7 @@ describe('examples (Node-RED flows, Import > Examples)', () => {
       const ev = flow.find((n) => n.type === 'pbxflow-event')!;
       const request = examples.find((e) => e.file === 'Missed call to ticket.json')!.flow.find((n) => n.type === 'http request')!;
       expect(request).toMatchObject({ method: 'POST', url: expect.stringMatching(/^https:\/\//) });
-      await helper.load([...NODES, require('@node-red/nodes/core/function/15-change.js'), require('@node-red/nodes/core/common/90-comment.js')], flow, { [conn.id]: creds('alice', 'alice-pw').conn });
+      await helper.load([...NODES, require('@node-red/nodes/core/function/15-change.js'), require('@node-red/nodes/core/common/90-comment.js'), require('@node-red/nodes/core/sequence/17-split.js')], flow, { [conn.id]: creds('alice', 'alice-pw').conn });
       helper.getNode(request.id).on('input', (msg) => posted.push({ body: msg.payload as Record<string, unknown> }));
       const evNode = helper.getNode(ev.id);
       await waitFor('connected', () => evNode.status.args.some((a) => a[0]?.text === 'status.connected'), 8000);
@@ -106,6 +110,7 @@ describe('examples (Node-RED flows, Import > Examples)', () => {
       require('@node-red/nodes/core/common/90-comment.js'),
       require('@node-red/nodes/core/common/20-inject.js'),
       require('@node-red/nodes/core/network/21-httpin.js'),
+      require('@node-red/nodes/core/sequence/17-split.js'),
     ];
     const conn = (flow: FlowNode[]) => flow.find((n) => n.type === 'pbxflow-connection')!;
     /** A node's id in the example as shipped (before `runnable` stood helpers in). */
@@ -134,6 +139,79 @@ describe('examples (Node-RED flows, Import > Examples)', () => {
       await waitFor('the ticket', () => tickets.length > 0, 8000);
       await pause(300);
       expect(tickets.map((t) => t.payload)).toEqual([expect.objectContaining({ caller: '202', for: 'alice', reason: 'abandoned', title: 'Missed call from Bob Durand 202' })]);
+    });
+
+    /** The example's follow-up time (30 min) shortened for the tests: 0.02 min = 1.2 s. */
+    const FOLLOW_UP_MINUTES = 0.02;
+
+    it('"Missed call to ticket": one ticket per call nobody answered (a group, a forward), closed by the call back, escalated when nobody calls back; none for an outgoing or an answered call', async () => {
+      const FILE = 'Missed call to ticket.json';
+      const flow = runnable(FILE).map((n) => {
+        if (n.type === 'pbxflow-connection') return { ...n, sessionKind: 'admin', monitoredUsers: 'alice, bob, carol' };
+        if (n.type === 'pbxflow-event' && (n.eventTypes as string[]).includes('call.unreturned')) {
+          expect(n.followUpMinutes).toBe(30);
+          return { ...n, followUpMinutes: FOLLOW_UP_MINUTES };
+        }
+        return n;
+      });
+      await helper.load([...NODES, ...CORE_NODES], flow, { [conn(flow).id]: creds('admin', 'admin-pw').conn });
+      const [opened, closed, escalated] = ['open ticket', 'close ticket', 'escalate ticket'].map((name) => collect(idOf(FILE, 'http request', name)));
+      for (const name of ['unanswered calls', 'called back', 'not called back']) await connected(helper.getNode(idOf(FILE, 'pbxflow-event', name)));
+      /** The URL the http request node would call: its own, with `{{{ticket}}}` filled from the message. */
+      const urlOf = (name: string, m: NodeMessage): string => {
+        const url = String(examples.find((e) => e.file === FILE)!.flow.find((n) => n.type === 'http request' && n.name === name)!.url);
+        expect(url).toMatch(/^https:\/\/.*\{\{\{ticket\}\}\}$/);
+        return url.replace('{{{ticket}}}', String((m as { ticket?: unknown }).ticket));
+      };
+      const ringTimeoutMs = sim.pbx.ringTimeoutMs;
+      try {
+        sim.pbx.addGroup({ number: '600', name: 'Sales', members: ['alice', 'bob', 'carol'], strategy: 'ringall', ringMs: 300 });
+        sim.pbx.ringTimeoutMs = 300;
+        // No ticket: Alice calls a customer who does not answer; a customer calls Sales and Bob answers.
+        const out = sim.pbx.makeCall('alice', '0622222222');
+        await pause(50);
+        sim.pbx.callerHangsUp(out);
+        const answered = sim.pbx.callFromOutside('0611111111', '600');
+        await pause(50);
+        sim.pbx.answer(answered, 'bob');
+        sim.pbx.hangUp(answered, 'bob');
+        // One ticket: a customer calls Sales (Alice, Bob and Carol ring) and nobody answers.
+        sim.pbx.callFromOutside('0612345678', '600', { name: 'ACME Support' });
+        await waitFor('the ticket', () => opened.length > 0, 5000);
+        const ticket = opened[0]!.payload as Record<string, unknown>;
+        expect(ticket).toEqual({
+          id: expect.stringMatching(/^[0-9a-f]+$/), title: 'Missed call from ACME Support 0612345678', caller: '0612345678', callerName: 'ACME Support',
+          for: 'alice, bob, carol', time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), rang: expect.any(Number), reason: 'no_answer',
+        });
+        expect(opened[0]!.headers).toEqual({ 'content-type': 'application/json' });
+
+        // Bob calls the customer back (international form): that ticket is closed.
+        const back = sim.pbx.makeCall('bob', '+33612345678');
+        await pause(50);
+        sim.pbx.answer(back);
+        await waitFor('the close', () => closed.length > 0, 5000);
+        sim.pbx.hangUp(back, 'bob');
+        expect(closed.map((m) => ({ url: urlOf('close ticket', m), payload: m.payload }))).toEqual([
+          { url: `https://tickets.example.com/api/tickets/${String(ticket.id)}`, payload: { status: 'closed', note: 'bob called back after 0 min' } },
+        ]);
+
+        // A second customer calls Alice, forwarded to Bob when she does not answer; nobody answers, nobody calls back.
+        sim.pbx.setForward('alice', { destination: '202', condition: 'no_answer' });
+        sim.pbx.callFromOutside('0698765432', '201');
+        await waitFor('the second ticket', () => opened.length > 1, 5000);
+        const second = opened[1]!.payload as Record<string, unknown>;
+        expect(second).toMatchObject({ caller: '0698765432', for: 'alice, bob', reason: 'no_answer' });
+        await waitFor('the escalation', () => escalated.length > 0, 5000);
+        // The closed ticket's follow-up time was up before this one's: had it been escalated, it would be here by now.
+        await pause(200);
+        expect(escalated.map((m) => ({ url: urlOf('escalate ticket', m), payload: m.payload }))).toEqual([
+          { url: `https://tickets.example.com/api/tickets/${String(second.id)}`, payload: { priority: 'high', note: 'Not called back within 0 min' } },
+        ]);
+        expect([opened.length, closed.length]).toEqual([2, 1]);
+      } finally {
+        sim.pbx.ringTimeoutMs = ringTimeoutMs;
+        sim.pbx.setForward('alice', null);
+      }
     });
 
     it('"Live call log": one line per call event, both directions, the outgoing call never called missed', async () => {

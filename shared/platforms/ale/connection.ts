@@ -23,7 +23,7 @@ import { BaseConnection, safe } from '../../connection/base';
 import { ConcurrencyLimit, concurrencyOf, mapLimit } from '../../connection/concurrency';
 import { guardLine } from '../../connection/line-guard';
 import type { ConnectionConfig, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
-import type { Party, PbxEvent } from '../../model/events';
+import type { Party, PbxEvent, Platform } from '../../model/events';
 import { operationSpec, type OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
 import { AleChannel } from './channel';
@@ -130,7 +130,7 @@ export class AleConnection extends BaseConnection {
     const password = config.password ?? '';
     // The password in every form, and the Basic value `login:password` a server may echo from its headers.
     this.secrets.addPassword(password, config.login);
-    this.http = new HttpClient(config.tls);
+    this.http = new HttpClient(config.tls, this.secrets);
     this.session = new AleSession({
       url: config.url,
       secondaryUrl: config.secondaryUrl,
@@ -248,6 +248,13 @@ export class AleConnection extends BaseConnection {
   /** A monitored user's own number and name, once learned from the PBX. */
   selfParty(user: string): Party | undefined {
     return this.selves.get(user);
+  }
+
+  /** O2G or OpenTouch, as the session's `serverInfo.productType` says (O2G: `O2G`; OpenTouch: `OTMS`, `OTBE`...). */
+  serverKind(): Platform | undefined {
+    const t = this.session.productType?.toUpperCase();
+    if (!t) return undefined;
+    return t.startsWith('O2G') ? 'o2g' : t.startsWith('OT') ? 'opentouch' : undefined;
   }
 
   supports(operation: OperationName): boolean {

@@ -28,6 +28,8 @@ interface SessionData {
   admin: boolean;
   /** `SessionInfo.services[]` as the server sent it (read by services.ts). */
   services: unknown;
+  /** `SessionInfo.serverInfo.productType` (`O2G`, `OTMS`, `OTBE`...): which kind of server answered. */
+  productType?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -61,6 +63,11 @@ export class AleSession extends EventEmitter {
   /** The session's announced services (`SessionInfo.services`), undefined without a session. */
   get services(): unknown {
     return this.data?.services;
+  }
+
+  /** The server's own product type, as its session said (`O2G`, `OTMS`...), undefined without one. */
+  get productType(): string | undefined {
+    return this.data?.productType;
   }
 
   get admin(): boolean {
@@ -173,6 +180,8 @@ export class AleSession extends EventEmitter {
     const token = cookieValue(auth.headers['set-cookie'], 'AlcUserId') ?? (typeof authBody.credential === 'string' ? authBody.credential : undefined);
     if (!token) throw new PbxError('PBX', 'Authentication answered without a session token (no AlcUserId cookie, no credential)');
     const sessionsUrl = this.pick(authBody.publicUrl, authBody.internalUrl) ?? `${root}/api/rest/1.0/sessions`;
+    // The discovery descriptor says which kind of server this is (O2G SDK: RestAPI descriptor `serverInfo`).
+    const serverInfo = descriptor.serverInfo && typeof descriptor.serverInfo === 'object' ? (descriptor.serverInfo as Json) : undefined;
 
     this.token = token;
     this.o.onToken?.(token);
@@ -186,7 +195,8 @@ export class AleSession extends EventEmitter {
     }
     const baseUrl = this.pick(info.publicBaseUrl, info.privateBaseUrl) ?? `${root}/api/rest/1.0`;
     const ttl = typeof info.timeToLive === 'number' && info.timeToLive > 0 ? info.timeToLive : 600;
-    this.data = { sessionsUrl, baseUrl: baseUrl.replace(/\/+$/, ''), ttlSeconds: ttl, admin: info.admin === true, services: info.services };
+    const productType = typeof serverInfo?.productType === 'string' ? serverInfo.productType.slice(0, 32) : undefined;
+    this.data = { sessionsUrl, baseUrl: baseUrl.replace(/\/+$/, ''), ttlSeconds: ttl, admin: info.admin === true, services: info.services, productType };
     this.generation++;
     this.startKeepalive();
     this.emit('renewed', this.generation);

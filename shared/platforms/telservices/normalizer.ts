@@ -346,6 +346,8 @@ export class TelServicesNormalizer {
 
   private observation(f: Followed, info: TsCallInfo, device: string, time: number, prevNumber: string, capabilities: readonly string[] | undefined, raw: TsCall): CallObservation {
     const o: CallObservation = { kind: 'call', platform: PLATFORM, user: device, callId: f.key, time, raw };
+    // The server's call reference is the same on every device the call reaches: follow-up correlates by it.
+    if (f.ref) o.callKey = f.ref;
     const leg = LEG[info.state] ?? (info.state === 'queued' ? (f.incoming ? 'queued' : 'ringing_outgoing') : undefined);
     if (leg) o.legs = [{ device, state: leg }];
     o.direction = f.incoming ? 'incoming' : 'outgoing';

@@ -3,20 +3,25 @@
  * request, read until the server closes or the configured end-of-message sequence arrives — with a connect and a
  * response timeout. HTTP (web deployments): the request XML POSTed to the gateway port, the return XML as the body
  * (the spec lost this section; it is the binding the makeCall shortcut and the long poll imply), plus the
- * documented `GET /makeCall?deviceNumber=..&calledDeviceNumber=..` shortcut, on axios.
+ * documented `GET /makeCall?deviceNumber=..&calledDeviceNumber=..` shortcut, on the core's one HTTP client
+ * (connection/http.ts; `https://` where the gateway sits behind TLS).
  */
-import { Agent } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import axios, { type AxiosResponse } from 'axios';
+import { HttpClient, type HttpWords, type Scrubber } from '../../connection/http';
+import type { TlsOptions } from '../../connection/types';
 import { AuthError, PbxError } from '../../errors';
 import { MAX_DOCUMENT } from './codec';
 
 export interface TransportOptions {
-  /** `tcp://host:port` or `http://host:port[/path]`. */
+  /** `tcp://host:port`, `http://host:port[/path]` or `https://host[:port][/path]`. */
   url: string;
   endOfMessage?: string;
   connectTimeoutMs?: number;
   responseTimeoutMs?: number;
+  /** HTTPS: certificate checks (verified by default). */
+  tls?: TlsOptions;
+  /** The connection's secret scrubber, applied to every HTTP error. */
+  secrets?: Scrubber;
 }
 
 export interface RequestOptions {
@@ -31,8 +36,8 @@ export class TelServicesTransport {
   private readonly path: string;
   private readonly origin: string;
   /** HTTP: one connection per request, as on TCP (no pooled sockets outliving the connection). */
-  private readonly agent = new Agent({ keepAlive: false });
-  private readonly inflight = new Set<Socket | AbortController>();
+  private readonly client?: HttpClient;
+  private readonly inflight = new Set<Socket>();
   /** Requests sent (tests count them under faults). */
   requests = 0;
   private closed = false;
@@ -44,13 +49,15 @@ export class TelServicesTransport {
     } catch {
       throw new PbxError('INVALID_INPUT', `TelServices URL "${o.url}" is not a URL (tcp://host:port or http://host:port)`);
     }
-    if (u.protocol !== 'tcp:' && u.protocol !== 'http:') throw new PbxError('INVALID_INPUT', `TelServices URL must start with tcp:// or http:// (got ${u.protocol})`);
+    if (u.protocol !== 'tcp:' && u.protocol !== 'http:' && u.protocol !== 'https:') throw new PbxError('INVALID_INPUT', `TelServices URL must start with tcp:// or http:// (https:// behind TLS) (got ${u.protocol})`);
     this.kind = u.protocol === 'tcp:' ? 'tcp' : 'http';
     this.host = u.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(u.port);
-    if (!u.port || !Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new PbxError('INVALID_INPUT', `TelServices URL needs a port (the gateway has no default): ${o.url}`);
+    // The gateway has no default port; HTTPS has (the URL parser drops an explicit :443).
+    this.port = Number(u.port || (u.protocol === 'https:' ? 443 : ''));
+    if (!this.port || !Number.isInteger(this.port) || this.port < 1 || this.port > 65535) throw new PbxError('INVALID_INPUT', `TelServices URL needs a port (the gateway has no default): ${o.url}`);
     this.path = u.pathname && u.pathname !== '/' ? u.pathname : '/';
     this.origin = u.origin;
+    if (this.kind === 'http') this.client = new HttpClient({ tls: o.tls, maxBytes: MAX_DOCUMENT, words: this.words(), ...(o.secrets ? { secrets: o.secrets } : {}) });
   }
 
   get where(): string {
@@ -76,12 +83,9 @@ export class TelServicesTransport {
   /** Aborts requests in flight (shutdown). */
   close(): void {
     this.closed = true;
-    for (const s of this.inflight) {
-      if (s instanceof AbortController) s.abort(new PbxError('CLOSED', 'The connection is closed'));
-      else s.destroy();
-    }
+    for (const s of this.inflight) s.destroy();
     this.inflight.clear();
-    this.agent.destroy();
+    this.client?.close();
   }
 
   private tcp(xml: string, opts: RequestOptions): Promise<string> {
@@ -135,53 +139,29 @@ export class TelServicesTransport {
     });
   }
 
-  /** One HTTP exchange on axios (no keep-alive, no redirect, no proxy), within `timeoutMs` from start to body. */
+  /** One HTTP exchange within `timeoutMs` from start to body; the status judged here, the rest by the client. */
   private async http(method: 'GET' | 'POST', path: string, body: string | undefined, opts: RequestOptions): Promise<string> {
-    const responseMs = opts.timeoutMs ?? this.o.responseTimeoutMs ?? 10_000;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new PbxError('TIMEOUT', `TelServer at ${this.where} did not answer within ${seconds(responseMs)}`, { canRetry: true })), responseMs);
-    this.inflight.add(abort);
-    let res: AxiosResponse<unknown>;
-    try {
-      res = await axios.request<unknown>({
-        url: this.origin + path,
-        method,
-        headers: body !== undefined ? { 'Content-Type': 'text/xml; charset=utf-8' } : {},
-        data: body,
-        signal: abort.signal,
-        httpAgent: this.agent,
-        proxy: false,
-        maxRedirects: 0,
-        // Statuses are judged below; bodies come back as the text they are (no JSON guessing).
-        validateStatus: () => true,
-        responseType: 'text',
-        transformRequest: [identity],
-        transformResponse: [identity],
-        // Bytes, so at most MAX_DOCUMENT characters: axios stops reading there.
-        maxContentLength: MAX_DOCUMENT,
-      });
-    } catch (err) {
-      // The axios error holds the request (an openSession body carries the password): only its code goes on.
-      if (abort.signal.aborted && abort.signal.reason instanceof PbxError) throw abort.signal.reason;
-      if (axios.isAxiosError(err) && /maxContentLength/.test(err.message)) throw new PbxError('PBX', `TelServer at ${this.where} sent an answer longer than ${MAX_DOCUMENT} characters`);
-      const code = codeOf(err) ?? codeOf((err as { cause?: unknown } | undefined)?.cause) ?? 'ERROR';
-      throw new PbxError('NETWORK', `cannot reach TelServer at ${this.where}: ${code}`, { canRetry: true });
-    } finally {
-      clearTimeout(timer);
-      this.inflight.delete(abort);
-    }
-    const status = res.status;
-    if (status === 401 || status === 403) throw new AuthError(`TelServer at ${this.where} refused the request (HTTP ${status})`);
-    if (status < 200 || status >= 300) throw new PbxError('PBX', `TelServer at ${this.where} answered HTTP ${status}`);
-    return typeof res.data === 'string' ? res.data : String(res.data ?? '');
+    const res = await this.client!.request(this.origin + path, {
+      method,
+      what: `TelServer at ${this.where}`,
+      headers: body !== undefined ? { 'Content-Type': 'text/xml; charset=utf-8' } : {},
+      body,
+      timeoutMs: opts.timeoutMs ?? this.o.responseTimeoutMs ?? 10_000,
+    });
+    if (res.status === 401 || res.status === 403) throw new AuthError(`TelServer at ${this.where} refused the request (HTTP ${res.status})`);
+    if (res.status < 200 || res.status >= 300) throw new PbxError('PBX', `TelServer at ${this.where} answered HTTP ${res.status}`);
+    return res.text;
   }
-}
 
-const identity = <T>(d: T): T => d;
-
-function codeOf(x: unknown): string | undefined {
-  const code = x && typeof x === 'object' ? (x as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code ? code : undefined;
+  /** TelServices' words for the client's failures (the TCP binding says the same). */
+  private words(): HttpWords {
+    return {
+      timeout: (what, ms) => `${what} did not answer within ${seconds(ms)}`,
+      unreachable: (what, code, hint) => `cannot reach ${what}: ${code}${hint ? ` (${hint})` : ''}`,
+      // Bytes, so at most MAX_DOCUMENT characters.
+      tooLarge: (what) => `${what} sent an answer longer than ${MAX_DOCUMENT} characters`,
+    };
+  }
 }
 
 const seconds = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`);

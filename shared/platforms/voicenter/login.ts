@@ -26,8 +26,7 @@ import { AuthError, PbxApiError, PbxError } from '../../errors';
 import { int, isRecord, list, nonEmpty, text } from '../../model/fields';
 import { requestJson } from './http';
 
-export const DEFAULT_LOGIN_URL = 'https://loginapi.voicenter.co.il/monitorAPI/Login';
-export const DEFAULT_MONITOR_URL = 'https://monitorapi.voicenter.co.il/monitorAPI/getMonitorUrls';
+export { DEFAULT_LOGIN_URL, DEFAULT_MONITOR_URL } from './settings';
 export const DEFAULT_SERVERS = ['https://monitor5.voicenter.co.il'];
 
 export type LoginType = 'user' | 'account' | 'token';

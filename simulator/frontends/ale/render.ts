@@ -7,7 +7,12 @@ import type { PbxChange, SimCallView, SimCause, SimLegState, SimPartyInfo, SimRo
 
 type Json = Record<string, unknown>;
 
-const CAUSES: Record<SimCause, string> = {
+/**
+ * `answered_elsewhere` has none: neither OpenTouch nor O2G documents how a hunting group's member sees the call
+ * another member took, so the simulator renders group calls as parallel calls whose other legs simply end (no cause);
+ * the per-user views share the call's `callUUID`, which is what correlates them (docs/operations.md, ring groups).
+ */
+const CAUSES: Record<Exclude<SimCause, 'answered_elsewhere'>, string> = {
   normal: 'NORMAL',
   abandoned: 'ABANDONED',
   busy: 'BUSY',
@@ -86,7 +91,7 @@ export class AleRenderer {
   private call(c: Extract<PbxChange, { kind: 'call' }>): Json {
     const key = `${c.user}\u0001${c.view.ref}`;
     const base: Json = { loginName: c.user, callRef: c.view.ref };
-    if (c.cause) base.cause = CAUSES[c.cause];
+    if (c.cause && c.cause !== 'answered_elsewhere') base.cause = CAUSES[c.cause];
     if (c.action === 'removed') {
       this.last.delete(key);
       const e: Json = { eventName: 'OnCallRemoved', ...base };

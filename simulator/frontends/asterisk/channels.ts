@@ -63,4 +63,12 @@ export class ChannelNames {
     const n = this.seq++;
     return { name: `${tech}/${endpoint}-${n.toString(16).padStart(8, '0')}`, uniqueid: `${this.epoch}.${n}` };
   }
+
+  /** The two halves of a Local channel, `Local/<exten>@<context>-<8 hex>;1` and `;2`, each with its own unique id. */
+  nextLocal(exten: string, context: string): [{ name: string; uniqueid: string }, { name: string; uniqueid: string }] {
+    const n = this.seq++;
+    const base = `Local/${exten}@${context}-${n.toString(16).padStart(8, '0')}`;
+    const m = this.seq++;
+    return [{ name: `${base};1`, uniqueid: `${this.epoch}.${n}` }, { name: `${base};2`, uniqueid: `${this.epoch}.${m}` }];
+  }
 }

@@ -4,6 +4,12 @@
  * Linkedid = the caller's Uniqueid on every leg. A user with several devices is one PJSIP endpoint with several
  * contacts: each rings as its own channel, and when one answers the others end with Cause 26 (answered
  * elsewhere), as a FreePBX ring group does. Outside parties are trunk channels (context from-pstn).
+ *
+ * A ring-group (or hunt-group) call reaches each member through a Local channel pair, as in the real capture of a
+ * call group (CACO ab_callgroup): Newchannel `Local/<ext>@from-internal-…;1` and `;2`, LocalBridge, DialBegin
+ * caller -> `;1`, DialBegin `;2` -> the member's phone. When one member answers, the others' legs end with Cause 26
+ * (Answered elsewhere) before the caller's Dial reports ANSWER; the winning pair is then optimised away (the phone
+ * takes the `;1` half's place in the caller's bridge). Legs nobody answered end NOANSWER (hunt: one after the other).
  */
 import type { PbxChange, SimCallView, SimUser } from '../../pbx/types';
 import { ChannelNames, snapshot, type SimChan } from './channels';
@@ -28,6 +34,10 @@ export class AmiRenderer {
   /** Click-to-call: the next outgoing call of this login uses this (already ringing) channel. */
   private readonly originated = new Map<string, SimChan>();
   private readonly lastRouting = new Map<string, { dnd: boolean; cf: boolean }>();
+  /** login|ref -> the Local pair a ring group reaches that member through, while it rings. */
+  private readonly pairs = new Map<string, { one: SimChan; two: SimChan; uuid: string }>();
+  /** uuid -> a member answered: the caller's side waits until the other members' legs are cancelled. */
+  private readonly pendingAnswer = new Map<string, { one: SimChan; two: SimChan; member: SimChan }>();
   private bridges = 0;
 
   constructor(private readonly userOf: (login: string) => SimUser | undefined) {}
@@ -115,6 +125,7 @@ export class AmiRenderer {
       // An outside callee: a trunk channel dialled from the caller's.
       for (const p of v.participants) {
         if (p.login || p.number === '8000' || this.trunks.has(`${v.uuid}|${p.number}`)) continue;
+        if (v.group && p.number === v.group.number) continue; // the ring group: its members are dialled through Local pairs
         if (v.state !== 'ringing_outgoing') continue;
         const t = this.newChan(TRUNK, { state: 0, context: 'from-trunk', exten: 's', callerNum: p.number, callerName: p.name ?? '', linkedid: caller.linkedid, outside: p.number });
         t.connectedNum = caller.callerNum;
@@ -131,26 +142,91 @@ export class AmiRenderer {
     let caller = this.callerOf.get(v.uuid);
     if (!caller) {
       const from = v.participants[0];
-      caller = this.newChan(TRUNK, { state: 4, context: 'from-pstn', exten: u.number, callerNum: from?.number ?? '', callerName: from?.name ?? '', outside: from?.number });
+      caller = this.newChan(TRUNK, { state: 4, context: 'from-pstn', exten: v.group?.number ?? u.number, callerNum: from?.number ?? '', callerName: from?.name ?? '', outside: from?.number });
       this.trunks.set(`${v.uuid}|${from?.number ?? ''}`, caller);
       this.callerOf.set(v.uuid, caller);
       out.push(ev('Newchannel', caller));
     }
     const legs: SimChan[] = [];
+    let dialer = caller;
+    if (v.group) {
+      const pair = this.localPair(u, v, caller);
+      out.push(...pair.out);
+      dialer = pair.two;
+    }
     for (const leg of v.legs.length ? v.legs : [{ device: u.devices[0] ?? u.number, state: v.state }]) {
       const c = this.newChan(u.number, { state: 0, context: 'from-internal', exten: 's', callerNum: u.number, callerName: u.name, login, linkedid: caller.linkedid });
       c.device = leg.device;
       c.ref = v.ref;
       c.connectedNum = caller.callerNum;
       c.connectedName = caller.callerName;
-      c.dialedBy = caller;
+      c.dialedBy = dialer;
       legs.push(c);
-      out.push(ev('Newchannel', c), dial('DialBegin', caller, c, [['DialString', `${u.number}/sip:${u.number}@127.0.0.1`]]));
+      out.push(ev('Newchannel', c), dial('DialBegin', dialer, c, [['DialString', `${u.number}/sip:${u.number}@127.0.0.1`]]));
       c.state = 5;
-      out.push(ev('Newstate', c), dial('DialState', caller, c, [['DialStatus', 'RINGING']]));
+      out.push(ev('Newstate', c), dial('DialState', dialer, c, [['DialStatus', 'RINGING']]));
+    }
+    const pair = this.pairs.get(`${login}|${v.ref}`);
+    if (pair && pair.one.state !== 5) {
+      // Ringing goes back through the pair to the caller's Dial.
+      pair.one.state = 5;
+      out.push(ev('Newstate', pair.one), dial('DialState', caller, pair.one, [['DialStatus', 'RINGING']]));
     }
     this.mine.set(`${login}|${v.ref}`, legs);
     return out;
+  }
+
+  /** A ring group reaches `u` through a Local pair: `;1` dialled by the caller, `;2` dialling the member's phones. */
+  private localPair(u: SimUser, v: SimCallView, caller: SimChan): { two: SimChan; out: AmiOut[] } {
+    const [n1, n2] = this.names.nextLocal(u.number, 'from-internal');
+    const base = { context: 'from-internal', exten: u.number, linkedid: caller.linkedid };
+    const one = this.newChan('', { ...base, id: n1, state: 0, callerNum: v.group!.number, callerName: v.group!.name });
+    const two = this.newChan('', { ...base, id: n2, state: 4, callerNum: caller.callerNum, callerName: caller.callerName });
+    one.connectedNum = caller.callerNum;
+    one.connectedName = caller.callerName;
+    one.dialedBy = caller;
+    two.connectedNum = u.number;
+    two.connectedName = u.name;
+    this.pairs.set(`${u.login}|${v.ref}`, { one, two, uuid: v.uuid });
+    const out: AmiOut[] = [ev('Newchannel', one), ev('Newchannel', two)];
+    out.push({ cls: 'call', pairs: [['Event', 'LocalBridge'], ...snapshot(one, 'LocalOne'), ...snapshot(two, 'LocalTwo'), ['Context', 'from-internal'], ['Exten', u.number], ['LocalOptimization', 'Yes']] });
+    out.push(dial('DialBegin', caller, one, [['DialString', `Local/${u.number}@from-internal`]]));
+    return { two, out };
+  }
+
+  /** The caller's Dial gets the member's answer (once no other member's leg rings), and the pair is optimised away. */
+  private flushGroupAnswer(uuid: string): AmiOut[] {
+    const p = this.pendingAnswer.get(uuid);
+    if (!p || [...this.pairs.values()].some((x) => x.uuid === uuid && x.one !== p.one)) return [];
+    this.pendingAnswer.delete(uuid);
+    const caller = p.one.dialedBy!;
+    const out: AmiOut[] = [dial('DialEnd', caller, p.one, [['DialStatus', 'ANSWER']])];
+    out.push(...this.answerCaller(caller, p.one));
+    caller.connectedNum = p.member.callerNum;
+    caller.connectedName = p.member.callerName;
+    // Local optimisation: the phone takes `;1`'s place in the caller's bridge, then both halves go.
+    const bridge = p.one.bridge!;
+    p.member.bridge = bridge;
+    p.member.dialedBy = caller;
+    out.push({ cls: 'call', pairs: [['Event', 'BridgeEnter'], ['BridgeUniqueid', bridge], ['BridgeType', 'basic'], ['BridgeNumChannels', 3], ...snapshot(p.member), ['SwapUniqueid', p.one.uniqueid]] });
+    out.push(...this.hangup(p.one, 16, 'Normal Clearing'), ...this.hangup(p.two, 16, 'Normal Clearing'));
+    return out;
+  }
+
+  /** A member's leg of a group call ends before anyone answered it (or because someone else did). */
+  private pairRemoved(key: string, legs: SimChan[], cause: string): AmiOut[] {
+    const pair = this.pairs.get(key)!;
+    this.pairs.delete(key);
+    const caller = pair.one.dialedBy!;
+    const [status, code, text] = cause === 'answered_elsewhere' ? ['CANCEL', 26, 'Answered elsewhere']
+      : cause === 'no_answer' ? ['NOANSWER', 19, 'User alerting, no answer']
+        : cause === 'busy' ? ['BUSY', 17, 'User busy']
+          : ['CANCEL', 127, 'Interworking, unspecified'];
+    const halves = code === 19 ? [0, 'Unknown'] as const : [code, text] as const;
+    const out: AmiOut[] = [dial('DialEnd', caller, pair.one, [['DialStatus', status]]), ...this.hangup(pair.one, halves[0], halves[1])];
+    for (const c of legs) out.push(dial('DialEnd', pair.two, c, [['DialStatus', status]]), ...this.hangup(c, code, text));
+    out.push(...this.hangup(pair.two, halves[0], halves[1]));
+    return [...out, ...this.flushGroupAnswer(pair.uuid)];
   }
 
   private modified(login: string, v: SimCallView): AmiOut[] {
@@ -170,6 +246,16 @@ export class AmiRenderer {
         out.push(dial('DialEnd', caller, other, [['DialStatus', 'CANCEL']]), ...this.hangup(other, 26, 'Answered elsewhere'));
       }
       this.mine.set(`${login}|${v.ref}`, legs.filter((c) => c === won || !ringing.includes(c)));
+      const pair = this.pairs.get(`${login}|${v.ref}`);
+      if (pair) {
+        // A ring group's member answered: `;1` answers the caller's Dial once the other members' legs are gone.
+        this.pairs.delete(`${login}|${v.ref}`);
+        pair.one.state = 6;
+        out.push(ev('Newstate', pair.one));
+        this.pendingAnswer.set(pair.uuid, { one: pair.one, two: pair.two, member: won });
+        out.push(...this.flushGroupAnswer(pair.uuid));
+        return out;
+      }
       out.push(...this.answerCaller(caller, won));
       return out;
     }
@@ -217,6 +303,7 @@ export class AmiRenderer {
     const legs = this.mine.get(key);
     if (!legs) return [];
     this.mine.delete(key);
+    if (this.pairs.has(key)) return this.pairRemoved(key, legs, cause);
     const out: AmiOut[] = [];
     for (const c of legs) {
       const caller = c.dialedBy;
@@ -275,8 +362,8 @@ export class AmiRenderer {
     return out;
   }
 
-  private newChan(endpoint: string, o: Partial<SimChan> & { state: number; context: string; exten: string; callerNum: string; callerName: string }): SimChan {
-    const id = this.names.next(endpoint);
+  private newChan(endpoint: string, o: Partial<SimChan> & { state: number; context: string; exten: string; callerNum: string; callerName: string; id?: { name: string; uniqueid: string } }): SimChan {
+    const id = o.id ?? this.names.next(endpoint);
     const uniqueid = o.uniqueid ?? id.uniqueid;
     const c: SimChan = {
       name: id.name, uniqueid, linkedid: o.linkedid ?? uniqueid, state: o.state, callerNum: o.callerNum, callerName: o.callerName,

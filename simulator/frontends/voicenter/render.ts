@@ -71,7 +71,8 @@ export class VoicenterRenderer {
       if (!st) return undefined;
       this.calls.delete(key);
       reason = 'HANGUP';
-      cause = c.cause === 'picked_up' ? 'Answered elsewhere' : 'Normal hangup';
+      // The doc's ring-group case: every extension that rang and did not answer gets "Answered elsewhere".
+      cause = c.cause === 'picked_up' || c.cause === 'answered_elsewhere' ? 'Answered elsewhere' : 'Normal hangup';
     } else if (!st) {
       st = { started: now(), answered: 0, held: false, queueID: this.queued.get(c.view.uuid) };
       this.calls.set(key, st);
