@@ -1,12 +1,14 @@
 /**
  * `npm start`: the pbxflow demo (simulator + embedded Node-RED + generated calls; no PBX needed).
- * `npm start -- --once`: a short fixed script; exit code 0 when the tickets were created (OpenTouch and TelServices
- * missed calls, a Voicenter queue call abandoned) and the forwards were set and restored (OpenTouch, TelServices),
+ * `npm start -- --once`: a short fixed script; exit code 0 when the tickets were created (one per call nobody
+ * answered: OpenTouch, TelServices, Asterisk ring groups; a Voicenter queue call abandoned), the ring-group tickets
+ * closed by a call back, and the forwards were set and restored (OpenTouch, TelServices),
  * 1 otherwise (so CI can run the demo end to end). `npm start -- --paused` (or PBXFLOW_DEMO_PAUSED=1) starts with the
  * generated calls paused, to try things by hand on the phones page (whose switch resumes them). See docs/demo.md.
  */
 import { resolve } from 'node:path';
 import { runDemo } from './demo/run';
+import type { Ticket } from './demo/watch';
 
 /**
  * `--once` and `--tmp-dir <dir>` (or `--tmp-dir=<dir>`): scratch directory instead of .tmp/, absolute or relative
@@ -27,6 +29,9 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): { once
   const paused = argv.includes('--paused') || /^(1|true|yes|on)$/i.test(env.PBXFLOW_DEMO_PAUSED ?? '');
   return { once: argv.includes('--once'), paused, tmpDir: tmpDir === undefined ? undefined : resolve(tmpDir) };
 }
+
+const opened = (t: Ticket[]) => t.filter((x) => x.status === 'open').length;
+const closed = (t: Ticket[]) => t.filter((x) => x.status === 'closed').length;
 
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseArgs>;
@@ -61,12 +66,12 @@ async function main(): Promise<number> {
   process.off('SIGTERM', onSignal);
   if (!once) {
     if (!result.ok) process.stderr.write(`demo stopped: ${result.problems.join('; ')}\n`);
-    else process.stdout.write(`stopped. ${result.tickets.length} ticket(s) written to ${result.ticketsFile} this run.\n`);
+    else process.stdout.write(`stopped. ${opened(result.tickets)} ticket(s) opened, ${closed(result.tickets)} closed in ${result.ticketsFile} this run.\n`);
     return result.ok ? 0 : 1;
   }
   if (result.ok) {
     process.stdout.write(
-      `\ndemo OK: ${result.tickets.length} ticket(s) in ${result.ticketsFile} (${[...new Set(result.tickets.map((t) => t.platform))].join(', ')}); `
+      `\ndemo OK: ${opened(result.tickets)} ticket(s) opened, ${closed(result.tickets)} closed by a call back, in ${result.ticketsFile} (${[...new Set(result.tickets.map((t) => t.platform))].join(', ')}); `
         + `forwards set and restored by the calendar (OpenTouch, TelServices).${result.voicenterSkipped ? ` Voicenter skipped: ${result.voicenterSkipped}` : ''}\n`,
     );
     return 0;

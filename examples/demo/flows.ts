@@ -1,6 +1,7 @@
 /**
- * The flows the demo deploys into its embedded Node-RED: missed call -> ticket (OpenTouch and TelServices missed
- * calls, Voicenter calls abandoned in a queue), calendar -> forward sync (on OpenTouch and on TelServices), live
+ * The flows the demo deploys into its embedded Node-RED: call nobody answered -> ticket, closed on call back
+ * (call.unanswered / call.returned / call.unreturned over OpenTouch, TelServices and Asterisk AMI; Voicenter calls
+ * abandoned in a queue), calendar -> forward sync (on OpenTouch and on TelServices), live
  * call log (calls, and the queue's events from the O2G front-end). Built in code (not a static JSON) because they
  * point at this run's simulator ports and file paths. The same node types and settings as the example flows in
  * examples/*.json, written exactly as the Node-RED editor saves them (test/browser checks it).
@@ -29,11 +30,18 @@ export interface DemoFlowOptions {
   calendarEverySeconds: number;
   /** The TelServer company, over the TelServices front-end: its devices, and the device that follows the calendar. */
   telservices?: { url: string; devices: string[]; login: string; password: string; calendarDevice: string; mobile: string };
+  /** The FreePBX company over Asterisk AMI: its extensions (its ring group is in `groups`). */
+  asterisk?: { url: string; login: string; password: string; extensions: string[] };
   /**
-   * The FreePBX company over Asterisk AMI: its extensions, its ring group, and where its tickets go (one per group
-   * call nobody answered, however many members it rang).
+   * The PBX's ring groups, each member by every name a connection may give it (login, extension): a ticket for a
+   * call that rang all of a group's members is for the group.
    */
-  asterisk?: { url: string; login: string; password: string; extensions: string[]; group: { number: string; name: string }; ticketsFile: string };
+  groups: Array<{ number: string; name: string; members: string[] }>;
+  /**
+   * The ticket flows' follow-up time (minutes): call.unreturned, the escalation, after this long without a call back.
+   * 0 in the demo (its calls come every few seconds; an escalation every half hour would be noise): see docs/demo.md.
+   */
+  followUpMinutes: number;
   /** The Voicenter account (events only: Voicenter has no call control): its abandoned queue calls become tickets. */
   voicenter?: { loginUrl: string; serverUrl: string; login: string; password: string };
 }
@@ -52,55 +60,50 @@ const CONN_TS = 'pbxflow-demo-conn-ts';
 const CONN_VC = 'pbxflow-demo-conn-vc';
 const CONN_AST = 'pbxflow-demo-conn-ast';
 
-/** Function-node bodies: JavaScript run by Node-RED, kept small and readable in the editor. */
-const TICKET_JS = `const e = msg.payload;
-const c = e.call || {};
-const q = e.queue; // queue.abandoned: the caller gave up waiting in a queue
-const from = (q ? q.caller : c.from) || {};
-const ticket = {
-  ticket: 'T-' + String(e.id).slice(-8),
-  createdAt: new Date().toISOString(),
-  subject: (q ? 'Call abandoned in ' + (q.name || q.id) + ' by ' : 'Missed call from ') + (from.name || from.number || 'unknown caller'),
-  for: q ? (q.name || q.id) : e.user,
-  platform: e.platform,
-  caller: from.number || null,
-  reason: q ? 'abandoned' : c.endReason,
-  ringSeconds: q ? q.waitSeconds : c.ringSeconds,
-  callId: q ? q.callId : c.id,
-  eventId: e.id
-};
-msg.ticket = ticket;
-msg.payload = ticket; // the file node writes it as one JSON line
-return msg;`;
-
 /**
- * The FreePBX company's ticket: a call to its ring group rings every member, and each member whose phone rang gets
- * `call.missed`, all with the same call id (Asterisk's Linkedid). One ticket per call: the first makes it, the others
- * are dropped (the last 500 call ids are remembered in the flow's context).
+ * The ticket function: one line per change of a ticket in the tickets file (append-only, one JSON object a line):
+ * `open` on call.unanswered (one per call, however many phones it rang) or, for the Voicenter account, on a call
+ * abandoned in its queue (it rang no phone, so it is not call.unanswered); `closed` on call.returned, one line per
+ * ticket it closes; `escalated` on call.unreturned. The ticket number comes from the call.unanswered event id, which
+ * call.returned (`followUp.closes`) and call.unreturned (`followUp.unansweredEventId`) name.
  */
-const groupTicketJs = (group: { number: string; name: string }) => `const e = msg.payload;
+const ticketJs = (groups: DemoFlowOptions['groups']) => `const e = msg.payload;
+const f = e.followUp || {};
 const c = e.call || {};
-const seen = flow.get('ticketedCalls') || [];
-if (seen.includes(c.id)) return null; // another member's view of a call that already has its ticket
-seen.push(c.id);
-if (seen.length > 500) seen.shift();
-flow.set('ticketedCalls', seen);
-const from = c.from || {};
-const ticket = {
-  ticket: 'T-' + String(e.id).slice(-8),
-  createdAt: new Date().toISOString(),
-  subject: 'Missed call to ${group.name} (${group.number}) from ' + (from.name || from.number || 'unknown caller'),
-  for: '${group.name}',
-  platform: e.platform,
-  caller: from.number || null,
-  reason: c.endReason,
-  ringSeconds: c.ringSeconds,
-  callId: c.id,
-  eventId: e.id
-};
-msg.ticket = ticket;
-msg.payload = ticket;
-return msg;`;
+const groups = ${JSON.stringify(groups)}; // ring groups and their members
+const no = (id) => 'T-' + String(id).slice(-8);
+const who = (p) => (p && (p.name || p.number)) || 'unknown caller';
+const line = (ticket) => ({ topic: e.type, ticket, payload: ticket }); // the file node writes each as one JSON line
+if (e.type === 'call.returned') {
+  const note = f.returnDirection === 'outgoing' ? f.returnedBy + ' called back' : 'the caller got through to ' + f.returnedBy;
+  return [(f.closes || []).map((id) => line({
+    ticket: no(id), status: 'closed', closedAt: new Date().toISOString(), note: note + ' after ' + f.afterSeconds + ' s',
+    platform: e.platform, caller: f.caller && f.caller.number || null, returnedBy: f.returnedBy, eventId: e.id
+  }))];
+}
+if (e.type === 'call.unreturned') {
+  return line({
+    ticket: no(f.unansweredEventId), status: 'escalated', priority: 'high', note: 'not called back within ' + Math.round(f.followUpSeconds / 60) + ' min',
+    platform: e.platform, caller: f.caller && f.caller.number || null, eventId: e.id
+  });
+}
+const q = e.queue; // queue.abandoned: the caller gave up waiting in a queue
+if (q) {
+  return line({
+    ticket: no(e.id), status: 'open', createdAt: new Date().toISOString(), subject: 'Call abandoned in ' + (q.name || q.id) + ' by ' + who(q.caller),
+    for: q.name || q.id, platform: e.platform, caller: q.caller && q.caller.number || null, reason: 'abandoned', ringSeconds: q.waitSeconds,
+    callId: q.callId, eventId: e.id
+  });
+}
+// The event names the users the call rang (not the number dialled): rang them all, one group's members -> that group.
+const users = f.users || [e.user];
+const group = users.length > 1 ? groups.find((g) => users.every((u) => g.members.includes(u))) : undefined;
+return line({
+  ticket: no(e.id), status: 'open', createdAt: new Date().toISOString(),
+  subject: 'Missed call ' + (group ? 'to ' + group.name + ' (' + group.number + ') ' : '') + 'from ' + who(f.caller || c.from),
+  for: group ? group.name : users.join(', '), rang: f.users, platform: e.platform, caller: (f.caller || c.from || {}).number || null,
+  reason: f.endReason, ringSeconds: f.ringSeconds, callId: c.id, eventId: e.id
+});`;
 
 const CALL_LOG_JS = `const e = msg.payload;
 const c = e.call || {};
@@ -130,10 +133,13 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
   });
   // Not in the debug pane: the last line under the node, every line in the terminal (Node-RED's log).
   const offPane = (d: FlowNode): FlowNode => ({ ...d, tosidebar: false, tostatus: true, statusVal: 'payload' });
+  // Every setting of event.html's defaults, as the editor saves them.
   const event = (id: string, name: string, connection: string, eventTypes: string[], direction: string, x: number, y: number, to: string): FlowNode => ({
     id, type: 'pbxflow-event', name, connection, eventTypes, userFilter: '', direction, callers: 'any', numberPattern: '', minRingSeconds: 0,
-    includeRaw: false, followUpMinutes: 30, outsideLinePrefix: '', ...at(x, y), wires: [[to]],
+    includeRaw: false, followUpMinutes: o.followUpMinutes, outsideLinePrefix: '', ...at(x, y), wires: [[to]],
   });
+  // Open on call.unanswered, close on call.returned (a callback is an outgoing call: any direction), escalate on call.unreturned.
+  const FOLLOW_UP = ['call.unanswered', 'call.returned', 'call.unreturned'];
   const sync = (id: string, name: string, connection: string, user: string, mobile: string, y: number, to: string): FlowNode => ({
     id, type: 'pbxflow-routing', name, connection, operation: 'syncCalendar', user, userType: 'str',
     params: {
@@ -176,49 +182,48 @@ export function demoFlows(o: DemoFlowOptions): { flows: FlowNode[]; credentials:
       id: CONN_AST, type: 'pbxflow-connection', name: 'Simulator (FreePBX, AMI)', platform: 'asterisk', url: ast.url,
       ...CONN_DEFAULTS, devices: ast.extensions.join(', '),
     }] : []),
-    { id: 'pbxflow-demo-c1', type: 'comment', name: 'Missed call -> ticket (appended to the tickets file)', ...at(220, 40), info: '', wires: [] },
-    event('pbxflow-demo-missed', 'Missed calls', CONN, ['call.missed'], 'incoming', 150, 80, 'pbxflow-demo-ticket'),
-    ...(ts ? [event('pbxflow-demo-ts-missed', 'TelServer missed calls', CONN_TS, ['call.missed'], 'incoming', 150, 140, 'pbxflow-demo-ticket')] : []),
-    ...(vc ? [event('pbxflow-demo-vc-abandoned', 'Voicenter abandoned queue', CONN_VC, ['queue.abandoned'], 'any', 150, 200, 'pbxflow-demo-ticket')] : []),
-    { id: 'pbxflow-demo-ticket', type: 'function', name: 'Make ticket', func: TICKET_JS, outputs: 1, noerr: 0, ...at(410, 140), wires: [['pbxflow-demo-file', 'pbxflow-demo-dbg-ticket']] },
+    {
+      id: 'pbxflow-demo-c1', type: 'comment', name: 'Call nobody answered -> ticket; closed on call back (tickets file)', ...at(260, 40),
+      info: 'One ticket per call nobody answered (call.unanswered), however many phones it rang; a "closed" line when someone calls back (call.returned); "escalated" on call.unreturned (Follow-up: 0 in the demo, i.e. off).',
+      wires: [],
+    },
+    event('pbxflow-demo-missed', 'Unanswered calls', CONN, FOLLOW_UP, 'any', 150, 80, 'pbxflow-demo-ticket'),
+    ...(ts ? [event('pbxflow-demo-ts-missed', 'TelServer unanswered', CONN_TS, FOLLOW_UP, 'any', 150, 140, 'pbxflow-demo-ticket')] : []),
+    ...(ast ? [event('pbxflow-demo-ast-missed', 'FreePBX unanswered', CONN_AST, FOLLOW_UP, 'any', 150, 200, 'pbxflow-demo-ticket')] : []),
+    ...(vc ? [event('pbxflow-demo-vc-abandoned', 'Voicenter abandoned queue', CONN_VC, ['queue.abandoned'], 'any', 150, 260, 'pbxflow-demo-ticket')] : []),
+    {
+      id: 'pbxflow-demo-ticket', type: 'function', name: 'Open / close ticket', func: ticketJs(o.groups), outputs: 1, noerr: 0, ...at(420, 170),
+      wires: [['pbxflow-demo-file', 'pbxflow-demo-dbg-ticket']],
+    },
     {
       id: 'pbxflow-demo-file', type: 'file', name: 'Append to tickets file', filename: o.ticketsFile, filenameType: 'str',
-      appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(660, 110), wires: [[]],
+      appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(670, 140), wires: [[]],
     },
-    debug('pbxflow-demo-dbg-ticket', 'ticket', 170, 640),
-    ...(ast ? [
-      { id: 'pbxflow-demo-c4', type: 'comment', name: `FreePBX: a ${ast.group.name} ring-group call nobody answered -> one ticket`, ...at(1050, 40), info: '', wires: [] },
-      event('pbxflow-demo-ast-missed', 'FreePBX missed calls', CONN_AST, ['call.missed'], 'incoming', 990, 80, 'pbxflow-demo-ast-ticket'),
-      { id: 'pbxflow-demo-ast-ticket', type: 'function', name: 'One ticket per call', func: groupTicketJs(ast.group), outputs: 1, noerr: 0, ...at(1200, 80), wires: [['pbxflow-demo-ast-file', 'pbxflow-demo-dbg-ticket']] },
-      {
-        id: 'pbxflow-demo-ast-file', type: 'file', name: 'Append to FreePBX tickets', filename: ast.ticketsFile, filenameType: 'str',
-        appendNewline: true, createDir: true, overwriteFile: 'false', encoding: 'none', ...at(1420, 80), wires: [[]],
-      },
-    ] : []),
-    { id: 'pbxflow-demo-c2', type: 'comment', name: `Calendar -> forward sync (${calendarWho})`, ...at(300, 260), info: '', wires: [] },
+    debug('pbxflow-demo-dbg-ticket', 'ticket', 200, 650),
+    { id: 'pbxflow-demo-c2', type: 'comment', name: `Calendar -> forward sync (${calendarWho})`, ...at(300, 340), info: '', wires: [] },
     {
       id: 'pbxflow-demo-tick', type: 'inject', name: `every ${o.calendarEverySeconds} s`, props: [{ p: 'payload' }], repeat: String(o.calendarEverySeconds),
-      crontab: '', once: true, onceDelay: 0.5, topic: '', payload: '', payloadType: 'date', ...at(130, 300), wires: [['pbxflow-demo-ics']],
+      crontab: '', once: true, onceDelay: 0.5, topic: '', payload: '', payloadType: 'date', ...at(130, 380), wires: [['pbxflow-demo-ics']],
     },
     {
       id: 'pbxflow-demo-ics', type: 'file in', name: 'Read calendar (ICS)', filename: o.calendarFile, filenameType: 'str', format: 'utf8',
-      chunk: false, sendError: false, encoding: 'none', allProps: false, ...at(320, 300),
+      chunk: false, sendError: false, encoding: 'none', allProps: false, ...at(320, 380),
       wires: [['pbxflow-demo-sync', ...(ts ? ['pbxflow-demo-ts-sync'] : [])]],
     },
-    sync('pbxflow-demo-sync', 'Sync forward with calendar', CONN, o.calendarUser, o.mobile, 300, 'pbxflow-demo-plan'),
-    describe('pbxflow-demo-plan', 'Describe change', o.calendarUser, 300),
+    sync('pbxflow-demo-sync', 'Sync forward with calendar', CONN, o.calendarUser, o.mobile, 380, 'pbxflow-demo-plan'),
+    describe('pbxflow-demo-plan', 'Describe change', o.calendarUser, 380),
     ...(ts ? [
-      sync('pbxflow-demo-ts-sync', `Sync forward (TelServer ${ts.calendarDevice})`, CONN_TS, ts.calendarDevice, ts.mobile, 370, 'pbxflow-demo-ts-plan'),
-      describe('pbxflow-demo-ts-plan', `Describe change (${ts.calendarDevice})`, `TelServer ${ts.calendarDevice}`, 370),
+      sync('pbxflow-demo-ts-sync', `Sync forward (TelServer ${ts.calendarDevice})`, CONN_TS, ts.calendarDevice, ts.mobile, 450, 'pbxflow-demo-ts-plan'),
+      describe('pbxflow-demo-ts-plan', `Describe change (${ts.calendarDevice})`, `TelServer ${ts.calendarDevice}`, 450),
     ] : []),
-    debug('pbxflow-demo-dbg-cal', 'calendar', ts ? 335 : 300, 1060),
-    { id: 'pbxflow-demo-c3', type: 'comment', name: 'Live call log', ...at(130, 450), info: '', wires: [] },
-    event('pbxflow-demo-calls', 'Call events', CONN, ['call.incoming', 'call.answered', 'call.transferred', 'call.redirected', 'call.ended', 'call.missed'], 'any', 140, 490, 'pbxflow-demo-log'),
-    event('pbxflow-demo-queues', 'Queue events', CONN_O2G, ['queue.joined', 'queue.answered', 'queue.abandoned'], 'any', 140, 560, 'pbxflow-demo-log'),
-    { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(400, 525), wires: [['pbxflow-demo-dbg-log']] },
-    offPane(debug('pbxflow-demo-dbg-log', 'call log', 525, 620)),
-    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 630), wires: [['pbxflow-demo-dbg-err']] },
-    { ...debug('pbxflow-demo-dbg-err', 'error', 630, 330), complete: 'error' },
+    debug('pbxflow-demo-dbg-cal', 'calendar', ts ? 415 : 380, 1060),
+    { id: 'pbxflow-demo-c3', type: 'comment', name: 'Live call log', ...at(130, 530), info: '', wires: [] },
+    event('pbxflow-demo-calls', 'Call events', CONN, ['call.incoming', 'call.answered', 'call.transferred', 'call.redirected', 'call.ended', 'call.missed'], 'any', 140, 570, 'pbxflow-demo-log'),
+    event('pbxflow-demo-queues', 'Queue events', CONN_O2G, ['queue.joined', 'queue.answered', 'queue.abandoned'], 'any', 140, 640, 'pbxflow-demo-log'),
+    { id: 'pbxflow-demo-log', type: 'function', name: 'One line per event', func: CALL_LOG_JS, outputs: 1, noerr: 0, ...at(400, 605), wires: [['pbxflow-demo-dbg-log']] },
+    offPane(debug('pbxflow-demo-dbg-log', 'call log', 605, 620)),
+    { id: 'pbxflow-demo-catch', type: 'catch', name: 'Errors', scope: null, uncaught: false, ...at(130, 710), wires: [['pbxflow-demo-dbg-err']] },
+    { ...debug('pbxflow-demo-dbg-err', 'error', 710, 330), complete: 'error' },
   ];
   const cred = (login: string, password: string) => ({ login, password });
   return {

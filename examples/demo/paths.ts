@@ -19,8 +19,6 @@ export interface DemoPaths {
   tmp: string;
   userDir: string;
   tickets: string;
-  /** The FreePBX company's helpdesk: its own tickets file (a different customer of the demo's integrator). */
-  freepbxTickets: string;
   calendar: string;
   calendarTemplate: string;
 }
@@ -33,7 +31,6 @@ export function demoPaths(root = projectRoot(), tmpDir = join(root, '.tmp')): De
     tmp,
     userDir: join(tmp, 'demo-node-red'),
     tickets: join(tmp, 'demo-tickets.ndjson'),
-    freepbxTickets: join(tmp, 'demo-freepbx-tickets.ndjson'),
     calendar: join(tmp, 'demo-calendar.ics'),
     calendarTemplate: join(root, 'examples', 'demo', 'out-of-office.ics'),
   };

@@ -1,9 +1,10 @@
 /**
  * The demo: simulator (OpenTouch, O2G, TelServices, Voicenter front-ends on one virtual PBX) + embedded Node-RED
  * with the example flows + traffic generator, all on 127.0.0.1. `runDemo({ once: true })` runs a short fixed script
- * and reports whether the product did its job (tickets for an OpenTouch and a TelServices missed call and for a
- * call abandoned in the Voicenter account's queue; forwards set and restored by the calendar on OpenTouch and on
- * TelServices); without `once` it runs until the signal aborts.
+ * and reports whether the product did its job (one ticket per call nobody answered, over OpenTouch, TelServices and
+ * Asterisk AMI, a ring-group call included, closed when someone calls back; a ticket for a call abandoned in the
+ * Voicenter account's queue; forwards set and restored by the calendar on OpenTouch and on TelServices); without
+ * `once` it runs until the signal aborts.
  */
 import { mkdirSync } from 'node:fs';
 import type { Simulator } from '../../simulator';
@@ -13,7 +14,8 @@ import { RED_LEVEL, startNodeRed, type NodeRedHost, type RedLogRecord } from './
 import { demoPaths, type DemoPaths } from './paths';
 import { CALENDAR_USER, demoFlowOptions, MOBILE, startDemoSimulator, TS_CALENDAR_USER, TS_MOBILE } from './setup';
 import {
-  abandonedCall, answeredCall, attempt, callToAlice, FREEPBX_COMPANY, FREEPBX_CUSTOMER, FREEPBX_SALES, freepbxGroupMissedCall, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT, TELSERVER_COMPANY, telServerAnsweredCall, telServerMissedCall,
+  abandonedCall, ALE_CUSTOMER, answeredCall, attempt, bobCallsBack, callToAlice, FREEPBX_COMPANY, FREEPBX_CUSTOMER, FREEPBX_SALES, freepbxGroupMissedCall, FRONT_DESK,
+  frontDeskUnansweredCall, ginaCallsBack, queuedCallAbandoned, queuedCallAnswered, startSupportAgent, SUPPORT_PILOT, TELSERVER_COMPANY, telServerAnsweredCall, telServerMissedCall,
   trafficLoop, transferredCall, type TrafficContext,
 } from './traffic';
 import { ForwardWatch, PrintedLines, TicketFile, waitFor, type Ticket } from './watch';
@@ -42,8 +44,6 @@ export interface DemoResult {
   /** The same for the TelServer company's calendar user (Erin, device 301). */
   tsForwardSet: boolean;
   tsForwardRestored: boolean;
-  /** The FreePBX company's tickets (its own file). */
-  freepbxTickets: Ticket[];
   /** Why Voicenter is not in this run (the socket.io server it needs is a dev dependency), if it is not. */
   voicenterSkipped?: string;
   editorUrl?: string;
@@ -82,7 +82,10 @@ const SHOWN = {
   ticket: /\[ticket\] \{.*platform: 'opentouch'.*reason: 'abandoned'/,
   tsTicket: /\[ticket\] \{.*platform: 'telservices'.*caller: '301'/,
   vcTicket: /\[ticket\] \{.*platform: 'voicenter'.*reason: 'abandoned'/,
-  astTicket: /\[ticket\] \{.*for: 'Sales', platform: 'asterisk'/,
+  deskTicket: /\[ticket\] \{.*status: 'open'.*for: 'Front desk'.*platform: 'opentouch'/,
+  astTicket: /\[ticket\] \{.*status: 'open'.*for: 'Sales'.*platform: 'asterisk'/,
+  deskClosed: /\[ticket\] \{.*status: 'closed'.*platform: 'opentouch'.*caller: '0655500001'/,
+  astClosed: /\[ticket\] \{.*status: 'closed'.*platform: 'asterisk'.*caller: '0655512345'/,
   queueAnswered: /\[call log\] 5000: queue\.answered .*-> agent 204/,
   queueAbandoned: /\[call log\] 5000: queue\.abandoned /,
 };
@@ -95,8 +98,8 @@ interface OnceWatch {
   /** The TelServer company's calendar user. */
   tsForward: ForwardWatch;
   tickets: TicketFile;
-  /** The FreePBX company's tickets, when it is in this run. */
-  freepbxTickets?: TicketFile;
+  /** The FreePBX company (Asterisk AMI) is in this run. */
+  freepbx: boolean;
   printed: PrintedLines;
   /** Voicenter is in this run. */
   voicenter: boolean;
@@ -104,7 +107,7 @@ interface OnceWatch {
   setWindow(w: TimeWindow): void;
 }
 
-const isTicket = (platform: string, more: (t: Ticket) => boolean) => (t: Ticket) => t.platform === platform && more(t);
+const isTicket = (platform: string, more: (t: Ticket) => boolean) => (t: Ticket) => t.platform === platform && t.status === 'open' && more(t);
 
 /**
  * The --once script. Event-driven, no fixed schedule: the "Out of office" window opens when the script gets there
@@ -120,7 +123,11 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
   await attempt(ctx, 'queued call', () => queuedCallAnswered(ctx));
   await attempt(ctx, 'abandoned queued call', () => queuedCallAbandoned(ctx));
   await attempt(ctx, 'TelServer missed call', () => telServerMissedCall(ctx));
-  if (w.freepbxTickets) await attempt(ctx, 'FreePBX ring-group call', () => freepbxGroupMissedCall(ctx));
+  // The two group calls ring at once (different companies), so the script is no longer for them.
+  await Promise.all([
+    attempt(ctx, 'front desk call nobody answered', () => frontDeskUnansweredCall(ctx)),
+    ...(w.freepbx ? [attempt(ctx, 'FreePBX ring-group call', () => freepbxGroupMissedCall(ctx))] : []),
+  ]);
   const start = new Date();
   w.setWindow({ start, end: new Date(start.getTime() + 3_600_000) });
   ctx.say(`the calendar now says "Out of office" for ${CALENDAR_USER} and Erin; waiting for the calendar sync to forward their lines...`);
@@ -155,21 +162,35 @@ async function onceScript(ctx: TrafficContext, w: OnceWatch, problems: string[])
   if (!(await wait(() => printed.has(SHOWN.queueAnswered) && printed.has(SHOWN.queueAbandoned)))) {
     problems.push('the live call log never showed the Support queue\'s answered and abandoned calls (queue.answered / queue.abandoned)');
   }
+  // The calls back, once their tickets are open (the follow-up waits 3 s after a call ends before calling it
+  // unanswered; the calendar steps above have given it that time).
+  const groupTickets: Array<[string, string, string, RegExp, RegExp, () => Promise<unknown>]> = [
+    [`the ${FRONT_DESK.name} ring-group call nobody answered`, 'opentouch', ALE_CUSTOMER, SHOWN.deskTicket, SHOWN.deskClosed, () => attempt(ctx, 'call back', () => bobCallsBack(ctx))],
+    ...(w.freepbx ? [[`the FreePBX ${FREEPBX_SALES.name} ring-group call nobody answered`, 'asterisk', FREEPBX_CUSTOMER, SHOWN.astTicket, SHOWN.astClosed, () => attempt(ctx, 'FreePBX call back', () => ginaCallsBack(ctx))] as [string, string, string, RegExp, RegExp, () => Promise<unknown>]] : []),
+  ];
+  const opened = (platform: string, caller: string) => tickets.tickets().filter((t) => t.status === 'open' && t.platform === platform && t.caller === caller);
+  const closed = (ids: string[]) => tickets.tickets().filter((t) => t.status === 'closed' && ids.includes(t.ticket));
+  const toClose: Array<[string, string[], RegExp]> = [];
+  for (const [what, platform, caller, shownOpen, shownClosed, callBack] of groupTickets) {
+    if (!(await wait(() => opened(platform, caller).length > 0 && printed.has(shownOpen)))) {
+      problems.push(opened(platform, caller).length ? `the ticket flow never showed the ticket for ${what} ([ticket] in its debug output)` : `no ticket for ${what} was written to ${tickets.path}`);
+      continue;
+    }
+    // One ticket for the call, though every member of the group missed it.
+    if (opened(platform, caller).length !== 1) problems.push(`${what} made ${opened(platform, caller).length} tickets, not one`);
+    await callBack();
+    toClose.push([what, opened(platform, caller).map((t) => t.ticket), shownClosed]);
+  }
+  for (const [what, ids, shownClosed] of toClose) {
+    if (!(await wait(() => closed(ids).length === ids.length && printed.has(shownClosed)))) {
+      problems.push(closed(ids).length ? `the ticket flow never showed the ticket for ${what} closed ([ticket] ... status: 'closed')` : `the ticket for ${what} was not closed when it was called back (no "closed" line in ${tickets.path})`);
+    }
+  }
   const ticketChecks: Array<[string, (t: Ticket) => boolean, RegExp]> = [
     ['the missed OpenTouch call', isTicket('opentouch', (t) => t.for === 'bob' && t.reason === 'abandoned'), SHOWN.ticket],
     ['the missed TelServices call', isTicket('telservices', (t) => t.for === '302' && t.caller === '301'), SHOWN.tsTicket],
     ...(w.voicenter ? [['the call abandoned in the Voicenter queue', isTicket('voicenter', (t) => t.reason === 'abandoned'), SHOWN.vcTicket] as [string, (t: Ticket) => boolean, RegExp]] : []),
   ];
-  const fp = w.freepbxTickets;
-  if (fp) {
-    // One ticket for the group call, though both members missed it (their call.missed events come together).
-    const ofCall = () => fp.tickets().filter((t) => t.caller === FREEPBX_CUSTOMER);
-    if (!(await wait(() => ofCall().length > 0 && printed.has(SHOWN.astTicket)))) {
-      problems.push(ofCall().length ? 'the FreePBX ticket flow never showed its ticket ([ticket] in its debug output)' : `no ticket for the ${FREEPBX_SALES.name} ring-group call nobody answered was written to ${fp.path}`);
-    } else if (ofCall().length !== 1) {
-      problems.push(`the ${FREEPBX_SALES.name} ring-group call nobody answered made ${ofCall().length} tickets, not one`);
-    }
-  }
   for (const [what, match, shown] of ticketChecks) {
     if (!(await wait(() => tickets.tickets().some(match) && printed.has(shown)))) {
       problems.push(tickets.tickets().some(match) ? `the ticket flow never showed the ticket for ${what} ([ticket] in its debug output)` : `no ticket for ${what} was written to ${tickets.path}`);
@@ -188,7 +209,6 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
   const paths: DemoPaths = demoPaths(undefined, o.tmpDir);
   mkdirSync(paths.tmp, { recursive: true });
   const ticketFile = new TicketFile(paths.tickets);
-  const freepbxTicketFile = new TicketFile(paths.freepbxTickets);
   // No out-of-office window yet: it is placed once everything is up, so it starts and ends while we watch.
   writeDemoCalendar(paths.calendarTemplate, paths.calendar, []);
   const problems: string[] = [];
@@ -204,7 +224,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     sim = await startDemoSimulator({ web: true });
     const s = sim;
     const { flows, credentials } = demoFlows(demoFlowOptions(sim, {
-      ticketsFile: paths.tickets, freepbxTicketsFile: paths.freepbxTickets, calendarFile: paths.calendar, calendarEverySeconds: CALENDAR_EVERY_SECONDS,
+      ticketsFile: paths.tickets, calendarFile: paths.calendar, calendarEverySeconds: CALENDAR_EVERY_SECONDS,
     }));
     forward = new ForwardWatch(sim.pbx, CALENDAR_USER, MOBILE);
     tsForward = new ForwardWatch(sim.pbx, TS_CALENDAR_USER.login, TS_MOBILE);
@@ -224,8 +244,8 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const ts = sim.telservices;
     const vc = sim.voicenter;
     print('');
-    print(`pbxflow demo: one virtual PBX, four ways in (all on 127.0.0.1):`);
-    print(`  OpenTouch:        ${sim.url('opentouch')}   (alice, bob, carol, dave)`);
+    print(`pbxflow demo: one virtual PBX, five ways in (all on 127.0.0.1):`);
+    print(`  OpenTouch:        ${sim.url('opentouch')}   (alice, bob, carol, dave; ring group ${FRONT_DESK.number} ${FRONT_DESK.name}: bob, carol)`);
     print(`  O2G:              ${sim.url('o2g')}   (the same people, and the ${SUPPORT_PILOT.name} queue ${SUPPORT_PILOT.number})`);
     print(`  TelServer:        ${ts.url} (TelServices; HTTP ${ts.httpUrl})   (devices ${TELSERVER_COMPANY.map((u) => `${u.number} ${u.login}`).join(', ')})`);
     print(vc
@@ -238,8 +258,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     print(`  Node-RED editor:  ${red.url}   (flows "pbxflow demo"; open the debug pane)`);
     print(`  phones page:      ${sim.webUrl}   (the virtual company: place calls, answer, forward, by hand)`);
     if (!once) print(`  generated calls:  ${o.paused ? 'paused (npm start -- --paused)' : 'a call every few seconds'}; the switch on the phones page pauses and resumes them`);
-    print(`  tickets land in:  ${paths.tickets}`);
-    if (ast) print(`  FreePBX tickets:  ${paths.freepbxTickets}   (one per ${FREEPBX_SALES.name} call nobody answered)`);
+    print(`  tickets land in:  ${paths.tickets}   (one per call nobody answered, every company; a "closed" line when someone calls back)`);
     print(`  calendar (ICS):   ${paths.calendar}   ("Out of office" -> ${CALENDAR_USER} to ${MOBILE}, TelServer ${TS_CALENDAR_USER.device} to ${TS_MOBILE})`);
     print(`  demo logins:      ${sim.credentials.map((c) => `${c.login}/${c.password}`).join(', ')}`);
     print(once ? '  running the short script (--once)...' : '  Ctrl-C stops everything.');
@@ -247,7 +266,7 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     const ctx: TrafficContext = { pbx: sim.pbx, say: (l) => print(`traffic: ${l}`), signal: abort.signal, paused: o.paused === true };
     const setWindows = (w: TimeWindow[]) => writeDemoCalendar(paths.calendarTemplate, paths.calendar, w);
     if (once) {
-      await onceScript(ctx, { forward, tsForward, tickets: ticketFile, freepbxTickets: sim.asterisk ? freepbxTicketFile : undefined, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);
+      await onceScript(ctx, { forward, tsForward, tickets: ticketFile, freepbx: !!sim.asterisk, printed, voicenter: !!vc, setWindow: (w) => setWindows([w]) }, problems);
     } else {
       setWindows(interactiveWindows());
       await trafficLoop(ctx, MOBILE);
@@ -264,12 +283,10 @@ export async function runDemo(o: DemoOptions = {}): Promise<DemoResult> {
     await sim?.close().catch((err: Error) => problems.push(`closing the simulator: ${err.message}`));
   }
   const tickets = ticketFile.tickets();
-  const freepbxTickets = freepbxTicketFile.tickets();
   return {
     ok: problems.length === 0,
     problems,
     tickets,
-    freepbxTickets,
     forwardSet: forward?.set ?? false,
     forwardRestored: forward?.restored ?? false,
     tsForwardSet: tsForward?.set ?? false,

@@ -3,9 +3,10 @@
  * test (test/browser/editor-driver.mjs) deploy the very same flows.
  */
 import { startSimulator, type Simulator } from '../../simulator';
-import { DEMO_GROUPS, DEMO_USERS, FREEPBX_COMPANY, FREEPBX_SALES } from '../../simulator/pbx/cast';
+import { DEMO_GROUPS, DEMO_USERS, FREEPBX_COMPANY } from '../../simulator/pbx/cast';
+import type { SimRingGroup } from '../../simulator/pbx/types';
 import type { DemoFlowOptions } from './flows';
-import { ALE_COMPANY, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
+import { ALE_COMPANY, FRONT_DESK, SUPPORT_PILOT, TELSERVER_COMPANY } from './traffic';
 
 /** The user whose line follows the calendar on the ALE side, and her mobile (outside numbers: the call leaves the PBX). */
 export const CALENDAR_USER = 'alice';
@@ -14,21 +15,25 @@ export const MOBILE = '0612345678';
 export const TS_CALENDAR_USER = { login: 'erin', device: '301' };
 export const TS_MOBILE = '0687654321';
 
+/** Every ring group of the demo's PBX: the front desk and the FreePBX company's Sales line. */
+export const GROUPS: SimRingGroup[] = [FRONT_DESK, ...DEMO_GROUPS];
+/** The ticket flows' follow-up time: 0, no escalation (see flows.ts `followUpMinutes` and docs/demo.md). */
+export const FOLLOW_UP_MINUTES = 0;
+
 /**
  * One virtual PBX behind every front-end: OpenTouch, O2G, TelServices, Voicenter (when socket.io is installed) and
- * Asterisk AMI (the FreePBX company and its Sales ring group).
+ * Asterisk AMI (the FreePBX company and its Sales ring group), with the ring groups above.
  */
 export async function startDemoSimulator(o: { web?: boolean } = {}): Promise<Simulator> {
   const sim = await startSimulator({ users: DEMO_USERS, ringTimeoutMs: 8000, web: o.web === true, voicenter: true, asterisk: true });
-  for (const g of DEMO_GROUPS) sim.pbx.addGroup(g);
+  for (const g of GROUPS) sim.pbx.addGroup(g);
   return sim;
 }
 
 /** Where the flows write and read, and how often the calendar is read. */
 export interface DemoFiles {
+  /** Every company's tickets (one file). */
   ticketsFile: string;
-  /** The FreePBX company's tickets. */
-  freepbxTicketsFile?: string;
   calendarFile: string;
   calendarEverySeconds: number;
 }
@@ -51,10 +56,11 @@ export function demoFlowOptions(sim: Simulator, files: DemoFiles): DemoFlowOptio
       url: sim.telservices.url, devices: TELSERVER_COMPANY.map((u) => u.number), login: admin.login, password: admin.password,
       calendarDevice: TS_CALENDAR_USER.device, mobile: TS_MOBILE,
     },
-    asterisk: sim.asterisk && files.freepbxTicketsFile ? {
-      url: sim.asterisk.url, ...amiAccount(sim), extensions: FREEPBX_COMPANY.map((u) => u.number),
-      group: { number: FREEPBX_SALES.number, name: FREEPBX_SALES.name }, ticketsFile: files.freepbxTicketsFile,
-    } : undefined,
+    asterisk: sim.asterisk ? { url: sim.asterisk.url, ...amiAccount(sim), extensions: FREEPBX_COMPANY.map((u) => u.number) } : undefined,
+    groups: GROUPS.map((g) => ({
+      number: g.number, name: g.name, members: g.members.flatMap((m) => [m, ...DEMO_USERS.filter((u) => u.login === m).map((u) => u.number)]),
+    })),
+    followUpMinutes: FOLLOW_UP_MINUTES,
     voicenter: vc ? { loginUrl: vc.loginUrl, serverUrl: vc.socketUrls[0], login: vc.credentials.account.username, password: vc.credentials.account.password } : undefined,
   };
 }

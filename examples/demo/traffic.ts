@@ -4,7 +4,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { VirtualPbx } from '../../simulator';
-import { FREEPBX_SALES, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+import { FREEPBX_COMPANY, FREEPBX_SALES, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
+import type { SimRingGroup } from '../../simulator/pbx/types';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { SUPPORT, attempt, runScenarios, type TrafficOptions } from '../../cli/traffic';
 
@@ -16,6 +17,13 @@ export { attempt };
 export { ALE_COMPANY, DEMO_EXTRA_USERS, FREEPBX_COMPANY, FREEPBX_SALES, TELSERVER_COMPANY } from '../../simulator/pbx/cast';
 /** The customer who calls the FreePBX company's Sales line. */
 export const FREEPBX_CUSTOMER = '0655512345';
+/**
+ * The ALE company's front desk: a ring group ringing Bob and Carol at once, for 5 s (the demo's own group: a
+ * customer's call nobody answered makes one ticket, however many phones it rang; Bob calling back closes it).
+ */
+export const FRONT_DESK: SimRingGroup = { number: '200', name: 'Front desk', members: ['bob', 'carol'], strategy: 'ringall', ringMs: 5000 };
+/** The customer who calls the front desk. */
+export const ALE_CUSTOMER = '0655500001';
 /** The demo's queue: the simulator's CCD pilot "Support", whose calls go to the agents of processing group 5000. */
 export const SUPPORT_PILOT = SUPPORT;
 /** Dave is the Support agent (logged on from his desk phone). */
@@ -142,15 +150,11 @@ export async function telServerAnsweredCall(ctx: TrafficContext): Promise<void> 
   ctx.pbx.hangUp(ref, 'frank');
 }
 
-/**
- * FreePBX company: a customer calls the Sales ring group (400); Gina's and Hugo's phones ring at once, nobody
- * answers, the group gives up after its ring time: two missed calls (one per member), one ticket (over Asterisk AMI).
- */
-export async function freepbxGroupMissedCall(ctx: TrafficContext): Promise<void> {
-  ctx.say(`FreePBX: a customer (${FREEPBX_CUSTOMER}) calls ${FREEPBX_SALES.name} (ring group ${FREEPBX_SALES.number}: Gina and Hugo ring at once); nobody answers (one ticket for the call)`);
-  const ref = ctx.pbx.callFromOutside(FREEPBX_CUSTOMER, FREEPBX_SALES.number);
+/** A customer calls a ring group; every member's phone rings, nobody answers, the group gives up after its ring time. */
+async function groupCallNobodyAnswers(ctx: TrafficContext, customer: string, group: SimRingGroup): Promise<void> {
+  const ref = ctx.pbx.callFromOutside(customer, group.number);
   // The group's own ring time ends it; the caller hangs up if it somehow still rings well after.
-  const giveUpAt = Date.now() + (FREEPBX_SALES.ringMs ?? ctx.pbx.ringTimeoutMs) + 3000;
+  const giveUpAt = Date.now() + (group.ringMs ?? ctx.pbx.ringTimeoutMs) + 3000;
   while (ctx.pbx.calls().some((c) => c.id === ref)) {
     if (Date.now() > giveUpAt) {
       ctx.pbx.callerHangsUp(ref);
@@ -158,6 +162,42 @@ export async function freepbxGroupMissedCall(ctx: TrafficContext): Promise<void>
     }
     await delay(100, undefined, { signal: ctx.signal });
   }
+}
+
+/** A user calls a customer back; the customer answers; they talk; it ends (call.returned closes the ticket). */
+async function callBack(ctx: TrafficContext, login: string, customer: string): Promise<void> {
+  const ref = ctx.pbx.makeCall(login, customer);
+  await pause(ctx, 1000);
+  ctx.pbx.answer(ref); // the outside party answers
+  await pause(ctx, 1500);
+  ctx.pbx.hangUp(ref, login);
+}
+
+/** ALE company: a customer calls the front desk (200: Bob and Carol ring at once); nobody answers: one ticket. */
+export async function frontDeskUnansweredCall(ctx: TrafficContext): Promise<void> {
+  ctx.say(`a customer (${ALE_CUSTOMER}) calls the ${FRONT_DESK.name} (ring group ${FRONT_DESK.number}: Bob and Carol ring at once); nobody answers (one ticket for the call)`);
+  await groupCallNobodyAnswers(ctx, ALE_CUSTOMER, FRONT_DESK);
+}
+
+/** ALE company: Bob calls the front desk's customer back (what the phones page lets you do by hand). */
+export async function bobCallsBack(ctx: TrafficContext): Promise<void> {
+  ctx.say(`Bob calls the customer (${ALE_CUSTOMER}) back; the customer answers (ticket closed)`);
+  await callBack(ctx, 'bob', ALE_CUSTOMER);
+}
+
+/**
+ * FreePBX company: a customer calls the Sales ring group (400); Gina's and Hugo's phones ring at once, nobody
+ * answers, the group gives up after its ring time: two missed calls (one per member), one ticket (over Asterisk AMI).
+ */
+export async function freepbxGroupMissedCall(ctx: TrafficContext): Promise<void> {
+  ctx.say(`FreePBX: a customer (${FREEPBX_CUSTOMER}) calls ${FREEPBX_SALES.name} (ring group ${FREEPBX_SALES.number}: Gina and Hugo ring at once); nobody answers (one ticket for the call)`);
+  await groupCallNobodyAnswers(ctx, FREEPBX_CUSTOMER, FREEPBX_SALES);
+}
+
+/** FreePBX company: Gina calls the Sales customer back (ticket closed, over Asterisk AMI). */
+export async function ginaCallsBack(ctx: TrafficContext): Promise<void> {
+  ctx.say(`FreePBX: Gina calls the customer (${FREEPBX_CUSTOMER}) back; the customer answers (ticket closed)`);
+  await callBack(ctx, FREEPBX_COMPANY[0].login, FREEPBX_CUSTOMER);
 }
 
 /** The interactive demo's endless traffic, until the signal aborts. */
@@ -171,6 +211,7 @@ export async function trafficLoop(ctx: TrafficContext, mobile: string): Promise<
     { name: 'abandoned queued call', run: () => queuedCallAbandoned(ctx) },
     { name: 'TelServer missed call', run: () => telServerMissedCall(ctx) },
     { name: 'TelServer answered call', run: () => telServerAnsweredCall(ctx) },
+    { name: 'front desk call nobody answered', run: () => frontDeskUnansweredCall(ctx) },
     { name: 'FreePBX ring-group call', run: () => freepbxGroupMissedCall(ctx) },
   ], 4000);
 }

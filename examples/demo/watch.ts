@@ -6,11 +6,15 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { PbxChange, SimRouteState, VirtualPbx } from '../../simulator';
 
+/** One line of the tickets file: a ticket opened, or a later line about it (closed on a call back, escalated). */
 export interface Ticket {
   ticket: string;
-  subject: string;
-  /** A login or device number; for a call abandoned in a queue, the queue's name. */
-  for: string;
+  /** `open` (the ticket), `closed` (a call back: call.returned), `escalated` (call.unreturned). */
+  status: 'open' | 'closed' | 'escalated';
+  /** Open lines only. */
+  subject?: string;
+  /** Open lines: the users it rang (logins or device numbers), a ring group's name, or a queue's name. */
+  for?: string;
   /** The platform whose event made the ticket (opentouch, telservices, voicenter...). */
   platform?: string;
   reason?: string;
