@@ -10,6 +10,7 @@ import type { PbxEvent } from '../shared/model/events';
 import { create } from '../shared/platforms/asterisk/module';
 import { AsteriskPipeline } from '../shared/platforms/asterisk/pipeline';
 import { startSimulator } from '../simulator';
+import { latencyFigures, paced, printFigures, waitForCount } from './live';
 
 const CAPTURES = ['answered-outbound.raw', 'unanswered-cancel.raw', 'unanswered-huntgroup.raw', 'answered-internal.raw'];
 
@@ -85,8 +86,6 @@ export function benchAsteriskPipeline(calls = 2_000, rounds = 20): Record<string
   };
 }
 
-const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
-
 export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, steadySeconds = 4): Promise<Record<string, number | string>> {
   const sim = await startSimulator({ asterisk: { writeTimeoutMs: 5_000, writeBufferBytes: 64 << 20 } });
   const fe = sim.asterisk!;
@@ -101,13 +100,7 @@ export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, stead
   try {
     await conn.ready(10_000);
     const pipeline = conn.asterisk.pipeline;
-    const waitFor = async (n: number) => {
-      const t0 = Date.now();
-      while (pipeline.messages < n) {
-        if (Date.now() - t0 > 60_000) throw new Error(`bench: ${pipeline.messages} of ${n} messages arrived`);
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    };
+    const waitFor = (n: number) => waitForCount(() => pipeline.messages, n, 'messages');
     // Throughput: the captures as fast as the server writes them, in 1 MB bursts.
     const text = makeCalls(calls, 't').join('');
     const count = (s: string) => s.split('\r\n\r\n').length - 1;
@@ -128,8 +121,7 @@ export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, stead
     let sent = 0;
     let k = 0;
     const end = performance.now() + steadySeconds * 1000;
-    while (performance.now() < end && k < steady.length) {
-      const due = performance.now() + 10;
+    await paced(10, () => performance.now() < end && k < steady.length, () => {
       let budget = perTick;
       while (budget > 0 && k < steady.length) {
         const c = steady[k++];
@@ -138,19 +130,17 @@ export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, stead
         budget -= c.n;
         sent += c.n;
       }
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
+    });
     await waitFor(base2 + sent);
-    latencies.sort((a, b) => a - b);
+    const lat = latencyFigures(latencies);
     return {
       'AMI messages (throughput run)': messages,
       'messages/s simulator -> driver (target >= 20 000)': Math.round(messages / secs),
       'steady rate messages/s': Math.round(sent / steadySeconds),
       'latency samples (one per call)': latencies.length,
-      'latency p50 ms': Math.round(pct(latencies, 0.5) * 100) / 100,
-      'latency p99 ms (target <= 5)': Math.round(pct(latencies, 0.99) * 100) / 100,
-      'latency max ms': Math.round(latencies[latencies.length - 1] * 100) / 100,
+      'latency p50 ms': lat.p50,
+      'latency p99 ms (target <= 5)': lat.p99,
+      'latency max ms': lat.max,
     };
   } finally {
     await conn.close();
@@ -158,14 +148,9 @@ export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, stead
   }
 }
 
-function print(title: string, rows: Record<string, number | string>): void {
-  process.stdout.write(`\n## ${title}\n`);
-  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k.padEnd(52)} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}\n`);
-}
-
 export async function benchAsterisk(): Promise<void> {
-  print('Asterisk AMI pipeline vs plain Key: Value split (same bytes, FreePBX captures)', benchAsteriskPipeline());
-  print('Asterisk live AMI on loopback (simulator front-end -> driver)', await benchAsteriskLive());
+  printFigures('Asterisk AMI pipeline vs plain Key: Value split (same bytes, FreePBX captures)', benchAsteriskPipeline());
+  printFigures('Asterisk live AMI on loopback (simulator front-end -> driver)', await benchAsteriskLive());
 }
 
 if (require.main === module) {

@@ -5,12 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { benchCompletedCalls, benchLiveCalls, benchThroughput } from './pipeline';
+import { printFigures } from './live';
 import { benchScale } from './scale';
 
-function print(title: string, rows: Record<string, number | string>): void {
-  process.stdout.write(`\n## ${title}\n`);
-  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k.padEnd(48)} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}\n`);
-}
+const print = (title: string, rows: Record<string, number | string>): void => printFigures(title, rows, 48);
 
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with --expose-gc for exact memory figures)\n');

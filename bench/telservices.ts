@@ -9,10 +9,11 @@
 import { fork } from 'node:child_process';
 import { XMLParser } from 'fast-xml-parser';
 import { encodeEvent } from '../shared/platforms/telservices/codec';
-import { TelServicesConnection } from '../shared/platforms/telservices/connection';
+import { TelServicesConnection } from '../shared/platforms/telservices/module';
 import { TelServicesPipeline } from '../shared/platforms/telservices/pipeline';
 import type { TsCallInfo, TsEvent } from '../shared/platforms/telservices/types';
 import { startSimulator } from '../simulator';
+import { latencyFigures, paced, printFigures } from './live';
 
 /** One incoming call's events on `device`: alerting, connected, cleared (or a missed one: alerting, cleared). */
 function callDocs(device: string, i: number, answered: boolean): string[] {
@@ -109,12 +110,9 @@ async function senderMain(): Promise<void> {
       sim.telservices.sendRaw(device, clear);
     };
     if (m.cmd === 'steady') {
-      const t0 = Date.now();
-      for (let tick = 0; tick < m.ticks; tick++) {
+      await paced(10, (tick) => tick < m.ticks, () => {
         for (let k = 0; k < m.callsPerTick; k++) one();
-        const wait = t0 + (tick + 1) * 10 - Date.now();
-        if (wait > 0) await sleep(wait);
-      }
+      }, true);
     } else {
       for (let n = 0; n < m.calls; n += 50) {
         for (let k = 0; k < 50; k++) one();
@@ -165,9 +163,7 @@ export async function benchTelservicesLive(): Promise<Record<string, number | st
       lat.push(at - r.times[k]);
       if (at > last) last = at;
     }
-    lat.sort((a, b) => a - b);
-    const pct = (p: number) => (lat.length ? Math.round(lat[Math.min(lat.length - 1, Math.floor((p / 100) * lat.length))] * 100) / 100 : NaN);
-    return { sent: expected, lost: expected - lat.length, p50: pct(50), p99: pct(99), max: pct(100), rate: lat.length / ((last - t0) / 1000) };
+    return { sent: expected, lost: expected - lat.length, ...latencyFigures(lat), rate: lat.length / ((last - t0) / 1000) };
   };
   // Warm-up, then a steady 5 000 datagrams/s for 3 s (25 calls = 50 datagrams every 10 ms), then as fast as it goes.
   await run({ cmd: 'steady', callsPerTick: 5, ticks: 100 });
@@ -196,14 +192,9 @@ export async function benchTelservicesLive(): Promise<Record<string, number | st
   };
 }
 
-function print(title: string, rows: Record<string, number | string>): void {
-  process.stdout.write(`\n## ${title}\n`);
-  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k.padEnd(76)} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}\n`);
-}
-
 export async function benchTelservices(): Promise<void> {
-  print('TelServices pipeline vs fast-xml-parser alone (same documents)', benchTelservicesPipeline());
-  print('TelServices live UDP events on loopback (simulator process -> client process)', await benchTelservicesLive());
+  printFigures('TelServices pipeline vs fast-xml-parser alone (same documents)', benchTelservicesPipeline(), 76);
+  printFigures('TelServices live UDP events on loopback (simulator process -> client process)', await benchTelservicesLive(), 76);
 }
 
 if (require.main === module && process.argv.includes('--telservices-sender')) {

@@ -7,9 +7,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PbxEvent } from '../shared/model/events';
-import { VoicenterConnection } from '../shared/platforms/voicenter/connection';
+import { VoicenterConnection } from '../shared/platforms/voicenter/module';
 import { VoicenterPipeline } from '../shared/platforms/voicenter/pipeline';
 import { startSimulator } from '../simulator';
+import { latencyFigures, paced, printFigures, waitForCount } from './live';
 import { measureVsParse } from './pipeline';
 
 type Payload = Record<string, unknown> & { data: Record<string, unknown> & { currentCall: Record<string, unknown> } };
@@ -56,8 +57,6 @@ function callEvents(ex: Map<string, [string, Payload]>, i: number): Payload[] {
   });
 }
 
-const pct = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
-
 export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, steadySeconds = 5): Promise<Record<string, number | string>> {
   const sim = await startSimulator({ voicenter: { socketVersion: '2', servers: 1 } });
   const vc = sim.voicenter;
@@ -80,13 +79,7 @@ export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, st
   });
   try {
     await conn.ready(10_000);
-    const waitFor = async (n: number) => {
-      const t0 = Date.now();
-      while (received < n) {
-        if (Date.now() - t0 > 60_000) throw new Error(`bench: ${received} of ${n} events arrived`);
-        await new Promise((r) => setTimeout(r, 2));
-      }
-    };
+    const waitFor = (n: number) => waitForCount(() => received, n, 'events', 2);
     // Throughput: as fast as the server can send, in bursts so its socket writes can drain.
     const calls = Math.ceil(events / 3);
     const batch = Array.from({ length: calls }, (_v, i) => callEvents(ex, i)).flat();
@@ -103,8 +96,7 @@ export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, st
     const base = received;
     measure = true;
     let sent = 0;
-    for (let t = 0; t < ticks; t++) {
-      const due = performance.now() + 10;
+    await paced(10, (t) => t < ticks, () => {
       for (let k = 0; k < perTick; k++) {
         const evs = callEvents(ex, calls + sent);
         const p = evs[sent % 3];
@@ -114,19 +106,17 @@ export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, st
         vc.send('ExtensionEvent', p);
         sent++;
       }
-      const wait = due - performance.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    }
+    });
     await waitFor(base + sent);
-    latencies.sort((a, b) => a - b);
+    const lat = latencyFigures(latencies);
     return {
       'events (throughput run)': batch.length,
       'events/s simulator -> client (target >= 10 000)': Math.round(batch.length / secs),
       [`steady rate events/s`]: steadyRate,
       'latency samples': latencies.length,
-      'latency p50 ms': Math.round(pct(latencies, 0.5) * 100) / 100,
-      'latency p99 ms (target <= 5)': Math.round(pct(latencies, 0.99) * 100) / 100,
-      'latency max ms': Math.round(latencies[latencies.length - 1] * 100) / 100,
+      'latency p50 ms': lat.p50,
+      'latency p99 ms (target <= 5)': lat.p99,
+      'latency max ms': lat.max,
     };
   } finally {
     await conn.close();
@@ -134,15 +124,10 @@ export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, st
   }
 }
 
-function print(title: string, rows: Record<string, number | string>): void {
-  process.stdout.write(`\n## ${title}\n`);
-  for (const [k, v] of Object.entries(rows)) process.stdout.write(`${k.padEnd(52)} ${typeof v === 'number' ? v.toLocaleString('en-US') : v}\n`);
-}
-
 /** Both Voicenter benchmarks, printed (bench/run.ts calls this). */
 export async function benchVoicenter(): Promise<void> {
-  print('Voicenter pipeline vs JSON.parse (same payloads, the doc\'s call sequences)', benchVoicenterPipeline());
-  print('Voicenter live socket.io events on loopback (simulator 2.x server -> client)', await benchVoicenterLive());
+  printFigures('Voicenter pipeline vs JSON.parse (same payloads, the doc\'s call sequences)', benchVoicenterPipeline());
+  printFigures('Voicenter live socket.io events on loopback (simulator 2.x server -> client)', await benchVoicenterLive());
 }
 
 if (require.main === module) {

@@ -1,3 +1,5 @@
+import { SERVER_URL_SCHEMES, urlProblem as coreUrlProblem } from '../shared/errors';
+
 /** The streams a command uses, so tests can run commands in-process. */
 export interface CliIo {
   stdin: NodeJS.ReadableStream;
@@ -127,24 +129,12 @@ export function parseCommand(args: string[], spec: CommandSpec, io: CliIo): { fl
   return parsed;
 }
 
-/** URL schemes each platform takes (the n8n credentials accept the same). */
-const SCHEMES: Record<string, readonly string[]> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'] };
-
 /**
  * Why a server URL cannot be used, in the words the n8n credential uses ("... has no scheme"), said once before
  * any request; undefined when it can. Without this, the HTTP layer says "Invalid URL for GET" on every attempt.
  * Voicenter's URL may be empty (its public login API).
  */
 export function urlProblem(platform: string, url: string | undefined): string | undefined {
-  if (!url) return platform === 'voicenter' ? undefined : 'The server URL is empty';
-  const schemes = SCHEMES[platform] ?? ['https'];
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (!scheme) return `The server URL "${url}" has no scheme: write it as ${schemes.map((s) => `${s}://${url}`).join(' or ')}`;
-  if (!schemes.includes(scheme)) return `The server URL "${url}" should start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
-  try {
-    new URL(url);
-  } catch {
-    return `The server URL "${url}" is not a valid address`;
-  }
-  return undefined;
+  if (!url && platform === 'voicenter') return undefined;
+  return coreUrlProblem(url ?? '', SERVER_URL_SCHEMES[platform] ?? ['https']);
 }

@@ -132,3 +132,25 @@ export class ActingUserError extends PbxError {
     this.choices = choices;
   }
 }
+
+/** URL schemes each platform's server URL takes, in the order the hints offer them (hosts and CLI alike). */
+export const SERVER_URL_SCHEMES: Readonly<Record<string, readonly string[]>> = {
+  opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'],
+};
+
+/**
+ * Why a server URL cannot be used, or undefined when it can: the one wording n8n, Node-RED and the CLI say before any
+ * request ("... has no scheme: write it as https://..."), instead of the HTTP layer's "Invalid URL" on every attempt.
+ */
+export function urlProblem(url: string, schemes: readonly string[]): string | undefined {
+  if (!url) return 'The server URL is empty';
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
+  if (!scheme) return `The server URL "${url}" has no scheme: write it as ${schemes.map((s) => `${s}://${url}`).join(' or ')}`;
+  if (!schemes.includes(scheme)) return `The server URL "${url}" should start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
+  try {
+    new URL(url);
+  } catch {
+    return `The server URL "${url}" is not a valid address`;
+  }
+  return undefined;
+}

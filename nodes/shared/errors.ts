@@ -48,19 +48,8 @@ export function describePbxError(error: unknown, url?: string): { message: strin
   return { message: raw, description };
 }
 
-/** A server URL the core can use, or the reason it cannot (said before any request). */
-export function urlProblem(url: string, schemes: readonly string[]): string | undefined {
-  if (!url) return 'The server URL is empty';
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
-  if (!scheme) return `The server URL "${url}" has no scheme: write it as ${schemes.map((s) => `${s}://${url}`).join(' or ')}`;
-  if (!schemes.includes(scheme)) return `The server URL "${url}" should start with ${schemes.map((s) => `${s}://`).join(' or ')}`;
-  try {
-    new URL(url);
-  } catch {
-    return `The server URL "${url}" is not a valid address`;
-  }
-  return undefined;
-}
+/** A server URL the core can use, or the reason it cannot (said before any request): the core's one wording. */
+export { urlProblem } from '../../shared/errors';
 
 export function toNodeError(node: INode, error: unknown, itemIndex?: number, url?: string): NodeApiError | NodeOperationError {
   if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;

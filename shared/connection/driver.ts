@@ -90,9 +90,10 @@ export interface PlatformDriver<S = unknown> {
   resync(session: S, users: readonly string[], signal: AbortSignal): Promise<PbxEvent[]>;
   /**
    * A failed resync leaves nothing to trust (the platform's events only make sense from a snapshot): the stream
-   * ends as `relogin` (back off, log in again) instead of going on with a warning.
+   * ends as `relogin` (back off, log in again) instead of going on with a warning; `reopen`: it ends as `lost`
+   * (back off, open it again on the same session, which resyncs again; the driver has told why).
    */
-  readonly resyncRequired?: boolean;
+  readonly resyncRequired?: boolean | 'reopen';
   /** While held (`sink.hold`): does the server serve again? A StreamEnd ends the stream with it; undefined: still held. */
   probe?(session: S, signal: AbortSignal): Promise<StreamEnd | undefined>;
   /** Whether `session` can still serve (an AMI session dies with its socket; a REST session may outlive a stream). */

@@ -5,7 +5,6 @@
  * give the same verdict in their own words.
  */
 import { PbxError } from '../errors';
-import { configPath } from './config-paths';
 import type { ConnectionConfig } from './types';
 import type { Platform } from '../model/events';
 
@@ -44,12 +43,60 @@ type ValueOf<S extends SettingSpec> = S['type'] extends 'number' ? number
     : S['type'] extends 'list' ? string[]
       : string;
 
-/** The typed settings a schema stands for: required or defaulted keys are always present. */
+/** Whether a spec's key is always in the checked settings: required, or given a default. */
+type AlwaysPresent<S> = S extends { required: true } ? true : S extends { default: NonNullable<unknown> } ? true : false;
+
+/**
+ * The typed settings a schema stands for: required or defaulted keys are always present, the others optional.
+ * (Tested on the spec's own shape: a const spec without `default` has no such member, and indexing it gave
+ * `unknown`, which made every such key required.)
+ */
 export type SettingsOf<Specs extends readonly SettingSpec[]> = {
-  [S in Specs[number] as S['required'] extends true ? S['key'] : S['default'] extends undefined ? never : S['key']]: ValueOf<S>;
+  [S in Specs[number] as AlwaysPresent<S> extends true ? S['key'] : never]: ValueOf<S>;
 } & {
-  [S in Specs[number] as S['required'] extends true ? never : S['default'] extends undefined ? S['key'] : never]?: ValueOf<S>;
+  [S in Specs[number] as AlwaysPresent<S> extends true ? never : S['key']]?: ValueOf<S>;
 };
+
+/**
+ * Specs every platform shares, written once: the retry delays (the one capped back-off), the healthy clock, the
+ * call expiry, the request deadline and TLS trust. A platform spreads them into its schema where its form shows
+ * them and words the descriptions that depend on what its link is.
+ */
+export const retrySettings = (healthyDescription: string) => [
+  { key: 'backoffInitialMs', type: 'number', default: 500, limits: { min: 1, max: 600_000 },
+    label: { n8n: 'First Retry Delay (ms)', nodeRed: 'First retry delay (ms)', cli: 'backoff-ms' },
+    description: 'First reconnect delay (it doubles up to the maximum)' },
+  { key: 'backoffMaxMs', type: 'number', default: 30_000, limits: { min: 1, max: 3_600_000 },
+    label: { n8n: 'Max Retry Delay (ms)', nodeRed: 'Max retry delay (ms)', cli: 'backoff-max-ms' },
+    description: 'Longest reconnect delay' },
+  { key: 'healthyAfterMs', type: 'number', default: 10_000, limits: { min: 0, max: 3_600_000 },
+    label: { n8n: 'Healthy After (ms)', nodeRed: 'Healthy after (ms)', cli: 'healthy-after-ms' },
+    description: healthyDescription },
+] as const satisfies readonly SettingSpec[];
+
+export const callTtlSetting = {
+  key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
+  label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },
+  description: 'A call with no news this long ends (endReason unknown)',
+} as const satisfies SettingSpec;
+
+export const requestTimeoutSetting = (description: string) => ({
+  key: 'requestTimeoutMs', type: 'number', default: 10_000, limits: { min: 50, max: 300_000 },
+  label: { n8n: 'Request Timeout (ms)', nodeRed: 'Request timeout (ms)', cli: 'timeout-ms' },
+  description,
+}) as const satisfies SettingSpec;
+
+export const insecureSetting = (description: string) => ({
+  key: 'insecure', type: 'boolean', default: false,
+  label: { n8n: 'Ignore SSL Issues (Insecure)', nodeRed: 'Accept any certificate', cli: 'insecure' },
+  description,
+}) as const satisfies SettingSpec;
+
+export const caSetting = (description: string) => ({
+  key: 'ca', type: 'string', limits: { maxLength: 65_536 },
+  label: { n8n: 'CA Certificate', nodeRed: 'CA certificate', cli: 'ca' },
+  description,
+}) as const satisfies SettingSpec;
 
 const DEFAULT_MAX_LENGTH = 4096;
 
@@ -176,4 +223,62 @@ export function settingsToConfig(platform: Platform, specs: readonly SettingSpec
   }
   if (Object.keys(extra).length) config.extra = extra;
   return config;
+}
+
+/** Keys a ConnectionConfig holds at its top level; the others sit in `extra`. */
+const TOP_LEVEL = new Set(['url', 'secondaryUrl', 'login', 'password', 'users', 'urlKind', 'requestTimeoutMs', 'callTtlMs']);
+const IN_TLS: Record<string, string> = { insecure: 'tls.rejectUnauthorized', ca: 'tls.ca' };
+
+/** Where `key` sits in a ConnectionConfig. */
+export function configPath(key: string): string {
+  return IN_TLS[key] ?? (TOP_LEVEL.has(key) ? key : `extra.${key}`);
+}
+
+/**
+ * `specs` with every CLI label replaced by the setting's config path (read them with host `cli`): the errors for a
+ * program that built a ConnectionConfig itself (no host form) name `url`, `extra.loginType`, `tls.rejectUnauthorized`.
+ */
+export function labelledByConfigPath<const S extends readonly SettingSpec[]>(specs: S): S {
+  return specs.map((s) => ({ ...s, label: { ...s.label, cli: configPath(s.key) } })) as unknown as S;
+}
+
+/** The raw record a ConnectionConfig stands for: its `extra`, then the core fields every platform reads. */
+export function rawOfConfig(config: ConnectionConfig): Record<string, unknown> {
+  return {
+    ...config.extra,
+    url: config.url,
+    login: config.login,
+    password: config.password,
+    users: Array.isArray(config.users) ? config.users : undefined,
+    insecure: config.tls?.rejectUnauthorized === false ? true : config.extra?.insecure,
+    ca: typeof config.tls?.ca === 'string' ? config.tls.ca : config.extra?.ca,
+    requestTimeoutMs: config.requestTimeoutMs ?? config.extra?.requestTimeoutMs,
+    callTtlMs: config.callTtlMs ?? config.extra?.callTtlMs,
+  };
+}
+
+/** Who reads a platform's settings: a host (its labels), or a program with a ConnectionConfig (config paths). */
+export type SettingsReader = SettingHost | 'config';
+
+/**
+ * One schema read for every kind of reader: the checked settings, with the rule every schema holding the retry
+ * delays shares (the maximum not below the first); `label` names a field as that reader does, for a platform's
+ * own rules across fields. Throws PbxError INVALID_INPUT.
+ */
+export function schemaReader<const Specs extends readonly SettingSpec[]>(specs: Specs) {
+  const byConfigPath = labelledByConfigPath(specs);
+  const specsFor = (reader: SettingsReader): Specs => (reader === 'config' ? byConfigPath : specs);
+  const hostOf = (reader: SettingsReader): SettingHost => (reader === 'config' ? 'cli' : reader);
+  const label = (key: string, reader: SettingsReader = 'cli'): string =>
+    specsFor(reader).find((s) => s.key === key)!.label[hostOf(reader)];
+  const read = (raw: Record<string, unknown>, reader: SettingsReader = 'cli'): SettingsOf<Specs> => {
+    const s = readSettings(specsFor(reader), raw, hostOf(reader));
+    if (s instanceof PbxError) throw s;
+    const r = s as Record<string, unknown>;
+    if (typeof r.backoffMaxMs === 'number' && typeof r.backoffInitialMs === 'number' && r.backoffMaxMs < r.backoffInitialMs) {
+      throw new PbxError('INVALID_INPUT', `${label('backoffMaxMs', reader)} must not be below ${label('backoffInitialMs', reader)}`);
+    }
+    return s;
+  };
+  return { read, label };
 }

@@ -71,6 +71,16 @@ export interface SupervisorOptions extends BaseConnectionOptions {
   now?: () => number;
   /** How often a held stream is probed (driver.probe): the capped back-off with these steps. Default the connection's first step, up to 5 s. */
   holdProbe?: { initialMs?: number; maxMs?: number };
+  /**
+   * `now`: the life cycle starts in the constructor; `on-demand`: at the first ready(), onEvent() or execute() (a
+   * connection built and dropped unused sends nothing and holds nothing). Default `now`.
+   */
+  start?: 'now' | 'on-demand';
+  /**
+   * What `execute()` waits for: `connected` (default), or `session`: a session is enough (the driver's operations
+   * do not need the stream; they run while it reconnects).
+   */
+  executeNeeds?: 'connected' | 'session';
 }
 
 export interface RenewalOptions {
@@ -94,6 +104,9 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   private readonly users: readonly string[];
   private readonly mode: 'always' | 'when-listened';
   private readonly sessionTimeoutMs: number;
+  private readonly executeNeeds: 'connected' | 'session';
+  /** Told when a login gave a session (execute() with `executeNeeds: 'session'` waits for it). */
+  private readonly sessionWaiters = new Set<() => void>();
   private readonly closing = new AbortController();
   private readonly transitionListeners = new Set<(to: Phase, from: Phase) => void>();
   private current: Phase = 'idle';
@@ -114,7 +127,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   private renewTimer?: NodeJS.Timeout;
   private readonly holdBackoff: Backoff;
   private holdTimer?: NodeJS.Timeout;
-  private readonly loopDone: Promise<void>;
+  private loopDone?: Promise<void>;
 
   constructor(driver: PlatformDriver<S>, o: SupervisorOptions) {
     super(o);
@@ -122,6 +135,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     this.users = o.users ?? [];
     this.mode = o.events ?? 'always';
     this.sessionTimeoutMs = o.sessionTimeoutMs ?? 10_000;
+    this.executeNeeds = o.executeNeeds ?? 'connected';
     this.now = o.now ?? Date.now;
     const r = o.renewal ?? {};
     this.renewal = { floorMs: r.floorMs ?? 2000, windowMs: r.windowMs ?? 60_000, perWindow: r.perWindow ?? 10, failuresBeforeLogin: r.failuresBeforeLogin ?? 3 };
@@ -131,8 +145,13 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     this.holdBackoff = new Backoff({ initialMs: holdFirst, maxMs: Math.max(holdFirst, o.holdProbe?.maxMs ?? 5000) });
     if (driver.sweep) this.watchExpiry(() => driver.sweep!(), o.expiryEveryMs ?? 60_000);
     // The life cycle starts now (it logs in at once): the connection works, keeps the process up, expires calls.
-    this.working();
-    this.loopDone = this.loop();
+    if ((o.start ?? 'now') === 'now') this.working();
+  }
+
+  /** The connection starts working: the life cycle starts with it (once). */
+  protected override working(): void {
+    super.working();
+    if (!this.closed && !this.loopDone) this.loopDone = this.loop();
   }
 
   /** Where the life cycle is now. */
@@ -153,6 +172,16 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
 
   override onEvent(listener: (event: PbxEvent) => void, options: EventSubscription = {}): () => void {
     const off = super.onEvent(listener, options);
+    const release = this.needEvents();
+    return () => {
+      release();
+      off();
+    };
+  }
+
+  /** Something needs the event stream (a listener of the platform's own events): leave session-only. Returns the release. */
+  protected needEvents(): () => void {
+    this.working();
     this.eventListeners++;
     this.wantEvents?.();
     let done = false;
@@ -160,8 +189,16 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
       if (done) return;
       done = true;
       this.eventListeners--;
-      off();
     };
+  }
+
+  /** Stop for good from outside the life cycle (an operation met a refused login): as the loop does for its own. */
+  protected failNow(err: PbxError): void {
+    if (this.closed || this.fatal) return;
+    this.stop(err);
+    this.stopStream?.({ kind: 'fatal', error: err });
+    this.wantEvents?.();
+    this.interrupt();
   }
 
   supports(operation: OperationName): boolean {
@@ -172,15 +209,33 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   async execute(operation: OperationName, input: Record<string, unknown>, options: OperationOptions = {}): Promise<unknown> {
     if (!this.driver.supports(operation)) throw new PbxError('UNSUPPORTED', this.driver.unsupported?.(operation) ?? `${this.platform} cannot ${operation}`);
     // Held: the session is there and the server answers (with its own error): no waiting for `connected`.
-    if (this.current !== 'held') await this.ready(this.sessionTimeoutMs);
+    if (this.executeNeeds === 'session') await this.sessionReady();
+    else if (this.current !== 'held') await this.ready(this.sessionTimeoutMs);
     const session = this.session;
-    if (session === undefined || (this.driver.sessionUsable && !this.driver.sessionUsable(session))) {
+    if (session === undefined || (this.executeNeeds === 'connected' && this.driver.sessionUsable && !this.driver.sessionUsable(session))) {
       throw new PbxError('NETWORK', `the ${this.platform} session was lost; the connection is logging in again`, { canRetry: true });
     }
     try {
       return await this.driver.execute(session, operation, input, { user: options.user, signal: options.signal, raw: options.raw, secret: (v) => this.secrets.add(v) });
     } catch (err) {
       throw this.scrubError(err);
+    }
+  }
+
+  /** A session (any: the driver's operations renew a stale one), or ready() within the session deadline. */
+  private async sessionReady(): Promise<void> {
+    this.working();
+    if (this.fatal) throw this.fatal;
+    if (this.session !== undefined) return;
+    let off = () => undefined as unknown;
+    const arrived = new Promise<void>((resolve) => {
+      this.sessionWaiters.add(resolve);
+      off = () => this.sessionWaiters.delete(resolve);
+    });
+    try {
+      await Promise.race([this.ready(this.sessionTimeoutMs), arrived]);
+    } finally {
+      off();
     }
   }
 
@@ -202,14 +257,14 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   // ---- the life cycle -----------------------------------------------------------------------------------
 
   private async loop(): Promise<void> {
-    while (!this.closed) {
+    while (!this.closed && !this.fatal) {
       let next: Next;
       try {
         next = await this.turn();
       } catch (err) {
         next = this.onError(err);
       }
-      if (next === 'stop' || this.closed) break;
+      if (next === 'stop' || this.closed || this.fatal) break;
       if (next.wait > 0) {
         this.go('backoff');
         this.setState({ state: 'reconnecting', reason: next.reason, attempt: this.backoff.attempts });
@@ -230,6 +285,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
       void login.then((s) => (this.closed ? this.driver.shutdown(s) : undefined), () => undefined).catch(() => undefined);
       this.session = await this.step(login);
       if (this.closed) return 'stop';
+      for (const w of [...this.sessionWaiters]) w();
       this.renewFailures = 0;
       this.scheduleRenewal(this.session);
     }
@@ -237,7 +293,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     if (this.mode === 'when-listened' && this.eventListeners === 0) {
       const end = await this.sessionOnly(session);
       if (end.kind !== 'aborted') return this.classify(end);
-      if (this.closed) return 'stop';
+      if (this.closed || this.fatal) return 'stop';
     }
     this.go('subscribe');
     if (this.driver.subscribe) await this.step(this.driver.subscribe(session, signal));
@@ -323,6 +379,10 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     } catch (err) {
       // A resync cut short by its stream's end is no news: the end is classified on its own.
       if (this.closed || !streamLive()) return;
+      if (this.driver.resyncRequired === 'reopen') {
+        this.stopStream?.({ kind: 'lost', reason: 'resync failed' });
+        return;
+      }
       if (this.driver.resyncRequired) {
         const e = this.scrubError(err);
         this.rejectWaiters(e);

@@ -8,7 +8,7 @@ import { registerPlatform } from '../connection/registry';
 import type { ConnectionConfig, PbxConnection } from '../connection/types';
 
 /* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
-const ale = (c: ConnectionConfig): PbxConnection => (require('./ale/connection') as typeof import('./ale/connection')).createAleConnection(c);
+const ale = (c: ConnectionConfig): PbxConnection => (require('./ale/module') as typeof import('./ale/module')).create(c);
 const telservices = (c: ConnectionConfig): PbxConnection =>
   (require('./telservices/module') as typeof import('./telservices/module')).create(c);
 const voicenter = (c: ConnectionConfig): PbxConnection =>

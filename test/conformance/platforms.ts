@@ -11,8 +11,8 @@
 import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
 import { AleConnection } from '../../shared/platforms/ale/connection';
 import { encodeEvent, encodeReturn } from '../../shared/platforms/telservices/codec';
-import { TelServicesConnection } from '../../shared/platforms/telservices/connection';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/connection';
+import { TelServicesConnection } from '../../shared/platforms/telservices/module';
+import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
 import { create as createAsterisk } from '../../shared/platforms/asterisk/module';
 import { DEFAULT_USERS, startSimulator, type SimUser, type Simulator } from '../../simulator';
 import { startHttpFaultPeer, type ProxiedRequest } from '../helpers/fault-http';

@@ -421,6 +421,52 @@ describe('supervisor: held streams, required resyncs', () => {
   });
 });
 
+describe('supervisor: on-demand start, session-enough operations, reopen after a failed resync', () => {
+  it('start on-demand: constructed and closed unused, nothing logs in; the first ready() starts the life cycle', async () => {
+    const d = new FakeDriver();
+    const idle = start(d, { start: 'on-demand', events: 'when-listened' });
+    await sleep(30);
+    expect(d.logins).toHaveLength(0);
+    expect(idle.phase).toBe('idle');
+    await idle.close();
+    expect(d.logins).toHaveLength(0);
+    const used = start(d, { start: 'on-demand', events: 'when-listened' });
+    await used.ready(2000);
+    expect(d.logins).toHaveLength(1);
+    expect(used.phase).toBe('session-only');
+  });
+
+  it('executeNeeds session: an operation runs on the session while the stream is down (no wait for connected)', async () => {
+    const d = new FakeDriver();
+    // Streams never come up: the connection backs off between them and is never `connected`.
+    d.streamStep = async () => ({ kind: 'lost', reason: 'no route' });
+    const c = start(d, { executeNeeds: 'session', sessionTimeoutMs: 300, backoff: { initialMs: 200, maxMs: 200, random: () => 1 } });
+    c.onEvent(() => undefined);
+    await waitFor(() => d.streams >= 1);
+    expect(c.state).not.toBe('connected');
+    await expect(c.execute('makeCall', { destination: '202' })).resolves.toEqual({ ok: true });
+    expect(d.executed).toEqual(['makeCall@1']);
+  });
+
+  it("resyncRequired 'reopen': a failed resync ends the stream as lost, reopened on the same session, then connected", async () => {
+    const d = new FakeDriver() as FakeDriver & { resyncRequired: 'reopen' };
+    d.resyncRequired = 'reopen';
+    d.resync = async () => {
+      d.resyncs++;
+      if (d.resyncs === 1) throw new PbxError('PBX', 'calls unreadable');
+      return [];
+    };
+    d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+    const c = start(d);
+    const states: string[] = [];
+    c.onState((st) => states.push(st.state));
+    await c.ready(2000);
+    expect(d.logins).toHaveLength(1);
+    expect(d.streams).toBe(2);
+    expect(states.indexOf('connected')).toBeGreaterThan(states.indexOf('reconnecting'));
+  });
+});
+
 describe('supervisor: close', () => {
   it('leaves no timer or handle behind, from any phase', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;

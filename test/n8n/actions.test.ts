@@ -1,23 +1,13 @@
 /** PBX action node on the real n8n engine (n8n-core WorkflowExecute) against the simulator on loopback. */
 import './helpers/env';
 import type { NodeApiError, NodeOperationError } from 'n8n-workflow';
-import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { chain, makeWorkflow, output, runManual } from './helpers/engine';
-import { credentialsFor, manualTrigger, pbxNode } from './helpers/sim';
+import { credentialsFor, manualTrigger, pbxNode, simulatorForFile } from './helpers/sim';
 
 let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => {
-  sim.pbx.reset();
-  expect(openConnectionCount()).toBe(0); // every execution gave its connection back
-});
+// After each test: the PBX reset, and every execution gave its connection back.
+simulatorForFile((s) => (sim = s), { reset: true, connectionsReturned: true });
 
 describe('PBX node (n8n-core WorkflowExecute, simulator)', () => {
   it('Manual Trigger -> PBX Make Call: the simulator sees the call', async () => {

@@ -6,17 +6,12 @@
 import './helpers/env';
 import type { IDataObject, INode } from 'n8n-workflow';
 import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { chain, makeWorkflow, output, runManual } from './helpers/engine';
-import { credentialsFor, manualTrigger, pbxNode } from './helpers/sim';
+import { credentialsFor, manualTrigger, pbxNode, simulatorForFile } from './helpers/sim';
 
 let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
+simulatorForFile((s) => (sim = s));
 
 const minutes = (m: number): string => new Date(Date.now() + m * 60_000).toISOString();
 

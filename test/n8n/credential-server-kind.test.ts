@@ -5,20 +5,13 @@
  */
 import './helpers/env';
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
-import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
-import { credentialsFor } from './helpers/sim';
+import type { Simulator } from '../../simulator';
+import { credentialsFor, simulatorForFile } from './helpers/sim';
 
 const credentialTest = new Pbx().methods.credentialTest.pbxConnectionTest;
 
 let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => expect(openConnectionCount()).toBe(0));
+simulatorForFile((s) => (sim = s), { connectionsReturned: true });
 
 /** alice's credential data, pointed at `url`. */
 const data = (url: string) => ({ ...Object.values(credentialsFor(sim, 'opentouch'))[0], url });

@@ -1,7 +1,8 @@
 /**
  * The n8n hosts on the platforms added after the first one (issue 12, step 5): TelServices and Voicenter credentials
- * mapped to the core's ConnectionConfig (COMMON's contract), the credential test, and a PBX Trigger activated on the
- * real n8n-core engine against the simulator's front-ends, end to end to a missed call item.
+ * mapped through their settings schemas to the core's ConnectionConfig (shared/connection/types.ts), the credential
+ * test, and a PBX Trigger activated on the real n8n-core engine against the simulator's front-ends, end to end to a
+ * missed call item.
  */
 import './helpers/env';
 import type { ICredentialDataDecryptedObject, INode, INodeExecutionData } from 'n8n-workflow';

@@ -9,22 +9,12 @@ import { LoadOptionsContext } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, INode, INodeListSearchResult, INodeProperties, IWorkflowExecuteAdditionalData } from 'n8n-workflow';
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
 import { PbxTrigger } from '../../nodes/PbxTrigger/PbxTrigger.node';
-import { openConnectionCount } from '../../shared/connection/registry';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { activateTrigger, additionalData, chain, makeWorkflow, output, runManual } from './helpers/engine';
-import { credentialsFor, manualTrigger, pbxNode, pbxTriggerNode, waitFor } from './helpers/sim';
+import { credentialsFor, manualTrigger, pbxNode, pbxTriggerNode, simulatorForFile, waitFor } from './helpers/sim';
 
 let sim: Simulator;
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => {
-  sim.pbx.reset();
-  expect(openConnectionCount()).toBe(0);
-});
+simulatorForFile((s) => (sim = s), { reset: true, connectionsReturned: true });
 
 const admin = (): Record<string, ICredentialDataDecryptedObject> => {
   const c = credentialsFor(sim, 'opentouch', 'admin');

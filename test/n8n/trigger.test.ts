@@ -5,23 +5,14 @@ import { Container } from '@n8n/di';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { openConnectionCount } from '../../shared/connection/registry';
 import type { PbxEvent } from '../../shared/model/events';
-import { startSimulator, type Simulator } from '../../simulator';
+import type { Simulator } from '../../simulator';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes';
 import { Pbx } from '../../nodes/Pbx/Pbx.node';
 import { activateTrigger, makeWorkflow } from './helpers/engine';
-import { credentialsFor, pbxTriggerNode, waitFor } from './helpers/sim';
+import { credentialsFor, pbxTriggerNode, simulatorForFile, waitFor } from './helpers/sim';
 
 let sim: Simulator;
-
-beforeAll(async () => {
-  sim = await startSimulator();
-});
-afterAll(async () => {
-  await sim.close();
-});
-afterEach(() => {
-  sim.pbx.reset();
-});
+simulatorForFile((s) => (sim = s), { reset: true });
 
 const events = (emitted: INodeExecutionData[][][]): PbxEvent[] => emitted.map((e) => e[0]![0]!.json as unknown as PbxEvent);
 

@@ -13,8 +13,8 @@
 import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
 import { AleConnection } from '../../shared/platforms/ale/connection';
-import { TelServicesConnection } from '../../shared/platforms/telservices/connection';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/connection';
+import { TelServicesConnection } from '../../shared/platforms/telservices/module';
+import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
 import { create as createAsterisk } from '../../shared/platforms/asterisk/module';
 import { startSimulator, type Simulator } from '../../simulator';
 import { connect, type Socket } from 'node:net';

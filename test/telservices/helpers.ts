@@ -1,7 +1,7 @@
 /** Shared set-up of the TelServices live tests: a simulator, a connection to it, and event collection. */
 import type { ConnectionConfig, ConnectionWarning } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
-import { TelServicesConnection } from '../../shared/platforms/telservices/connection';
+import { TelServicesConnection } from '../../shared/platforms/telservices/module';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 
 export interface Live {

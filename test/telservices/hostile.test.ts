@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { PbxError } from '../../shared/errors';
-import { TelServicesConnection } from '../../shared/platforms/telservices/connection';
+import { TelServicesConnection } from '../../shared/platforms/telservices/module';
 import { TelServicesPipeline } from '../../shared/platforms/telservices/pipeline';
 import { startSimulator, type Simulator } from '../../simulator';
 import { spawnCli } from '../helpers/cli';
@@ -309,7 +309,7 @@ describe('TelServices against a hostile server and network', () => {
 
     it('a process that constructs one can exit', async () => {
       const register = join(__dirname, '../reliability/ts-register.js');
-      const mod = join(__dirname, '../../shared/platforms/telservices/connection.ts');
+      const mod = join(__dirname, '../../shared/platforms/telservices/module.ts');
       const code = `const { TelServicesConnection } = require(${JSON.stringify(mod)});
         try { new TelServicesConnection({ platform: 'telservices', url: 'tcp://127.0.0.1:1', login: '', password: '', users: ['3102', 'a b'] }); }
         catch (e) { process.stdout.write(e.code); }`;

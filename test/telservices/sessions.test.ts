@@ -4,7 +4,7 @@
  * shutdown with nothing left open.
  */
 import { AuthError, PbxError } from '../../shared/errors';
-import { TelServicesConnection } from '../../shared/platforms/telservices/connection';
+import { TelServicesConnection } from '../../shared/platforms/telservices/module';
 import { startSimulator, type Simulator } from '../../simulator';
 import { config, live, ofType, waitFor, type Live } from './helpers';
 

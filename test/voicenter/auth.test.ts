@@ -1,7 +1,7 @@
 /** Wrong credentials stop for good (counted), secrets never show, and closing leaves nothing open. */
 import { inspect } from 'node:util';
 import { AuthError, PbxError } from '../../shared/errors';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/connection';
+import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
 import { startVc, connect, waitFor, type VcSim } from './helpers';
 
 let s: VcSim;

@@ -1,7 +1,7 @@
 /** Shared set-up for the Voicenter tests: a simulator with the Voicenter front-end, connections to it, waiting. */
 import type { ConnectionConfig, ConnectionWarning } from '../../shared/connection/types';
 import type { PbxEvent } from '../../shared/model/events';
-import { VoicenterConnection, type VoicenterDeps } from '../../shared/platforms/voicenter/connection';
+import { VoicenterConnection, type VoicenterDeps } from '../../shared/platforms/voicenter/module';
 import { startSimulator, type Simulator } from '../../simulator';
 import type { VoicenterFrontEnd } from '../../simulator/frontends/voicenter/server';
 

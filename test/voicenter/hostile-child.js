@@ -3,7 +3,7 @@
  * own process (as a host would run it), printing each event, warning and state as one JSON line. No handler for
  * uncaught exceptions: a frame that throws inside the socket.io client ends this process, which the test sees.
  */
-const { VoicenterConnection } = require('../../shared/platforms/voicenter/connection.ts');
+const { VoicenterConnection } = require('../../shared/platforms/voicenter/module.ts');
 
 const conn = new VoicenterConnection(JSON.parse(process.argv[2]));
 const out = (o) => process.stdout.write(`${JSON.stringify(o)}\n`);

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import type { ConnectionConfig } from '../../shared/connection/types';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/connection';
+import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
 import { VoicenterPipeline } from '../../shared/platforms/voicenter/pipeline';
 import { startVc, connect, waitFor, callKinds, type VcSim, type Probe } from './helpers';
 

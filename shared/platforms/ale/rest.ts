@@ -5,21 +5,8 @@
  */
 import { PbxApiError } from '../../errors';
 import { describe } from './http';
+import type { HttpMethod, RequestOptions } from './operations/types';
 import { AleSession, apiError } from './session';
-
-export type AleMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-export interface AleRequestOptions {
-  body?: unknown;
-  query?: Record<string, string | number | boolean | undefined>;
-  /** The user acted for; sent as `loginName` in administrator sessions. */
-  user?: string;
-  timeoutMs?: number;
-  /** Extra headers; `Accept` here replaces the JSON default (voicemail mark-as-read sends `Range`). */
-  headers?: Record<string, string>;
-  /** No `loginName`, even in an administrator session (the O2G SDK sends none on this request). */
-  noLoginName?: boolean;
-}
 
 /**
  * A 401, or a 403 that says the session (not the rights) is the problem. A 403 with no body says nothing of the
@@ -36,7 +23,7 @@ export class AleRest {
     private readonly o: { timeoutMs: number; defaultUser?: string },
   ) {}
 
-  async request<T = unknown>(method: AleMethod, path: string, opts: AleRequestOptions = {}): Promise<T> {
+  async request<T = unknown>(method: HttpMethod, path: string, opts: RequestOptions = {}): Promise<T> {
     await this.session.ensure();
     const generation = this.session.generation;
     try {
@@ -48,7 +35,7 @@ export class AleRest {
     }
   }
 
-  private async once<T>(method: AleMethod, path: string, opts: AleRequestOptions): Promise<T> {
+  private async once<T>(method: HttpMethod, path: string, opts: RequestOptions): Promise<T> {
     const url = new URL(this.session.baseUrl + (path.startsWith('/') ? path : `/${path}`));
     const user = opts.user ?? this.o.defaultUser;
     if (this.session.admin && user && !opts.noLoginName) url.searchParams.set('loginName', user);

@@ -9,6 +9,7 @@
  *              QueueStatus (members): calls that vanished end once, live ones are not announced twice
  *   execute    operations.ts
  */
+import { zeroStats, type DriverStats } from '../../connection/stats';
 import type { ConnectionWarning } from '../../connection/types';
 import type { LoginContext, OperationContext, PlatformDriver, StreamEnd, StreamSink } from '../../connection/driver';
 import { PbxError } from '../../errors';
@@ -22,16 +23,11 @@ import { amiAddress, type AsteriskSettings } from './settings';
 /** The AMI event classes the call model reads (no `dialplan`: VarSet/Newexten are most of the traffic). */
 export const EVENT_MASK = 'call,agent,system';
 
-export interface AsteriskStats {
-  logins: number;
-  sessions: number;
-  messages: number;
-  badMessages: number;
-}
+export type AsteriskStats = DriverStats<'logins' | 'sessions' | 'messages' | 'badMessages'>;
 
 export class AsteriskDriver implements PlatformDriver<AmiSession> {
   readonly pipeline: AsteriskPipeline;
-  readonly stats: AsteriskStats = { logins: 0, sessions: 0, messages: 0, badMessages: 0 };
+  readonly stats: AsteriskStats = zeroStats(['logins', 'sessions', 'messages', 'badMessages']);
   private sink?: StreamSink;
   private current?: AmiSession;
 

@@ -3,8 +3,10 @@
  * what the driver gets, checked before anything opens. Nothing here imports the driver.
  */
 import type { ConnectionConfig } from '../../connection/types';
-import { PbxError } from '../../errors';
-import { readSettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
+import {
+  callTtlSetting, insecureSetting, rawOfConfig, requestTimeoutSetting, retrySettings, schemaReader,
+  type SettingHost, type SettingSpec, type SettingsOf,
+} from '../../connection/settings';
 
 export const ASTERISK_SETTINGS = [
   { key: 'url', type: 'url', required: true, limits: { schemes: ['tcp', 'tls'] },
@@ -31,53 +33,27 @@ export const ASTERISK_SETTINGS = [
   { key: 'channelTech', type: 'enum', default: 'PJSIP', limits: { values: ['PJSIP', 'SIP', 'IAX2', 'DAHDI'] },
     label: { n8n: 'Phone Technology', nodeRed: 'Phone technology', cli: 'tech' },
     description: "How an extension's phone is dialled (PJSIP/201)" },
-  { key: 'insecure', type: 'boolean', default: false,
-    label: { n8n: 'Ignore SSL Issues (Insecure)', nodeRed: 'Accept any certificate', cli: 'insecure' },
-    description: 'TLS: accept a certificate that cannot be verified (test servers only)' },
+  insecureSetting('TLS: accept a certificate that cannot be verified (test servers only)'),
   { key: 'keepaliveMs', type: 'number', default: 20_000, limits: { min: 50, max: 600_000 },
     label: { n8n: 'Keepalive (ms)', nodeRed: 'Keepalive (ms)', cli: 'keepalive-ms' },
     description: 'Ping after this much silence; no answer within the request timeout ends the link' },
-  { key: 'requestTimeoutMs', type: 'number', default: 10_000, limits: { min: 50, max: 300_000 },
-    label: { n8n: 'Request Timeout (ms)', nodeRed: 'Request timeout (ms)', cli: 'timeout-ms' },
-    description: 'Deadline of each action (and of the login)' },
-  { key: 'backoffInitialMs', type: 'number', default: 500, limits: { min: 1, max: 600_000 },
-    label: { n8n: 'First Retry Delay (ms)', nodeRed: 'First retry delay (ms)', cli: 'backoff-ms' },
-    description: 'First reconnect delay (it doubles up to the maximum)' },
-  { key: 'backoffMaxMs', type: 'number', default: 30_000, limits: { min: 1, max: 3_600_000 },
-    label: { n8n: 'Max Retry Delay (ms)', nodeRed: 'Max retry delay (ms)', cli: 'backoff-max-ms' },
-    description: 'Longest reconnect delay' },
-  { key: 'healthyAfterMs', type: 'number', default: 10_000, limits: { min: 0, max: 3_600_000 },
-    label: { n8n: 'Healthy After (ms)', nodeRed: 'Healthy after (ms)', cli: 'healthy-after-ms' },
-    description: 'A link up this long restarts the retry delays from the first' },
-  { key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
-    label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },
-    description: 'A call with no news this long ends (endReason unknown)' },
+  requestTimeoutSetting('Deadline of each action (and of the login)'),
+  ...retrySettings('A link up this long restarts the retry delays from the first'),
+  callTtlSetting,
 ] as const satisfies readonly SettingSpec[];
 
 export type AsteriskSettings = SettingsOf<typeof ASTERISK_SETTINGS>;
 
+const reader = schemaReader(ASTERISK_SETTINGS);
+
 /** The raw record a ConnectionConfig stands for (core fields first, `extra` for the platform's own). */
 export function rawOf(config: ConnectionConfig): Record<string, unknown> {
-  return {
-    ...config.extra,
-    url: config.url,
-    login: config.login,
-    password: config.password,
-    users: config.users,
-    insecure: config.tls?.rejectUnauthorized === false ? true : config.extra?.insecure,
-    requestTimeoutMs: config.requestTimeoutMs ?? config.extra?.requestTimeoutMs,
-    callTtlMs: config.callTtlMs ?? config.extra?.callTtlMs,
-  };
+  return { ...rawOfConfig(config), users: config.users };
 }
 
 /** Checked settings, or throws PbxError INVALID_INPUT naming the field as `host` labels it. */
 export function asteriskSettings(raw: Record<string, unknown>, host: SettingHost = 'cli'): AsteriskSettings {
-  const s = readSettings(ASTERISK_SETTINGS, raw, host);
-  if (s instanceof PbxError) throw s;
-  if (s.backoffMaxMs < s.backoffInitialMs) {
-    throw new PbxError('INVALID_INPUT', `${ASTERISK_SETTINGS[12].label[host]} must not be below ${ASTERISK_SETTINGS[11].label[host]}`);
-  }
-  return s;
+  return reader.read(raw, host);
 }
 
 /** Host and port of the AMI address; the default port follows the scheme (5038 TCP, 5039 TLS). */

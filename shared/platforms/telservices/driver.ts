@@ -17,6 +17,7 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { zeroStats, type DriverStats } from '../../connection/stats';
 import type { LoginContext, OperationContext, PlatformDriver, StreamEnd, StreamSink } from '../../connection/driver';
 import type { ConnectionWarning } from '../../connection/types';
 import { AuthError, PbxApiError, PbxError } from '../../errors';
@@ -34,22 +35,12 @@ import { TelServicesTransport } from './transport';
 import type { ResultName, TsSnapshot } from './types';
 import { localAddressTowards, UdpEventListener } from './udp';
 
-export interface TelServicesStats {
-  requests: number;
-  datagrams: number;
-  events: number;
-  decodeErrors: number;
-  duplicates: number;
-  sessionsOpened: number;
-  sessionsClosed: number;
-  /** Snapshot requests sent (resyncs, keep-alives), not counting the long poll. */
-  snapshots: number;
-  /** Datagram PDUs naming another device than their port's (dropped). */
-  foreign: number;
-  resyncs: number;
-  reopens: number;
-  polls: number;
-}
+/**
+ * snapshots: snapshot requests sent (resyncs, keep-alives), not counting the long poll; foreign: datagram PDUs naming
+ * another device than their port's (dropped).
+ */
+export type TelServicesStats = DriverStats<'requests' | 'datagrams' | 'events' | 'decodeErrors' | 'duplicates' | 'sessionsOpened'
+  | 'sessionsClosed' | 'snapshots' | 'foreign' | 'resyncs' | 'reopens' | 'polls'>;
 
 interface DeviceSession {
   device: string;
@@ -89,7 +80,7 @@ interface Stream {
 export class TelServicesDriver implements PlatformDriver<TsOpening> {
   readonly pipeline: TelServicesPipeline;
   readonly transport: TelServicesTransport;
-  readonly stats: TelServicesStats = { requests: 0, datagrams: 0, events: 0, decodeErrors: 0, duplicates: 0, sessionsOpened: 0, sessionsClosed: 0, snapshots: 0, foreign: 0, resyncs: 0, reopens: 0, polls: 0 };
+  readonly stats: TelServicesStats = zeroStats(['requests', 'datagrams', 'events', 'decodeErrors', 'duplicates', 'sessionsOpened', 'sessionsClosed', 'snapshots', 'foreign', 'resyncs', 'reopens', 'polls']);
   readonly devices: string[];
   readonly resyncRequired = true;
   private readonly keepAliveMs: number;

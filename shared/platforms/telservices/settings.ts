@@ -4,8 +4,10 @@
  * the driver or opens a socket.
  */
 import type { ConnectionConfig } from '../../connection/types';
-import { labelledByConfigPath } from '../../connection/config-paths';
-import { readSettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
+import {
+  caSetting, callTtlSetting, insecureSetting, rawOfConfig, requestTimeoutSetting, retrySettings, schemaReader,
+  type SettingSpec, type SettingsOf, type SettingsReader,
+} from '../../connection/settings';
 import { PbxError } from '../../errors';
 
 /** A device number as TelServices takes it (digits and dial characters; the CLI checks its flags with it too). */
@@ -66,72 +68,33 @@ export const TELSERVICES_SETTINGS = [
   { key: 'maxCalls', type: 'number', default: 1000, limits: { min: 1, max: 1_000_000 },
     label: { n8n: 'Max Calls', nodeRed: 'Max calls', cli: 'max-calls' },
     description: 'Most calls followed over all devices' },
-  { key: 'insecure', type: 'boolean', default: false,
-    label: { n8n: 'Ignore SSL Issues (Insecure)', nodeRed: 'Accept any certificate', cli: 'insecure' },
-    description: 'HTTPS: accept a certificate that cannot be verified (test servers only)' },
-  { key: 'ca', type: 'string', limits: { maxLength: 65_536 },
-    label: { n8n: 'CA Certificate', nodeRed: 'CA certificate', cli: 'ca' },
-    description: 'HTTPS: PEM of a private certificate authority to trust' },
-  { key: 'requestTimeoutMs', type: 'number', default: 10_000, limits: { min: 50, max: 300_000 },
-    label: { n8n: 'Request Timeout (ms)', nodeRed: 'Request timeout (ms)', cli: 'timeout-ms' },
-    description: 'Deadline of each answer from TelServer' },
-  { key: 'backoffInitialMs', type: 'number', default: 500, limits: { min: 1, max: 600_000 },
-    label: { n8n: 'First Retry Delay (ms)', nodeRed: 'First retry delay (ms)', cli: 'backoff-ms' },
-    description: 'First reconnect delay (it doubles up to the maximum)' },
-  { key: 'backoffMaxMs', type: 'number', default: 30_000, limits: { min: 1, max: 3_600_000 },
-    label: { n8n: 'Max Retry Delay (ms)', nodeRed: 'Max retry delay (ms)', cli: 'backoff-max-ms' },
-    description: 'Longest reconnect delay' },
-  { key: 'healthyAfterMs', type: 'number', default: 10_000, limits: { min: 0, max: 3_600_000 },
-    label: { n8n: 'Healthy After (ms)', nodeRed: 'Healthy after (ms)', cli: 'healthy-after-ms' },
-    description: 'Sessions up this long restart the retry delays from the first' },
-  { key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
-    label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },
-    description: 'A call with no news this long ends (endReason unknown)' },
+  insecureSetting('HTTPS: accept a certificate that cannot be verified (test servers only)'),
+  caSetting('HTTPS: PEM of a private certificate authority to trust'),
+  requestTimeoutSetting('Deadline of each answer from TelServer'),
+  ...retrySettings('Sessions up this long restart the retry delays from the first'),
+  callTtlSetting,
 ] as const satisfies readonly SettingSpec[];
 
-type Read = SettingsOf<typeof TELSERVICES_SETTINGS>;
-/** Settings with neither a default nor `required` may be absent (SettingsOf makes them required). */
-type MayBeAbsent = 'login' | 'password' | 'udpHost' | 'endOfMessage' | 'sessionTimeoutSeconds' | 'keepAliveMs' | 'ca';
-export type TelServicesSettings = Omit<Read, MayBeAbsent> & Partial<Pick<Read, MayBeAbsent>>;
+export type TelServicesSettings = SettingsOf<typeof TELSERVICES_SETTINGS>;
 
 /** The schema under the name every platform's settings module exports. */
 export const settings = TELSERVICES_SETTINGS;
 
-/** Who reads the settings: a host (its labels), or a program with a ConnectionConfig (`extra.eventSource`). */
-export type SettingsReader = SettingHost | 'config';
+export type { SettingsReader };
 
-const BY_CONFIG_PATH = labelledByConfigPath(TELSERVICES_SETTINGS);
-const specsFor = (reader: SettingsReader) => (reader === 'config' ? BY_CONFIG_PATH : TELSERVICES_SETTINGS);
-const hostOf = (reader: SettingsReader): SettingHost => (reader === 'config' ? 'cli' : reader);
-const label = (key: string, reader: SettingsReader): string => specsFor(reader).find((s) => s.key === key)!.label[hostOf(reader)];
+const { read, label } = schemaReader(TELSERVICES_SETTINGS);
 
 /** The raw record a ConnectionConfig stands for (core fields first, `extra` for the platform's own). */
-export function rawOf(config: ConnectionConfig): Record<string, unknown> {
-  return {
-    ...config.extra,
-    url: config.url,
-    login: config.login,
-    password: config.password,
-    users: Array.isArray(config.users) ? config.users : undefined,
-    insecure: config.tls?.rejectUnauthorized === false ? true : config.extra?.insecure,
-    ca: typeof config.tls?.ca === 'string' ? config.tls.ca : config.extra?.ca,
-    requestTimeoutMs: config.requestTimeoutMs ?? config.extra?.requestTimeoutMs,
-    callTtlMs: config.callTtlMs ?? config.extra?.callTtlMs,
-  };
-}
+export const rawOf = (config: ConnectionConfig): Record<string, unknown> => rawOfConfig(config);
 
 /**
  * Checked settings, or throws PbxError INVALID_INPUT naming the field as `reader` labels it. Beyond the schema:
  * each device a device number (listed once), retry delays in order.
  */
 export function telServicesSettings(raw: Record<string, unknown>, reader: SettingsReader = 'cli'): TelServicesSettings {
-  const s = readSettings(specsFor(reader), raw, hostOf(reader));
-  if (s instanceof PbxError) throw s;
+  const s = read(raw, reader);
   const bad = s.users.find((d) => !DEVICE_NUMBER.test(d));
   if (bad) throw new PbxError('INVALID_INPUT', `${label('users', reader)}: "${bad.slice(0, 40)}" is not a device number`);
-  if (s.backoffMaxMs < s.backoffInitialMs) {
-    throw new PbxError('INVALID_INPUT', `${label('backoffMaxMs', reader)} must not be below ${label('backoffInitialMs', reader)}`);
-  }
   // A terminator is often whitespace ("\r\n"), which the schema's reading trims away: taken as given.
   const eom = raw.endOfMessage;
   const out: TelServicesSettings = { ...s, users: [...new Set(s.users)] };

@@ -18,6 +18,7 @@
  * Event times: clock.ts calibrates the server's epochs (local or UTC) against the receive time. Voicenter's socket
  * has no call control: every operation is unsupported ("Voicenter supports events only").
  */
+import { zeroStats, type DriverStats } from '../../connection/stats';
 import type { OperationContext, LoginContext, PlatformDriver, RenewalDue, StreamEnd, StreamSink } from '../../connection/driver';
 import { guardLine } from '../../connection/line-guard';
 import type { ConnectionWarning } from '../../connection/types';
@@ -32,20 +33,11 @@ import { VoicenterPipeline } from './pipeline';
 import type { VoicenterSettings } from './settings';
 import { openSocket, type VoicenterSocket } from './socket';
 
-export interface VoicenterStats {
-  /** HTTP logins (login API), successful or not. */
-  httpLogins: number;
-  /** Logins sent on a socket. */
-  socketLogins: number;
-  refreshes: number;
-  sockets: number;
-  keepalives: number;
-  events: number;
-  decodeErrors: number;
-  snapshots: number;
-  /** `resync` requests sent (idle resync). */
-  resyncs: number;
-}
+/**
+ * httpLogins: HTTP logins (login API), successful or not; socketLogins: logins sent on a socket; resyncs: `resync`
+ * requests sent (idle resync).
+ */
+export type VoicenterStats = DriverStats<'httpLogins' | 'socketLogins' | 'refreshes' | 'sockets' | 'keepalives' | 'events' | 'decodeErrors' | 'snapshots' | 'resyncs'>;
 
 /** A login's result; a refresh (or a login answer on the socket) replaces the token in place. */
 export interface VoicenterLink {
@@ -70,7 +62,7 @@ interface Snapshot {
 export class VoicenterDriver implements PlatformDriver<VoicenterLink> {
   readonly pipeline: VoicenterPipeline;
   readonly clock: ServerClock;
-  readonly stats: VoicenterStats = { httpLogins: 0, socketLogins: 0, refreshes: 0, sockets: 0, keepalives: 0, events: 0, decodeErrors: 0, snapshots: 0, resyncs: 0 };
+  readonly stats: VoicenterStats = zeroStats(['httpLogins', 'socketLogins', 'refreshes', 'sockets', 'keepalives', 'events', 'decodeErrors', 'snapshots', 'resyncs']);
   readonly renewalName = 'token refresh';
   private readonly auth: LoginSettings;
   private secret: (value: string) => void = () => undefined;

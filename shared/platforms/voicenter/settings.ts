@@ -4,8 +4,10 @@
  */
 import type { ConnectionConfig } from '../../connection/types';
 import { PbxError } from '../../errors';
-import { labelledByConfigPath } from '../../connection/config-paths';
-import { readSettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
+import {
+  caSetting, callTtlSetting, insecureSetting, rawOfConfig, requestTimeoutSetting, retrySettings, schemaReader,
+  type SettingSpec, type SettingsOf, type SettingsReader,
+} from '../../connection/settings';
 
 /** Voicenter's public endpoints (from its Events SDK's default options; see login.ts). */
 export const DEFAULT_LOGIN_URL = 'https://loginapi.voicenter.co.il/monitorAPI/Login';
@@ -41,12 +43,8 @@ export const VOICENTER_SETTINGS = [
   { key: 'monitorUrl', type: 'url', default: DEFAULT_MONITOR_URL, limits: { schemes: HTTP },
     label: { n8n: 'Server Discovery URL', nodeRed: 'Server discovery URL', cli: 'monitor-url' },
     description: 'Where the list of event servers is asked for' },
-  { key: 'insecure', type: 'boolean', default: false,
-    label: { n8n: 'Ignore SSL Issues (Insecure)', nodeRed: 'Accept any certificate', cli: 'insecure' },
-    description: 'HTTPS: accept a certificate that cannot be verified (test servers only)' },
-  { key: 'ca', type: 'string', limits: { maxLength: 65_536 },
-    label: { n8n: 'CA Certificate', nodeRed: 'CA certificate', cli: 'ca' },
-    description: 'PEM of a private certificate authority to trust' },
+  insecureSetting('HTTPS: accept a certificate that cannot be verified (test servers only)'),
+  caSetting('PEM of a private certificate authority to trust'),
   { key: 'keepaliveMs', type: 'number', default: 60_000, limits: { min: 50, max: 3_600_000 },
     label: { n8n: 'Keepalive (ms)', nodeRed: 'Keepalive (ms)', cli: 'keepalive-ms' },
     description: 'A keepalive after this much silence; no answer within as long again ends the socket' },
@@ -62,66 +60,31 @@ export const VOICENTER_SETTINGS = [
   { key: 'refreshesPerWindow', type: 'number', default: 10, limits: { min: 1, max: 1000 },
     label: { n8n: 'Token Refreshes Per Window', nodeRed: 'Token refreshes per window', cli: 'refreshes-per-window' },
     description: 'Most token refreshes in one window, whatever the server says of expiry' },
-  { key: 'requestTimeoutMs', type: 'number', default: 10_000, limits: { min: 50, max: 300_000 },
-    label: { n8n: 'Request Timeout (ms)', nodeRed: 'Request timeout (ms)', cli: 'timeout-ms' },
-    description: 'Deadline of each HTTP request, of the socket connect and of the socket login' },
-  { key: 'backoffInitialMs', type: 'number', default: 500, limits: { min: 1, max: 600_000 },
-    label: { n8n: 'First Retry Delay (ms)', nodeRed: 'First retry delay (ms)', cli: 'backoff-ms' },
-    description: 'First reconnect delay (it doubles up to the maximum)' },
-  { key: 'backoffMaxMs', type: 'number', default: 30_000, limits: { min: 1, max: 3_600_000 },
-    label: { n8n: 'Max Retry Delay (ms)', nodeRed: 'Max retry delay (ms)', cli: 'backoff-max-ms' },
-    description: 'Longest reconnect delay' },
-  { key: 'healthyAfterMs', type: 'number', default: 10_000, limits: { min: 0, max: 3_600_000 },
-    label: { n8n: 'Healthy After (ms)', nodeRed: 'Healthy after (ms)', cli: 'healthy-after-ms' },
-    description: 'A socket up this long restarts the retry delays from the first' },
-  { key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
-    label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },
-    description: 'A call with no news this long ends (endReason unknown)' },
+  requestTimeoutSetting('Deadline of each HTTP request, of the socket connect and of the socket login'),
+  ...retrySettings('A socket up this long restarts the retry delays from the first'),
+  callTtlSetting,
 ] as const satisfies readonly SettingSpec[];
 
-type Read = SettingsOf<typeof VOICENTER_SETTINGS>;
-/** Settings with neither a default nor `required` may be absent (SettingsOf makes them required). */
-type MayBeAbsent = 'login' | 'serverUrl' | 'refreshUrl' | 'ca';
-export type VoicenterSettings = Omit<Read, MayBeAbsent> & Partial<Pick<Read, MayBeAbsent>>;
+export type VoicenterSettings = SettingsOf<typeof VOICENTER_SETTINGS>;
 
 /** The schema under the name every platform's settings module exports. */
 export const settings = VOICENTER_SETTINGS;
 
-/** Who reads the settings: a host (its labels), or a program with a ConnectionConfig (`extra.loginType`). */
-export type SettingsReader = SettingHost | 'config';
+export type { SettingsReader };
 
-const BY_CONFIG_PATH = labelledByConfigPath(VOICENTER_SETTINGS);
-
-const specsFor = (reader: SettingsReader) => (reader === 'config' ? BY_CONFIG_PATH : VOICENTER_SETTINGS);
-const hostOf = (reader: SettingsReader): SettingHost => (reader === 'config' ? 'cli' : reader);
-const label = (key: string, reader: SettingsReader): string => specsFor(reader).find((s) => s.key === key)!.label[hostOf(reader)];
+const { read, label } = schemaReader(VOICENTER_SETTINGS);
 
 /** The raw record a ConnectionConfig stands for (core fields first, `extra` for the platform's own). */
-export function rawOf(config: ConnectionConfig): Record<string, unknown> {
-  return {
-    ...config.extra,
-    url: config.url,
-    login: config.login,
-    password: config.password,
-    insecure: config.tls?.rejectUnauthorized === false ? true : config.extra?.insecure,
-    ca: typeof config.tls?.ca === 'string' ? config.tls.ca : config.extra?.ca,
-    requestTimeoutMs: config.requestTimeoutMs ?? config.extra?.requestTimeoutMs,
-    callTtlMs: config.callTtlMs ?? config.extra?.callTtlMs,
-  };
-}
+export const rawOf = (config: ConnectionConfig): Record<string, unknown> => rawOfConfig(config);
 
 /**
  * Checked settings, or throws PbxError INVALID_INPUT naming the field as `host` labels it. Beyond the schema: the
  * login a login type needs, and retry delays in order.
  */
 export function voicenterSettings(raw: Record<string, unknown>, host: SettingsReader = 'cli'): VoicenterSettings {
-  const s = readSettings(specsFor(host), raw, hostOf(host));
-  if (s instanceof PbxError) throw s;
+  const s = read(raw, host);
   if (s.loginType !== 'token' && !s.login) {
     throw new PbxError('INVALID_INPUT', `${label('login', host)} is required (${s.loginType === 'user' ? 'the email' : 'the account username'})`);
-  }
-  if (s.backoffMaxMs < s.backoffInitialMs) {
-    throw new PbxError('INVALID_INPUT', `${label('backoffMaxMs', host)} must not be below ${label('backoffInitialMs', host)}`);
   }
   return s;
 }

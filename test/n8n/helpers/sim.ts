@@ -1,7 +1,27 @@
 /** Simulator + credential data for the n8n tests. */
 import type { ICredentialDataDecryptedObject, INode } from 'n8n-workflow';
-import type { Simulator, SimPlatform } from '../../../simulator';
+import { openConnectionCount } from '../../../shared/connection/registry';
+import { startSimulator, type Simulator, type SimPlatform } from '../../../simulator';
 import { PKG } from './engine';
+
+/**
+ * One simulator for the test file, handed to `use` once started: closed after all tests; after each, its PBX reset
+ * (`reset`) and every connection given back (`connectionsReturned`: the executions and lists leased none for good).
+ */
+export function simulatorForFile(use: (sim: Simulator) => void, o: { reset?: boolean; connectionsReturned?: boolean } = {}): void {
+  let sim: Simulator | undefined;
+  beforeAll(async () => {
+    sim = await startSimulator();
+    use(sim);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  afterEach(() => {
+    if (o.reset) sim?.pbx.reset();
+    if (o.connectionsReturned) expect(openConnectionCount()).toBe(0);
+  });
+}
 
 export const CRED_TYPE: Record<SimPlatform, string> = { opentouch: 'pbxOpenTouchApi', o2g: 'pbxO2gApi' };
 

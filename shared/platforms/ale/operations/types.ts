@@ -15,7 +15,7 @@ export interface RequestOptions {
   /** The user acted for; the session adds `loginName` when it is an administrator session. */
   user?: string;
   timeoutMs?: number;
-  /** Extra request headers (voicemail mark-as-read sends `Range`). */
+  /** Extra request headers; `Accept` here replaces the JSON default (voicemail mark-as-read sends `Range`). */
   headers?: Record<string, string>;
   /** Never add `loginName`: the O2G SDK sends none on this request (the device or call names the user). */
   noLoginName?: boolean;
