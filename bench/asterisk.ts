@@ -10,7 +10,7 @@ import type { PbxEvent } from '../shared/model/events';
 import { create } from '../shared/platforms/asterisk/module';
 import { AsteriskPipeline } from '../shared/platforms/asterisk/pipeline';
 import { startSimulator } from '../simulator';
-import { latencyFigures, paced, printFigures, waitForCount } from './live';
+import { latencyRows, paced, printFigures, runIfMain, waitForCount } from './live';
 
 const CAPTURES = ['answered-outbound.raw', 'unanswered-cancel.raw', 'unanswered-huntgroup.raw', 'answered-internal.raw'];
 
@@ -132,15 +132,11 @@ export async function benchAsteriskLive(calls = 3_000, steadyRate = 5_000, stead
       }
     });
     await waitFor(base2 + sent);
-    const lat = latencyFigures(latencies);
     return {
       'AMI messages (throughput run)': messages,
       'messages/s simulator -> driver (target >= 20 000)': Math.round(messages / secs),
       'steady rate messages/s': Math.round(sent / steadySeconds),
-      'latency samples (one per call)': latencies.length,
-      'latency p50 ms': lat.p50,
-      'latency p99 ms (target <= 5)': lat.p99,
-      'latency max ms': lat.max,
+      ...latencyRows(latencies, 'latency samples (one per call)'),
     };
   } finally {
     await conn.close();
@@ -153,9 +149,4 @@ export async function benchAsterisk(): Promise<void> {
   printFigures('Asterisk live AMI on loopback (simulator front-end -> driver)', await benchAsteriskLive());
 }
 
-if (require.main === module) {
-  benchAsterisk().catch((err: Error) => {
-    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(module, benchAsterisk);

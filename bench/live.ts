@@ -16,6 +16,21 @@ export function latencyFigures(samples: number[]): { p50: number; p99: number; m
   return { p50: ms(percentile(samples, 0.5)), p99: ms(percentile(samples, 0.99)), max: ms(percentile(samples, 1)) };
 }
 
+/** The latency rows of a live benchmark's table: how many samples (under `samplesLabel`), p50, p99 and max. */
+export function latencyRows(samples: number[], samplesLabel = 'latency samples'): Record<string, number> {
+  const l = latencyFigures(samples);
+  return { [samplesLabel]: samples.length, 'latency p50 ms': l.p50, 'latency p99 ms (target <= 5)': l.p99, 'latency max ms': l.max };
+}
+
+/** Runs `bench` when `mod` is the file node was started with (`node dist/bench/x.js`); a failure sets the exit code. */
+export function runIfMain(mod: NodeJS.Module, bench: () => Promise<void>): void {
+  if (require.main !== mod) return;
+  bench().catch((err: Error) => {
+    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
+    process.exitCode = 1;
+  });
+}
+
 /** Resolves once `count()` reaches `n`; throws after `timeoutMs` naming how many of what arrived. */
 export async function waitForCount(count: () => number, n: number, what: string, pollMs = 1, timeoutMs = 60_000): Promise<void> {
   const t0 = Date.now();

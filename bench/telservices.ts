@@ -13,7 +13,7 @@ import { TelServicesConnection } from '../shared/platforms/telservices/module';
 import { TelServicesPipeline } from '../shared/platforms/telservices/pipeline';
 import type { TsCallInfo, TsEvent } from '../shared/platforms/telservices/types';
 import { startSimulator } from '../simulator';
-import { latencyFigures, paced, printFigures } from './live';
+import { latencyFigures, paced, printFigures, runIfMain } from './live';
 
 /** One incoming call's events on `device`: alerting, connected, cleared (or a missed one: alerting, cleared). */
 function callDocs(device: string, i: number, answered: boolean): string[] {
@@ -199,9 +199,6 @@ export async function benchTelservices(): Promise<void> {
 
 if (require.main === module && process.argv.includes('--telservices-sender')) {
   void senderMain();
-} else if (require.main === module) {
-  benchTelservices().catch((err: Error) => {
-    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
-    process.exitCode = 1;
-  });
+} else {
+  runIfMain(module, benchTelservices);
 }

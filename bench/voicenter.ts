@@ -10,7 +10,7 @@ import type { PbxEvent } from '../shared/model/events';
 import { VoicenterConnection } from '../shared/platforms/voicenter/module';
 import { VoicenterPipeline } from '../shared/platforms/voicenter/pipeline';
 import { startSimulator } from '../simulator';
-import { latencyFigures, paced, printFigures, waitForCount } from './live';
+import { latencyRows, paced, printFigures, runIfMain, waitForCount } from './live';
 import { measureVsParse } from './pipeline';
 
 type Payload = Record<string, unknown> & { data: Record<string, unknown> & { currentCall: Record<string, unknown> } };
@@ -108,15 +108,11 @@ export async function benchVoicenterLive(events = 60_000, steadyRate = 2_000, st
       }
     });
     await waitFor(base + sent);
-    const lat = latencyFigures(latencies);
     return {
       'events (throughput run)': batch.length,
       'events/s simulator -> client (target >= 10 000)': Math.round(batch.length / secs),
       [`steady rate events/s`]: steadyRate,
-      'latency samples': latencies.length,
-      'latency p50 ms': lat.p50,
-      'latency p99 ms (target <= 5)': lat.p99,
-      'latency max ms': lat.max,
+      ...latencyRows(latencies),
     };
   } finally {
     await conn.close();
@@ -130,9 +126,4 @@ export async function benchVoicenter(): Promise<void> {
   printFigures('Voicenter live socket.io events on loopback (simulator 2.x server -> client)', await benchVoicenterLive());
 }
 
-if (require.main === module) {
-  benchVoicenter().catch((err: Error) => {
-    process.stderr.write(`bench failed: ${err.stack ?? err.message}\n`);
-    process.exitCode = 1;
-  });
-}
+runIfMain(module, benchVoicenter);

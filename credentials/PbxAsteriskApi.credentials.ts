@@ -1,6 +1,6 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 import { ASTERISK_SETTINGS } from '../shared/platforms/asterisk/settings';
-import { credentialFields } from './shared/common';
+import { ALE_TLS, credentialFields } from './shared/common';
 
 /**
  * Asterisk / FreePBX through the Asterisk Manager Interface (AMI). Every field comes from the platform's settings
@@ -22,6 +22,6 @@ export class PbxAsteriskApi implements ICredentialType {
     'password',
     { key: 'authType', options: { md5: 'MD5 Challenge', plain: 'Plain Secret' } },
     { key: 'users', placeholder: '201, 202, 203' },
-    'insecure',
+    ...ALE_TLS,
   ]);
 }

@@ -74,6 +74,13 @@ export const retrySettings = (healthyDescription: string) => [
     description: healthyDescription },
 ] as const satisfies readonly SettingSpec[];
 
+/** The supervisor's retry and deadline options, from the common settings above (one mapping for every platform). */
+export const retryOptions = (s: { backoffInitialMs: number; backoffMaxMs: number; healthyAfterMs: number; requestTimeoutMs: number }) => ({
+  backoff: { initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs },
+  healthyAfterMs: s.healthyAfterMs,
+  sessionTimeoutMs: s.requestTimeoutMs,
+});
+
 export const callTtlSetting = {
   key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
   label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },

@@ -7,9 +7,10 @@
  *              │                                                                ▼
  *              └─────────────────────────────────────────────────────────► subscribe ──► open
  *   open ──(first input: healthy clock starts)──► resync ──► connected
+ *   idle ──► login: at once, or (`start: 'on-demand'`) at the first ready(), onEvent() or execute()
  *   resync | connected ──(sink.hold: the server cannot serve for now)──► held: `reconnecting`, the stream and the
  *        session stay, operations still run; the driver's probe on the hold back-off until the stream ends
- *   a failed resync: a warning, or (driver.resyncRequired) the stream ends as relogin
+ *   a failed resync: a warning, or (driver.resyncRequired) the stream ends as relogin (`reopen`: as lost)
  *   open | connected ──(stream ends: StreamEnd)──► classify:
  *        ended    -> reopen now if the stream was healthy, else backoff
  *        lost     -> backoff -> open again (same session while the driver says it is usable, else login)
@@ -30,7 +31,7 @@
  *
  * Also here, once for every platform: the expiry sweep (the driver's tracker, on a timer), attempt numbering (logins
  * counted from 1; the reconnect attempt is the back-off's), and `execute()` = wait for the session (ready, with a
- * deadline), then the driver.
+ * deadline; `executeNeeds: 'session'`: a session is enough, the stream may be down), then the driver.
  */
 import { AuthError, PbxError } from '../errors';
 import type { PbxEvent } from '../model/events';

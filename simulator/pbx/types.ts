@@ -33,7 +33,9 @@ export type SimCause =
   /** A CCD pilot handed the call to an agent. */
   | 'distributed'
   /** A ring-group member's leg, cancelled because another member answered. */
-  | 'answered_elsewhere';
+  | 'answered_elsewhere'
+  /** The callee turned the ringing call down (Reject); the caller of a direct call sees it end `busy`. */
+  | 'rejected';
 
 export interface SimPartyInfo {
   /** Participant id, stable for the life of the call. */

@@ -217,6 +217,26 @@ export class VirtualPbx extends EventEmitter {
     this.leave(call, p);
   }
 
+  /**
+   * A ringing `user` turns the call down (the phone's Reject). A direct call ends: for the callee `rejected`, for
+   * the others `busy` (the caller hears the busy tone, as for a refusing user). A ring group's call goes on: only
+   * that member's leg ends (a hunt group moves to the next member).
+   */
+  reject(callRef: string, user: string): void {
+    const call = this.mustCall(callRef);
+    const p = this.partyOf(call, user);
+    if (!p?.user || p.state !== 'ringing_incoming') throw new SimError('bad_state', `${user} is not ringing on call ${callRef}`);
+    if (p.ringingFor) return this.memberDeclines(call, p, 'rejected');
+    this.clearRing(call);
+    const others = call.parties.filter((q) => q !== p);
+    call.parties = others;
+    this.removed(call, p, 'rejected');
+    for (const q of others) this.removed(call, q, 'busy');
+    call.parties = [];
+    this.releaseServices(call, others);
+    this.drop(call);
+  }
+
   /** The caller gives up (typically while it rings): the callee sees an abandoned call. */
   callerHangsUp(callRef: string): void {
     const call = this.mustCall(callRef);
@@ -477,9 +497,9 @@ export class VirtualPbx extends EventEmitter {
   }
 
   /** A ringing member turns the group's call down: the others keep ringing (a hunt group goes on to the next). */
-  private memberDeclines(call: Call, p: Party): void {
+  private memberDeclines(call: Call, p: Party, cause: SimCause = 'busy'): void {
     call.parties = call.parties.filter((q) => q !== p);
-    this.removed(call, p, 'busy');
+    this.removed(call, p, cause);
     this.afterChange(call);
     if (call.parties.some((q) => q.ringingFor)) return;
     this.clearRing(call);

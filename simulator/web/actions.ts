@@ -82,6 +82,11 @@ export function pageActions(pbx: VirtualPbx, features: SimFeatures, note: (line:
       const [user, ref, heldRef] = [field(b, 'user'), field(b, 'ref'), field(b, 'heldRef')];
       return { said: `${user} starts a conference`, run: () => pbx.conference(ref, heldRef, user) };
     },
+    /** A ringing user turns the call down (the phone's Reject): the caller's call ends busy, theirs rejected. */
+    reject(b) {
+      const [user, ref] = [field(b, 'user'), field(b, 'ref')];
+      return { said: `${user} rejects the call`, run: () => pbx.reject(ref, user) };
+    },
     /** A ringing user sends the call on (`voicemail` for their mailbox). */
     redirect(b) {
       const [user, ref, to] = [field(b, 'user'), field(b, 'ref'), field(b, 'to')];

@@ -18,6 +18,7 @@ const CAUSE: Record<SimCause, string> = {
   participant_left: 'a participant left',
   distributed: 'from the queue',
   answered_elsewhere: 'answered elsewhere',
+  rejected: 'rejected',
 };
 
 export function describeRouting(r: SimRouteState): string {

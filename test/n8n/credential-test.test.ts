@@ -105,7 +105,7 @@ describe('credential forms are built from the settings schemas (issue 20)', () =
     o2g: ['url', 'secondaryUrl', 'login', 'password', 'sessionKind', 'users', 'urlKind', 'pilots', 'allowUnauthorizedCerts', 'caCertificate'],
     telservices: ['url', 'login', 'password', 'users', 'eventSource', 'udpPort', 'udpHost'],
     voicenter: ['loginType', 'login', 'login', 'password', 'password', 'url', 'serverUrl', 'socketVersion'],
-    asterisk: ['url', 'login', 'password', 'authType', 'users', 'insecure'],
+    asterisk: ['url', 'login', 'password', 'authType', 'users', 'insecure', 'ca'],
   };
   /** A second wording of a stored field, shown for another login type. */
   const VARIANTS: Record<string, string[]> = { 'voicenter.login': ['Username'], 'voicenter.password': ['API Token'] };

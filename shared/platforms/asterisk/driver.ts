@@ -4,7 +4,9 @@
  *   login      connect (TCP 5038 / TLS 5039), banner, Challenge + Login (MD5) or Login (plain) with an `Events` mask
  *              limited to what the call model needs; AuthError when Asterisk refuses the secret
  *   openStream the socket's events already flow through the pipeline; the stream is "up" at FullyBooted (or after a
- *              deadline for users without the `system` class); it ends on EOF, error, an unanswered Ping or Shutdown
+ *              deadline for users without the `system` class); it ends on EOF, error, an unanswered Ping or Shutdown;
+ *              a successful `Reload` (AST:main/loader.c, one per module) is followed by one resync of the burst: a
+ *              reloaded queues.conf or dialplan changes members and hints without any other event
  *   resync     CoreShowChannels (calls), ExtensionStateList and DeviceStateList (user/device/DND/forward states),
  *              QueueStatus (members): calls that vanished end once, live ones are not announced twice
  *   execute    operations.ts
@@ -25,18 +27,27 @@ export const EVENT_MASK = 'call,agent,system';
 
 export type AsteriskStats = DriverStats<'logins' | 'sessions' | 'messages' | 'badMessages'>;
 
+/** A `core reload` sends one Reload per module within moments: one resync for the burst. */
+const RELOAD_SETTLE_MS = 100;
+
 export class AsteriskDriver implements PlatformDriver<AmiSession> {
   readonly pipeline: AsteriskPipeline;
   readonly stats: AsteriskStats = zeroStats(['logins', 'sessions', 'messages', 'badMessages']);
   private sink?: StreamSink;
   private current?: AmiSession;
+  /** The monitored users the supervisor last resynced with (a reload's resync uses them too). */
+  private users: readonly string[] = [];
+  private reload?: { timer?: NodeJS.Timeout; running: boolean; again: boolean };
 
   constructor(private readonly s: AsteriskSettings, private readonly report: (kind: ConnectionWarning['kind'], message: string) => void) {
     this.pipeline = new AsteriskPipeline({
       users: s.users,
       internalContexts: s.internalContexts,
       callTtlMs: s.callTtlMs,
-      route: (m) => this.current?.route(m) ?? false,
+      route: (m) => {
+        if (m.fields.Event === 'Reload' && (m.fields.Status ?? '0') === '0') this.reloaded();
+        return this.current?.route(m) ?? false;
+      },
       onBadMessage: (why) => {
         this.stats.badMessages++;
         this.report('decode', `skipped part of an AMI message: ${why}`);
@@ -50,7 +61,7 @@ export class AsteriskDriver implements PlatformDriver<AmiSession> {
     ctx.secret(this.s.password);
     const { host, port, tls } = amiAddress(this.s.url);
     const session = await AmiSession.open({
-      host, port, tls, rejectUnauthorized: !this.s.insecure, timeoutMs: this.s.requestTimeoutMs, keepaliveMs: this.s.keepaliveMs,
+      host, port, tls, rejectUnauthorized: !this.s.insecure, ca: this.s.ca, timeoutMs: this.s.requestTimeoutMs, keepaliveMs: this.s.keepaliveMs,
       pipeline: this.pipeline,
       deliver: (events) => this.sink?.deliver(events),
       warn: (m) => this.report('channel', m),
@@ -90,6 +101,7 @@ export class AsteriskDriver implements PlatformDriver<AmiSession> {
   }
 
   async resync(session: AmiSession, users: readonly string[]): Promise<PbxEvent[]> {
+    this.users = users;
     const channels = await session.action('CoreShowChannels', {}, { list: true });
     const out = this.pipeline.pushObservations(this.pipeline.normalizer.resync(channels.events, users.length ? users : this.s.users));
     // States are a bonus: a server without these actions (or the class to run them) still has its calls.
@@ -102,6 +114,38 @@ export class AsteriskDriver implements PlatformDriver<AmiSession> {
       }
     }
     return out;
+  }
+
+  /** Asterisk reloaded a module: once the burst settles, resync the live stream (coalesced, never two at once). */
+  private reloaded(): void {
+    const r = (this.reload ??= { running: false, again: false });
+    if (r.running) {
+      r.again = true;
+      return;
+    }
+    if (r.timer) return;
+    r.timer = setTimeout(() => void this.resyncAfterReload(r), RELOAD_SETTLE_MS);
+    r.timer.unref();
+  }
+
+  private async resyncAfterReload(r: NonNullable<AsteriskDriver['reload']>): Promise<void> {
+    r.timer = undefined;
+    const session = this.current;
+    const sink = this.sink;
+    if (!session || session.closed || !sink) return;
+    r.running = true;
+    try {
+      const events = await this.resync(session, this.users);
+      if (this.sink === sink && !session.closed && events.length) sink.deliver(events);
+    } catch (err) {
+      if (!session.closed) this.report('resync', `resync after a reload failed: ${(err as Error).message}`);
+    } finally {
+      r.running = false;
+      if (r.again) {
+        r.again = false;
+        this.reloaded();
+      }
+    }
   }
 
   supports(operation: OperationName): boolean {
@@ -123,6 +167,8 @@ export class AsteriskDriver implements PlatformDriver<AmiSession> {
   }
 
   async shutdown(session: AmiSession | undefined): Promise<void> {
+    clearTimeout(this.reload?.timer);
+    this.reload = undefined;
     await session?.logoff();
     if (this.current && this.current !== session) this.current.destroy('closed');
   }

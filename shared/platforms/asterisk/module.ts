@@ -2,6 +2,7 @@
  * What the Asterisk platform is: its name, its settings schema, its driver on the one supervisor, and the
  * operations it supports (from operations.ts, the one source). `shared/platforms/index.ts` registers `create`.
  */
+import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection } from '../../connection/supervisor';
 import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
@@ -37,9 +38,7 @@ export function create(config: ConnectionConfig): AsteriskConnection {
   const driver = new AsteriskDriver(s, (kind, message) => ref.conn?.driverWarning(kind, message));
   const conn = (ref.conn = new AsteriskConnection(driver, {
     platform, user: s.login, users: s.users,
-    backoff: { initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs },
-    healthyAfterMs: s.healthyAfterMs,
-    sessionTimeoutMs: s.requestTimeoutMs,
+    ...retryOptions(s),
     events: 'always',
   }));
   return conn;

@@ -15,6 +15,8 @@ export const ASTERISK_OPERATIONS: Partial<Record<OperationName, string>> = {
   makeCall: 'Originate (async): rings the user\'s phone, then dials the destination; OriginateResponse awaited',
   hangUp: 'Hangup of the user\'s channel',
   blindTransfer: 'BlindTransfer of the user\'s channel',
+  consultationCall: 'Atxfer of the user\'s channel: the other party waits on hold, the user\'s side dials the destination',
+  transfer: 'Completes a consultation started with Consultation Call (Atxfer): the user\'s leg hangs up, Asterisk joins the two (AttendedTransfer)',
   redirect: 'Redirect of the caller\'s channel (a ringing call)',
   listCalls: 'The tracker\'s calls (rebuilt from CoreShowChannels on every connect)',
   getRouting: 'DBGet DND, CF, CFB, CFU',
@@ -32,7 +34,6 @@ export const ASTERISK_CANNOT: Partial<Record<OperationName, string>> = {
   answer: 'AMI cannot make a SIP phone go off-hook',
   hold: 'AMI has no hold action (the phone holds)',
   retrieve: 'AMI has no retrieve action (the phone retrieves)',
-  transfer: 'joining two existing calls needs the phone (Atxfer starts a consultation from the dialplan instead)',
 };
 
 export interface OpContext {
@@ -68,6 +69,24 @@ export async function runOperation(op: OperationName, input: Record<string, unkn
       const dest = need(input, 'destination');
       await c.session.action('BlindTransfer', { Channel: channelOf(c, input), Context: s.originateContext, Exten: dest });
       return { callId: str(input.callId), transferredTo: dest };
+    }
+    case 'consultationCall': {
+      const dest = need(input, 'destination');
+      const callId = str(input.callId) || onlyAnsweredCall(c);
+      const channel = channelOf(c, { callId });
+      await c.session.action('Atxfer', { Channel: channel, Context: s.originateContext, Exten: dest });
+      consultations(c).set(ext, callId);
+      return { heldCallId: callId, destination: dest };
+    }
+    case 'transfer': {
+      // Asterisk completes an Atxfer when the transferer hangs up; a consultation the phone placed itself is the
+      // phone's to complete (AMI cannot join two independent calls).
+      const heldCallId = need(input, 'heldCallId');
+      if (consultations(c).get(ext) !== heldCallId) throw new PbxError('UNSUPPORTED', `Asterisk can only complete a consultation started with Consultation Call (Atxfer); ${heldCallId} was not`);
+      const channel = channelOf(c, input);
+      consultations(c).delete(ext);
+      await c.session.action('Hangup', { Channel: channel, Cause: 16 });
+      return { callId: str(input.callId), heldCallId, done: true };
     }
     case 'redirect': {
       const dest = need(input, 'destination');
@@ -173,6 +192,20 @@ async function dbDel(c: OpContext, family: string, key: string): Promise<void> {
   } catch (err) {
     if (!(err instanceof PbxApiError && /not found|failed/i.test(err.message))) throw err;
   }
+}
+
+/** Per connection (its pipeline): the call each user holds while consulting after an Atxfer. */
+const consulting = new WeakMap<AsteriskPipeline, Map<string, string>>();
+function consultations(c: OpContext): Map<string, string> {
+  let m = consulting.get(c.pipeline);
+  if (!m) consulting.set(c.pipeline, (m = new Map()));
+  return m;
+}
+
+function onlyAnsweredCall(c: OpContext): string {
+  const calls = c.pipeline.tracker.callsOf(c.user).filter((x) => x.answered);
+  if (calls.length !== 1) throw new PbxError('INVALID_INPUT', `say which call (callId): ${c.user} has ${calls.length} answered calls`);
+  return calls[0].id;
 }
 
 function channelOf(c: OpContext, input: Record<string, unknown>): string {

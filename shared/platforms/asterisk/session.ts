@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { StreamEnd } from '../../connection/driver';
-import { AuthError, networkProblem, PbxApiError, PbxError } from '../../errors';
+import { AuthError, networkProblem, PbxApiError, PbxError, tlsProblem } from '../../errors';
 import { encodeAction, type AmiMessage } from './codec';
 import type { AsteriskPipeline } from './pipeline';
 
@@ -16,6 +16,8 @@ export interface SessionOptions {
   port: number;
   tls: boolean;
   rejectUnauthorized: boolean;
+  /** PEM of a private certificate authority to trust, beside the system's. */
+  ca?: string;
   timeoutMs: number;
   keepaliveMs: number;
   pipeline: AsteriskPipeline;
@@ -69,7 +71,7 @@ export class AmiSession {
   /** Connects and waits for the banner (within the deadline). Network failures are PbxError NETWORK, in words. */
   static async open(o: SessionOptions, signal: AbortSignal): Promise<AmiSession> {
     const socket = o.tls
-      ? tlsConnect({ host: o.host, port: o.port, rejectUnauthorized: o.rejectUnauthorized, servername: /^[\d.:]+$/.test(o.host) ? undefined : o.host })
+      ? tlsConnect({ host: o.host, port: o.port, rejectUnauthorized: o.rejectUnauthorized, ...(o.ca ? { ca: o.ca } : {}), servername: /^[\d.:]+$/.test(o.host) ? undefined : o.host })
       : netConnect({ host: o.host, port: o.port });
     socket.setNoDelay(true);
     const s = new AmiSession(o, socket);
@@ -240,6 +242,8 @@ export class AmiSession {
 }
 
 function describe(err: Error, o: SessionOptions): string {
-  const words = networkProblem(`${(err as { code?: string }).code ?? ''} ${err.message}`);
+  const code = (err as { code?: string }).code ?? '';
+  // A certificate problem in the core's words, with what to do about it (the same hint on every platform).
+  const words = (o.tls ? tlsProblem(code) : undefined) ?? networkProblem(`${code} ${err.message}`);
   return `${o.host}:${o.port}: ${words ?? err.message}`;
 }

@@ -4,7 +4,7 @@
  */
 import type { ConnectionConfig } from '../../connection/types';
 import {
-  callTtlSetting, insecureSetting, rawOfConfig, requestTimeoutSetting, retrySettings, schemaReader,
+  caSetting, callTtlSetting, insecureSetting, rawOfConfig, requestTimeoutSetting, retrySettings, schemaReader,
   type SettingHost, type SettingSpec, type SettingsOf,
 } from '../../connection/settings';
 
@@ -34,6 +34,7 @@ export const ASTERISK_SETTINGS = [
     label: { n8n: 'Phone Technology', nodeRed: 'Phone technology', cli: 'tech' },
     description: "How an extension's phone is dialled (PJSIP/201)" },
   insecureSetting('TLS: accept a certificate that cannot be verified (test servers only)'),
+  caSetting('TLS: PEM of a private certificate authority to trust (FreePBX makes its own)'),
   { key: 'keepaliveMs', type: 'number', default: 20_000, limits: { min: 50, max: 600_000 },
     label: { n8n: 'Keepalive (ms)', nodeRed: 'Keepalive (ms)', cli: 'keepalive-ms' },
     description: 'Ping after this much silence; no answer within the request timeout ends the link' },

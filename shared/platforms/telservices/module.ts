@@ -2,6 +2,7 @@
  * What the TelServices platform is: its name, its settings schema, its driver on the one supervisor, and the
  * operations it supports (operations.ts, the one source). `shared/platforms/index.ts` registers `create`.
  */
+import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection, type SupervisorOptions } from '../../connection/supervisor';
 import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
@@ -77,9 +78,7 @@ function assemble(config: ConnectionConfig, ref: { conn?: TelServicesConnection 
   });
   const options: SupervisorOptions = {
     platform, user: s.login || s.users[0], users: s.users,
-    backoff: { initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs },
-    healthyAfterMs: s.healthyAfterMs,
-    sessionTimeoutMs: s.requestTimeoutMs,
+    ...retryOptions(s),
     events: 'always',
     // While TelServer's PBX link is down, the long poll's probe: as often as a keep-alive, at least every 5 s.
     holdProbe: { maxMs: Math.min(5000, keepAliveOf(s)) },

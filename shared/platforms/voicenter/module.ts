@@ -2,6 +2,7 @@
  * What the Voicenter platform is: its name, its settings schema, its driver on the one supervisor, and its
  * operations (none: the Real Time API carries events only). `shared/platforms/index.ts` registers `create`.
  */
+import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection, type SupervisorOptions } from '../../connection/supervisor';
 import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
@@ -70,9 +71,7 @@ function assemble(config: ConnectionConfig, deps: VoicenterDeps, ref: { conn?: V
   });
   const options: SupervisorOptions = {
     platform, user: s.login || s.loginType,
-    backoff: { initialMs: s.backoffInitialMs, maxMs: s.backoffMaxMs },
-    healthyAfterMs: s.healthyAfterMs,
-    sessionTimeoutMs: s.requestTimeoutMs,
+    ...retryOptions(s),
     events: 'always',
     // The token refresh: the per-minute ceiling, not the floor, bounds a burst.
     renewal: { floorMs: s.refreshFloorMs, windowMs: s.refreshWindowMs, perWindow: s.refreshesPerWindow, maxMs: s.backoffMaxMs },

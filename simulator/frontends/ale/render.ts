@@ -24,6 +24,9 @@ const CAUSES: Record<Exclude<SimCause, 'answered_elsewhere'>, string> = {
   voicemail: 'VOICEMAIL',
   participant_left: 'PARTICIPANT_LEFT',
   distributed: 'DISTRIBUTED',
+  // CallCause has no "rejected" (OpenTouch's list, O2G SDK call-cause.ts): a declined call is turned away with the
+  // busy tone, so both sides' views end BUSY (docs/operations.md, rejected calls).
+  rejected: 'BUSY',
 };
 
 const legState = (s: SimLegState): string => s.toUpperCase();

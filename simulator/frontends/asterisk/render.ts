@@ -42,6 +42,27 @@ export class AmiRenderer {
 
   constructor(private readonly userOf: (login: string) => SimUser | undefined) {}
 
+  /** A user's (first) channel on a call, while it lives. */
+  chanOf(login: string, ref: string): SimChan | undefined {
+    return this.mine.get(`${login}|${ref}`)?.[0];
+  }
+
+  /**
+   * A caller reaching a queue: its channel (a user's, already there, or a trunk's), answered by the queue for its
+   * music as in the real capture (CACO queue_a_cancel: trunk Newchannel state 4, then Newstate 6).
+   */
+  queueCaller(uuid: string, caller: { number: string; name?: string }, queue: string): { chan: SimChan; out: AmiOut[] } {
+    let c = this.callerOf.get(uuid);
+    if (c) return { chan: c, out: [] };
+    c = this.newChan(TRUNK, { state: 4, context: 'from-pstn', exten: queue, callerNum: caller.number, callerName: caller.name ?? '', outside: caller.number });
+    this.trunks.set(`${uuid}|${caller.number}`, c);
+    this.callerOf.set(uuid, c);
+    const out = [ev('Newchannel', c)];
+    c.state = 6;
+    out.push(ev('Newstate', c));
+    return { chan: c, out };
+  }
+
   /** The channels of a call still live, for CoreShowChannels. */
   live(): SimChan[] {
     return [...this.chans.values()];
@@ -220,7 +241,7 @@ export class AmiRenderer {
     const caller = pair.one.dialedBy!;
     const [status, code, text] = cause === 'answered_elsewhere' ? ['CANCEL', 26, 'Answered elsewhere']
       : cause === 'no_answer' ? ['NOANSWER', 19, 'User alerting, no answer']
-        : cause === 'busy' ? ['BUSY', 17, 'User busy']
+        : cause === 'busy' || cause === 'rejected' ? ['BUSY', 17, 'User busy']
           : ['CANCEL', 127, 'Interworking, unspecified'];
     const halves = code === 19 ? [0, 'Unknown'] as const : [code, text] as const;
     const out: AmiOut[] = [dial('DialEnd', caller, pair.one, [['DialStatus', status]]), ...this.hangup(pair.one, halves[0], halves[1])];
@@ -313,10 +334,15 @@ export class AmiRenderer {
         out.push({ cls: 'call', pairs: [['Event', 'BlindTransfer'], ['Result', 'Success'], ...snapshot(c, 'Transferer'), ...(other ? snapshot(other, 'Transferee') : []), ['IsExternal', 'No'], ['Context', 'from-internal'], ['Extension', newDestination]] });
         if (other) this.callerOf.set(v.uuid, other);
         out.push(...this.hangup(c, 16, 'Normal Clearing'));
+      } else if (cause === 'transferred' && c.state === 6 && this.heldLegOf(login, v.ref)) {
+        out.push(...this.attendedTransfer(this.heldLegOf(login, v.ref)!, c));
       } else if (ringingCallee && (cause === 'redirected' || cause === 'voicemail') && newDestination) {
         out.push(dial('DialEnd', caller!, c, [['DialStatus', 'CANCEL'], ['Forward', newDestination]]), ...this.hangup(c, 16, 'Normal Clearing'));
       } else if (ringingCallee && cause === 'no_answer') {
         out.push(dial('DialEnd', caller!, c, [['DialStatus', 'NOANSWER']]), ...this.hangup(c, 19, 'User alerting, no answer'));
+      } else if (ringingCallee && cause === 'rejected') {
+        // As a real capture of a rejected call (CACO ab_reject): DialEnd BUSY, the phone's leg ends 17, then the caller's.
+        out.push(dial('DialEnd', caller!, c, [['DialStatus', 'BUSY']]), ...this.hangup(c, 17, 'User busy'));
       } else if (ringingCallee && cause === 'picked_up') {
         out.push(dial('DialEnd', caller!, c, [['DialStatus', 'CANCEL']]), ...this.hangup(c, 26, 'Answered elsewhere'));
       } else if (ringingCallee) {
@@ -328,6 +354,49 @@ export class AmiRenderer {
       } else {
         out.push(...this.hangup(c, 16, 'Normal Clearing'));
       }
+    }
+    return out;
+  }
+
+  /** The user's answered channel on another call (the call held during a consultation). */
+  private heldLegOf(login: string, ref: string): { key: string; chan: SimChan } | undefined {
+    for (const [k, legs] of this.mine) {
+      if (!k.startsWith(`${login}|`) || k === `${login}|${ref}`) continue;
+      const chan = legs.find((x) => x.state === 6 && x.bridge);
+      if (chan) return { key: k, chan };
+    }
+    return undefined;
+  }
+
+  /**
+   * An attended transfer as Asterisk reports it (CACO xfer_abbcac): AttendedTransfer naming both transferer legs,
+   * the transferer's two channels leave and hang up, then the transferee enters the consultation's bridge.
+   */
+  private attendedTransfer(held: { key: string; chan: SimChan }, second: SimChan): AmiOut[] {
+    const orig = held.chan;
+    this.mine.delete(held.key);
+    const transferee = this.partnerOf(orig);
+    const target = this.partnerOf(second);
+    const dest = second.bridge!;
+    const out: AmiOut[] = [{ cls: 'call', pairs: [
+      ['Event', 'AttendedTransfer'], ['Result', 'Success'],
+      ...snapshot(orig, 'OrigTransferer'), ['OrigBridgeUniqueid', orig.bridge], ['OrigBridgeType', 'basic'],
+      ...snapshot(second, 'SecondTransferer'), ['SecondBridgeUniqueid', dest], ['SecondBridgeType', 'basic'],
+      ['DestType', 'Bridge'], ['DestBridgeUniqueid', dest],
+      ...(transferee ? snapshot(transferee, 'Transferee') : []), ...(target ? snapshot(target, 'TransferTarget') : []),
+      ['IsExternal', 'No'],
+    ] }];
+    out.push(...this.hangup(orig, 16, 'Normal Clearing'), ...this.hangup(second, 16, 'Normal Clearing'));
+    if (transferee?.bridge) {
+      out.push({ cls: 'call', pairs: [['Event', 'BridgeLeave'], ['BridgeUniqueid', transferee.bridge], ['BridgeType', 'basic'], ['BridgeNumChannels', 0], ...snapshot(transferee)] });
+      transferee.bridge = dest;
+      if (target) {
+        transferee.connectedNum = target.outside ?? target.callerNum;
+        transferee.connectedName = target.callerName;
+        target.connectedNum = transferee.outside ?? transferee.callerNum;
+        target.connectedName = transferee.callerName;
+      }
+      out.push({ cls: 'call', pairs: [['Event', 'BridgeEnter'], ['BridgeUniqueid', dest], ['BridgeType', 'basic'], ['BridgeNumChannels', 2], ...snapshot(transferee)] });
     }
     return out;
   }

@@ -11,10 +11,13 @@
  */
 import { createHash, randomInt } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { AmiDecoder, encodeMessage, type AmiMessage } from '../../../shared/platforms/asterisk/codec';
 import type { PbxChange, SimUser } from '../../pbx/types';
 import { SimError, type VirtualPbx } from '../../pbx/virtual-pbx';
+import { simFeatures } from '../ale/operation-routes/features';
 import { snapshot } from './channels';
+import { AmiQueues } from './queues';
 import { AmiRenderer, type AmiOut, type EventClass } from './render';
 
 export interface AsteriskFrontEndOptions {
@@ -32,6 +35,8 @@ export interface AsteriskFrontEndOptions {
   writeBufferBytes?: number;
   /** The AMI version in the banner. Default 9.0.0 (Asterisk 20). */
   amiVersion?: string;
+  /** AMI over TLS (Asterisk's `tlsenable`, port 5039): the server's key and certificate (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 interface Client {
@@ -53,18 +58,27 @@ export class AsteriskFrontEnd {
   private readonly server: Server;
   private readonly clients = new Set<Client>();
   private readonly renderer: AmiRenderer;
+  private readonly queues: AmiQueues;
   private readonly onChange: (c: PbxChange) => void;
   private readonly db = new Map<string, string>();
   private readonly members = new Map<string, { queue: string; iface: string; paused: boolean }>();
+  /** Atxfer in progress, per transferer login: Asterisk completes it when the transferer's channel hangs up. */
+  private readonly atxfers = new Map<string, { heldRef: string; consultRef: string }>();
   private refusing = false;
+  /** While a reload applies its changes: they make no events. */
+  private muted = false;
   private port = 0;
 
   constructor(private readonly o: AsteriskFrontEndOptions) {
     this.accounts = o.accounts ?? { pbxflow: 'ami-secret' };
     this.renderer = new AmiRenderer((login) => o.users.find((u) => u.login === login && !u.admin));
-    this.server = createServer((s) => this.accept(s));
+    this.server = o.tls ? createTlsServer({ key: o.tls.key, cert: o.tls.cert }, (s) => this.accept(s)) : createServer((s) => this.accept(s));
+    // The PBX's pilots and agents (shared with the other front-ends) are app_queue's queues and members here.
+    const features = simFeatures(o.pbx);
+    this.queues = new AmiQueues(o.pbx, features.agents, features.pilots, this.renderer, (login) => o.users.find((u) => u.login === login && !u.admin), (out) => this.emit(out));
     this.onChange = (c) => {
       this.emit(this.renderer.render(c));
+      this.emit(this.queues.afterChange(c));
       if (c.kind === 'call' && c.action === 'removed') {
         // Trunk legs end when their call is over (the PBX drops it right after telling the parties).
         queueMicrotask(() => this.emit(this.renderer.sweepTrunks(new Set(this.o.pbx.calls().map((x) => x.uuid)))));
@@ -81,9 +95,9 @@ export class AsteriskFrontEnd {
     this.port = (this.server.address() as AddressInfo).port;
   }
 
-  /** `tcp://127.0.0.1:<port>` (ConnectionConfig.url). */
+  /** `tcp://127.0.0.1:<port>`, or `tls://…` with the TLS option (ConnectionConfig.url). */
   get url(): string {
-    return `tcp://${this.o.host ?? '127.0.0.1'}:${this.port}`;
+    return `${this.o.tls ? 'tls' : 'tcp'}://${this.o.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   get listeningPort(): number {
@@ -104,6 +118,20 @@ export class AsteriskFrontEnd {
       this.refusing = true;
       setTimeout(() => (this.refusing = false), downMs).unref();
     }
+  }
+
+  /**
+   * `core reload`: what `change` does happens without its own events (a reloaded queues.conf or dialplan changes
+   * members and hints silently), then one `Reload` per module (AST:main/loader.c: Module, Status 0 = success).
+   */
+  reload(modules: string[] = ['All'], change?: () => void): void {
+    this.muted = true;
+    try {
+      change?.();
+    } finally {
+      this.muted = false;
+    }
+    this.emit(modules.map((mod) => ({ cls: 'system', pairs: [['Event', 'Reload'], ['Module', mod], ['Status', 0]] })));
   }
 
   /** A message with a line that is not `Key: Value`, to every client. */
@@ -169,6 +197,7 @@ export class AsteriskFrontEnd {
 
   async close(): Promise<void> {
     this.o.pbx.off('change', this.onChange);
+    this.queues.close();
     for (const c of this.clients) c.socket.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -214,7 +243,7 @@ export class AsteriskFrontEnd {
   }
 
   private emit(out: AmiOut[]): void {
-    if (out.length === 0) return;
+    if (out.length === 0 || this.muted) return;
     if (this.held) {
       this.held.push(...out);
       return;
@@ -312,10 +341,12 @@ export class AsteriskFrontEnd {
         return this.list(c, m, 'DeviceStateList', items);
       }
       case 'queuestatus':
-        return this.list(c, m, 'QueueStatus', [...this.members.values()].filter((x) => !m.get('member') || x.iface === m.get('member')).map((x) => [
+        return this.list(c, m, 'QueueStatus', [...this.queues.status(m.get('queue'), m.get('member')), ...[...this.members.values()].filter((x) => (!m.get('member') || x.iface === m.get('member')) && (!m.get('queue') || x.queue === m.get('queue'))).map((x): Array<[string, string | number]> => [
           ['Event', 'QueueMember'], ['Queue', x.queue], ['Name', x.iface], ['Location', x.iface], ['StateInterface', x.iface], ['Membership', 'dynamic'],
           ['Penalty', 0], ['CallsTaken', 0], ['LastCall', 0], ['InCall', 0], ['Status', 1], ['Paused', x.paused ? 1 : 0],
-        ]));
+        ])]);
+      case 'queuesummary':
+        return this.list(c, m, 'QueueSummary', this.queues.summary(m.get('queue')));
       case 'pjsipshowendpoints':
         return this.list(c, m, 'EndpointList', this.phones().map((u) => [
           ['Event', 'EndpointList'], ['ObjectType', 'endpoint'], ['ObjectName', u.number], ['Transport', 'transport-udp'], ['Aor', u.number],
@@ -326,6 +357,7 @@ export class AsteriskFrontEnd {
       case 'hangup': {
         const ch = this.channel(m.get('channel'));
         if (!ch) return this.error(c, m, 'No such channel');
+        if (ch.login && ch.ref && this.completeAtxfer(ch.login, ch.ref)) return this.reply(c, m, [['Response', 'Success'], ['Message', 'Channel Hungup']]);
         if (ch.login && ch.ref) this.o.pbx.hangUp(ch.ref, ch.login);
         else if (ch.outside) {
           const call = this.o.pbx.calls().find((x) => x.parties.some((p) => p.number === ch.outside));
@@ -340,6 +372,18 @@ export class AsteriskFrontEnd {
         if (!exten) return this.error(c, m, 'No extension specified');
         this.o.pbx.blindTransfer(ch.ref, ch.login, exten);
         return this.reply(c, m, [['Response', 'Success'], ['Message', 'Transfer succeeded']]);
+      }
+      case 'atxfer': {
+        // As the DTMF feature does: the transferee waits on hold, the transferer's side dials `Exten`.
+        const ch = this.channel(m.get('channel'));
+        const exten = m.get('exten');
+        if (!m.get('channel')) return this.error(c, m, 'No channel specified');
+        if (!exten) return this.error(c, m, 'No extension specified');
+        if (!ch?.login || !ch.ref) return this.error(c, m, 'Channel specified does not exist');
+        this.o.pbx.hold(ch.ref, ch.login);
+        const consultRef = this.o.pbx.makeCall(ch.login, exten);
+        this.atxfers.set(ch.login, { heldRef: ch.ref, consultRef });
+        return this.reply(c, m, [['Response', 'Success'], ['Message', 'Atxfer successfully queued']]);
       }
       case 'redirect': {
         const ch = this.channel(m.get('channel'));
@@ -441,6 +485,16 @@ export class AsteriskFrontEnd {
     if ((m.get('async') ?? '').toLowerCase() !== 'true') this.reply(c, m, [['Response', 'Success'], ['Message', 'Originate successfully queued']]);
   }
 
+  /** The transferer hangs up its consultation: the held party and the target are joined (AttendedTransfer). */
+  private completeAtxfer(login: string, ref: string): boolean {
+    const x = this.atxfers.get(login);
+    if (!x || x.consultRef !== ref) return false;
+    this.atxfers.delete(login);
+    if (!this.o.pbx.viewOf(x.heldRef, login) || this.o.pbx.viewOf(ref, login)?.state !== 'active') return false;
+    this.o.pbx.transfer(ref, x.heldRef, login);
+    return true;
+  }
+
   /** FreePBX's AstDB keys drive the virtual PBX's routing: DND/<ext>, CF|CFB|CFU/<ext>. */
   private applyDb(family: string, key: string): void {
     const u = this.phones().find((x) => x.number === key);
@@ -463,6 +517,7 @@ export class AsteriskFrontEnd {
     if (!iface) return this.error(c, m, "'Interface' not specified.");
     const queue = m.get('queue') ?? '';
     const ext = /(\d+)/.exec(iface)?.[1] ?? iface;
+    if (this.pilotQueueAction(c, action, m, iface, queue, ext)) return;
     const out: AmiOut[] = [];
     const member = (x: { queue: string; iface: string; paused: boolean }, ev: string): AmiOut => ({ cls: 'agent', pairs: [
       ['Event', ev], ['Queue', x.queue], ['MemberName', ext], ['Interface', x.iface], ['StateInterface', `hint:${ext}@ext-local`], ['Membership', 'dynamic'],
@@ -492,6 +547,47 @@ export class AsteriskFrontEnd {
       this.reply(c, m, [['Response', 'Success'], ['Message', paused ? 'Interface paused successfully' : 'Interface unpaused successfully']]);
     }
     this.emit(out);
+  }
+
+  /**
+   * A queue action on a pilot's queue drives the PBX's agents (log on into the pilot's group, ready / paused, log
+   * off); their QueueMember* events come from the agents' changes. False when the action is not about a pilot.
+   */
+  private pilotQueueAction(c: Client, action: string, m: Headers, iface: string, queue: string, ext: string): boolean {
+    const queues = this.queues.queuesOf(iface);
+    const pilot = this.queues.isPilot(queue);
+    if (!pilot && !(action === 'queuepause' && !queue && queues.length > 0)) return false;
+    const u = this.phones().find((x) => x.number === ext);
+    if (!u) {
+      this.error(c, m, action === 'queueadd' ? 'Unable to add interface to queue: No such queue' : 'Interface not found');
+      return true;
+    }
+    const agents = simFeatures(this.o.pbx).agents;
+    if (action === 'queueadd') {
+      if (queues.includes(queue)) {
+        this.error(c, m, 'Unable to add interface: Already there');
+        return true;
+      }
+      agents.logon(u.login, u.devices.includes(u.number) ? u.number : u.devices[0], this.queues.groupOf(queue));
+      if ((m.get('paused') ?? '').toLowerCase() === 'true') agents.setActivity(u.login, 'paused');
+      this.reply(c, m, [['Response', 'Success'], ['Message', 'Added interface to queue']]);
+    } else if (action === 'queueremove') {
+      if (!queues.includes(queue)) {
+        this.error(c, m, 'Unable to remove interface: Not there');
+        return true;
+      }
+      agents.logoff(u.login);
+      this.reply(c, m, [['Response', 'Success'], ['Message', 'Removed interface from queue']]);
+    } else {
+      if (queues.length === 0) {
+        this.error(c, m, 'Interface not found');
+        return true;
+      }
+      const paused = (m.get('paused') ?? '').toLowerCase() === 'true';
+      agents.setActivity(u.login, paused ? 'paused' : 'ready');
+      this.reply(c, m, [['Response', 'Success'], ['Message', paused ? 'Interface paused successfully' : 'Interface unpaused successfully']]);
+    }
+    return true;
   }
 
   private channel(name: string | undefined) {

@@ -22,6 +22,8 @@ export const CAUSE: Partial<Record<SimCause, TsCallInfo['cause']>> = {
   conferenced: 'conference',
   abandoned: 'droppedByOtherParty',
   distributed: 'route',
+  // TelServer's causes have no "rejected" (A.9.6): the declining device's call clears with `busy`, the caller's fails busy.
+  rejected: 'busy',
 };
 
 export interface RenderedCall {

@@ -71,8 +71,10 @@ export class VoicenterRenderer {
       if (!st) return undefined;
       this.calls.delete(key);
       reason = 'HANGUP';
-      // The doc's ring-group case: every extension that rang and did not answer gets "Answered elsewhere".
-      cause = c.cause === 'picked_up' || c.cause === 'answered_elsewhere' ? 'Answered elsewhere' : 'Normal hangup';
+      // The doc's ring-group case: every extension that rang and did not answer gets "Answered elsewhere"; the
+      // extension that turned a ringing call down gets the doc's one rejection cause, "Call Rejected". The caller's
+      // side has no busy cause: "Normal hangup" (docs/operations.md, rejected calls).
+      cause = c.cause === 'picked_up' || c.cause === 'answered_elsewhere' ? 'Answered elsewhere' : c.cause === 'rejected' ? 'Call Rejected' : 'Normal hangup';
     } else if (!st) {
       st = { started: now(), answered: 0, held: false, queueID: this.queued.get(c.view.uuid) };
       this.calls.set(key, st);

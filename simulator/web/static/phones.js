@@ -111,7 +111,7 @@
       const answers = ringing.length > 1
         ? ringing.map((d) => b(`Answer on ${d.device}`, 'answer', { ...me, device: d.device }, 'primary'))
         : [b('Answer', 'answer', me, 'primary')];
-      return [...answers, b('To voicemail', 'redirect', { ...me, to: 'voicemail' }), b('Reject', 'hangup', me, 'danger')];
+      return [...answers, b('To voicemail', 'redirect', { ...me, to: 'voicemail' }), b('Reject', 'reject', me, 'danger')];
     }
     if (c.state === 'talking') {
       const held = card.calls.find((x) => x.state === 'held' && x.ref !== c.ref);
