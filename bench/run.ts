@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { benchCompletedCalls, benchLiveCalls, benchThroughput } from './pipeline';
 import { printFigures } from './live';
 import { benchScale } from './scale';
+import { PLATFORM_CATALOG } from '../shared/platforms/catalog';
 
 const print = (title: string, rows: Record<string, number | string>): void => printFigures(title, rows, 48);
 
@@ -24,9 +25,10 @@ async function main(): Promise<void> {
     if (mod.benchAleChannel) print('ALE chunk channel on loopback (simulator -> client)', await mod.benchAleChannel());
   }
   print('Scale: one administrator session, simulator answering each REST request after 20 ms (bench/scale.ts)', await benchScale());
-  // The other platforms' benchmarks print their own figures.
-  for (const [file, fn] of [['voicenter.js', 'benchVoicenter'], ['telservices.js', 'benchTelservices'], ['asterisk.js', 'benchAsterisk']] as const) {
-    const path = join(__dirname, file);
+  // The other platforms' benchmarks print their own figures: `bench/<platform>.ts` exporting `bench<Platform>`.
+  for (const { name } of PLATFORM_CATALOG) {
+    const fn = `bench${name[0].toUpperCase()}${name.slice(1)}`;
+    const path = join(__dirname, `${name}.js`);
     if (!existsSync(path)) continue;
     const mod = require(path) as Record<string, (() => Promise<unknown>) | undefined>;
     const run = mod[fn];

@@ -12,6 +12,7 @@ import type { ConnectionConfig } from '../shared/connection/types';
 import { PbxError } from '../shared/errors';
 import type { Platform } from '../shared/model/events';
 import { PLATFORM_SETTINGS } from '../shared/platforms/settings';
+import { PLATFORM_CATALOG, descriptorOf } from '../shared/platforms/catalog';
 import { unknownFlags } from './io';
 
 export type Flags = Record<string, string | boolean>;
@@ -20,6 +21,11 @@ const specsOf = (platform: Platform): readonly SettingSpec[] => PLATFORM_SETTING
 
 /** The platforms whose settings the CLI takes (those with a schema). */
 export const cliPlatforms = (): Platform[] => Object.keys(PLATFORM_SETTINGS) as Platform[];
+
+/** The platforms on the ALE REST interface (OpenTouch, O2G), whose flags and operations the CLI knows itself. */
+export const ALE_PLATFORMS: readonly Platform[] = PLATFORM_CATALOG.filter((d) => d.replay === 'ale').map((d) => d.name);
+/** The others: their own options, from their settings schema. */
+export const OTHER_PLATFORMS: readonly Platform[] = PLATFORM_CATALOG.filter((d) => d.replay !== 'ale').map((d) => d.name);
 
 /** The flags a platform's settings give (without `--`). */
 export const settingFlags = (platform: Platform): string[] => specsOf(platform).map((s) => s.label.cli);
@@ -129,14 +135,6 @@ const OLDER_WORDS: Partial<Record<Platform, OlderWords>> = {
       return { flags: f, env };
     },
   },
-  asterisk: {
-    flags: [],
-    usage: [
-      '--platform asterisk --url tcp://HOST:5038 --login AMIUSER --password SECRET [options]',
-      '  the secret may come from PBXFLOW_PASSWORD instead of the command line',
-    ],
-    rewrite: (given, env) => ({ flags: given, env }),
-  },
 };
 
 /** Every flag a platform takes for its settings: the schema's, and its older words. */
@@ -149,7 +147,8 @@ export const platformBooleans = (platform: Platform): string[] => [
 ];
 
 /** A platform's options: its synopsis in the older words, then every setting from the schema. */
-export const platformUsage = (platform: Platform): string => [...(OLDER_WORDS[platform]?.usage ?? []), settingsUsage(platform)].join('\n');
+export const platformUsage = (platform: Platform): string =>
+  [...(OLDER_WORDS[platform]?.usage ?? descriptorOf(platform)?.cliSynopsis ?? []), settingsUsage(platform)].join('\n');
 
 /** `--platform P --help`: that platform's options too (any platform with a schema). */
 export function platformHelp(platform: string | boolean | undefined): string {

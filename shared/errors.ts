@@ -2,6 +2,8 @@
  * Typed errors of the protocol core. Hosts (n8n, Node-RED, CLI) read `code` and `message`;
  * messages never carry passwords, cookies or tokens.
  */
+import { PLATFORM_CATALOG } from './platforms/catalog';
+
 export type PbxErrorCode =
   | 'DECODE'
   | 'AUTH'
@@ -134,9 +136,9 @@ export class ActingUserError extends PbxError {
 }
 
 /** URL schemes each platform's server URL takes, in the order the hints offer them (hosts and CLI alike). */
-export const SERVER_URL_SCHEMES: Readonly<Record<string, readonly string[]>> = {
-  opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'],
-};
+export const SERVER_URL_SCHEMES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  PLATFORM_CATALOG.map((d) => [d.name, d.urlSchemes]),
+);
 
 /**
  * Why a server URL cannot be used, or undefined when it can: the one wording n8n, Node-RED and the CLI say before any

@@ -15,21 +15,22 @@ import { acquireConnection } from '../../shared/connection/registry';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import { aleSupports } from '../../shared/platforms/ale/operations';
 import { describeFailure, targetOf } from '../errors';
-import { cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
+import { platformList } from '../../shared/platforms/catalog';
+import { ALE_PLATFORMS, OTHER_PLATFORMS, cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
 import { parseArgs, passwordFrom, urlProblem, wantsHelp, type CliIo } from '../io';
 import '../../shared/platforms';
 
-const PLATFORMS: Platform[] = ['opentouch', 'o2g'];
+const PLATFORMS = ALE_PLATFORMS;
 /** Flags of the command itself, beside the platform's settings; the operation's fields are flags too. */
 const OWN = ['platform', 'user', 'timeout', 'list', 'raw'];
 
-export const usage = `usage: pbxflow call <operation> --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--user U]
+export const usage = `usage: pbxflow call <operation> --platform <${ALE_PLATFORMS.join('|')}> --url URL --login LOGIN [--password P] [--user U]
                     [--session admin] [--insecure] [--timeout MS] [--raw] [--<field> VALUE ...]
-       pbxflow call <operation> --platform <telservices|voicenter|asterisk> <that platform's options> [--<field> VALUE ...]
+       pbxflow call <operation> --platform <${OTHER_PLATFORMS.join('|')}> <that platform's options> [--<field> VALUE ...]
        pbxflow call --list --platform P            the operations and their fields
        pbxflow call <operation> --help              one operation's fields
 
-  --platform P     required (as for \`pbxflow listen\`): opentouch, o2g, telservices, voicenter or asterisk;
+  --platform P     required (as for \`pbxflow listen\`): ${platformList()};
                    --platform P --help shows every setting of that platform, from its schema
   --url URL        the PBX's address with its scheme, e.g. https://ot.example.com (the simulator prints its own)
   --login LOGIN    the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)

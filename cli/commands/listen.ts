@@ -1,5 +1,5 @@
 /**
- * `pbxflow listen --platform <opentouch|o2g|telservices|voicenter|asterisk> --url URL --login L [--password P | env
+ * `pbxflow listen --platform <any platform of shared/platforms/catalog.ts> --url URL --login L [--password P | env
  *   PBXFLOW_PASSWORD] [--users a,b] [--admin] [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]`
  * Connects to a PBX (or the simulator) and prints normalized events as JSON lines on stdout; connection changes
  * and warnings go to stderr. Runs until Ctrl-C, or until `--count` events or `--duration` ms. A network blip
@@ -12,18 +12,19 @@ import type { ConnectionConfig } from '../../shared/connection/types';
 import type { PbxEvent, Platform } from '../../shared/model/events';
 import { EventOutput, eventJson } from '../../shared/model/output';
 import { describeFailure } from '../errors';
-import { cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
+import { platformList } from '../../shared/platforms/catalog';
+import { ALE_PLATFORMS, OTHER_PLATFORMS, cliPlatforms, parseFlags, platformBooleans, platformConfig, platformFlags, platformHelp, platformUsage } from '../settings';
 import { parseArgs, passwordFrom, urlProblem, wantsHelp, type CliIo } from '../io';
 
 /** Options every platform's listen takes besides its settings. */
 const COMMON = ['platform', 'raw', 'count', 'duration'];
 
-export const usage = `usage: pbxflow listen --platform <opentouch|o2g> --url URL --login LOGIN [--password P] [--users a,b] [--admin]
+export const usage = `usage: pbxflow listen --platform <${ALE_PLATFORMS.join('|')}> --url URL --login LOGIN [--password P] [--users a,b] [--admin]
                       [--public] [--insecure] [--ca FILE] [--raw] [--count N] [--duration MS]
-       pbxflow listen --platform <telservices|voicenter|asterisk> <that platform's options> [--raw] [--count N] [--duration MS]
+       pbxflow listen --platform <${OTHER_PLATFORMS.join('|')}> <that platform's options> [--raw] [--count N] [--duration MS]
        pbxflow listen --platform P --help          every setting of that platform, from its schema
 
-  --platform P    required (as for \`pbxflow call\`): opentouch, o2g, telservices, voicenter or asterisk
+  --platform P    required (as for \`pbxflow call\`): ${platformList()}
   --url URL       the PBX's address with its scheme, e.g. https://pbx.example.com (pbxflow simulate prints its own)
   --login LOGIN   the account; --password P, or the PBXFLOW_PASSWORD environment variable (kept out of \`ps\`)
   --users a,b     an administrator session monitoring these users (--admin: an admin session)
@@ -75,7 +76,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   }
   const platform = String(loose.flags.platform ?? '') as Platform;
   if (!cliPlatforms().includes(platform)) {
-    io.stderr.write(`listen: ${platform ? '--platform must be' : '--platform is required:'} opentouch, o2g, telservices, voicenter or asterisk\n${USAGE}`);
+    io.stderr.write(`listen: ${platform ? '--platform must be' : '--platform is required:'} ${platformList()}\n${USAGE}`);
     return 2;
   }
   // Strict: every flag is one of the platform's settings (or older words) or this command's; a typo is refused.

@@ -4,7 +4,7 @@
  *
  * `auto` (ALE captures): OpenTouch and O2G share the public `On*` form, so lines are held until one proves the
  * server (shared/platforms/ale/detect.ts), then all go through that platform's pipeline. A capture that never tells
- * is labelled `ale`, with a note asking for --platform. TelServices and Voicenter come from `cli/platforms/<name>.ts`.
+ * is labelled `ale`, with a note asking for --platform. The others (descriptor `replay: 'module'`) come from `cli/platforms/<name>.ts`.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -12,27 +12,41 @@ import { PbxError } from '../../shared/errors';
 import type { PbxEvent } from '../../shared/model/events';
 import { detectAleFlavour, type AleFlavour } from '../../shared/platforms/ale/detect';
 import { AlePipeline } from '../../shared/platforms/ale/pipeline';
+import { PLATFORM_CATALOG, PLATFORM_NAMES, descriptorOf } from '../../shared/platforms/catalog';
+import type { PlatformDescriptor } from '../../shared/platforms/descriptor';
 import { parseCommand, type CliIo } from '../io';
 
-export const usage = `usage: pbxflow replay [--platform <auto|opentouch|o2g|telservices|voicenter|asterisk>] [--raw] [FILE]
+/** `text` cut at spaces into lines of at most 120 characters, the next lines indented by `indent`. */
+function wrap(text: string, indent: number): string {
+  const lines = [''];
+  for (const word of text.split(/(?<=\S) (?=\S)/)) {
+    const line = lines[lines.length - 1];
+    if (line.trim() && line.length + 1 + word.length > 120) lines.push(`${' '.repeat(indent)}${word}`);
+    else lines[lines.length - 1] = line ? `${line} ${word}` : word;
+  }
+  return lines.join('\n');
+}
+
+export const usage = `usage: pbxflow replay [--platform <${['auto', ...PLATFORM_NAMES].join('|')}>] [--raw] [FILE]
 
   Reads raw events, one per line, from FILE (or stdin when FILE is absent or -) and prints the normalized events
   as JSON lines. Bad lines are reported on stderr with their number and skipped.
-  --platform P   auto (default: OpenTouch or O2G, told from the capture), opentouch, o2g, telservices, voicenter,
-                 asterisk (raw AMI text: Key: Value lines, an empty line between messages)
+${wrap(`  --platform P   ${['auto (default: OpenTouch or O2G, told from the capture)', ...PLATFORM_CATALOG.map((d: PlatformDescriptor) => (d.replayFormat ? `${d.name} (${d.replayFormat})` : d.name))].join(', ')}`, 17)}
   --raw          include each event's raw PBX events
   Exit codes: 0 done, 1 the file cannot be read, 2 bad usage.
 `;
 
-const PLATFORMS = ['opentouch', 'o2g', 'voicenter', 'telservices', 'asterisk', 'auto'] as const;
+const PLATFORMS: readonly string[] = [...PLATFORM_NAMES, 'auto'];
 /** Lines held while `auto` cannot tell; past this the capture is labelled `ale` and streamed. */
 const MAX_UNDECIDED = 10_000;
 
 /** `end`: what a capture's last, unterminated record gives (AMI: a message without its empty line). */
 interface LinePipeline { push(line: string): PbxEvent[]; end?(): PbxEvent[] }
 
-/** `cli/platforms/<platform>.ts` (its `replayPipeline()`), loaded only when asked for. */
+/** The platform's replay pipeline (its descriptor's, else `cli/platforms/<platform>.ts`), loaded only when asked for. */
 function platformPipeline(platform: string): LinePipeline | string {
+  const own = descriptorOf(platform)?.replayPipeline;
+  if (own) return own();
   let mod: { replayPipeline?: () => LinePipeline };
   try {
     mod = require(`../platforms/${platform}`) as { replayPipeline?: () => LinePipeline };
@@ -54,12 +68,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const platform = String(flags.platform ?? 'auto');
-  if (!(PLATFORMS as readonly string[]).includes(platform)) {
+  if (!PLATFORMS.includes(platform)) {
     io.stderr.write(`replay: --platform must be one of ${PLATFORMS.join(', ')}\n`);
     return 2;
   }
   let other: LinePipeline | undefined;
-  if (platform === 'voicenter' || platform === 'telservices' || platform === 'asterisk') {
+  if (descriptorOf(platform)?.replay === 'module') {
     const p = platformPipeline(platform);
     if (typeof p === 'string') {
       io.stderr.write(`${p}\n`);

@@ -3,6 +3,7 @@ import type { ConnectionConfig, PbxConnection } from '../../shared/connection/ty
 import { fieldName, settingsToConfig } from '../../shared/connection/settings';
 import { PbxError } from '../../shared/errors';
 import type { Platform } from '../../shared/model/events';
+import { descriptorOf } from '../../shared/platforms/catalog';
 import { PLATFORM_SETTINGS } from '../../shared/platforms/settings';
 import { migrateConnection } from './migrations';
 import type { NodeDef, NodeStatus, RedNode } from './red';
@@ -106,7 +107,8 @@ export function configProblem(def: ConnectionNodeDef): 'noUsers' | undefined {
 
 /** Node-RED field names that differ from the schema keys (the editor reserves `users`). */
 const FIELD: Partial<Record<string, (def: ConnectionNodeDef) => unknown>> = {
-  users: (d) => (d.platform === 'telservices' || d.platform === 'asterisk' ? list(d.devices) : list(d.monitoredUsers)),
+  // The form's "devices" field where the platform monitors device numbers (its descriptor says), else "monitoredUsers".
+  users: (d) => (descriptorOf(d.platform)?.usersAreDevices ? list(d.devices) : list(d.monitoredUsers)),
   // The form asks "verify certificate" (ticked by default); the schema's setting is its opposite.
   insecure: (d) => (d.verifyCertificate === false ? true : undefined),
   // Seconds in this form.

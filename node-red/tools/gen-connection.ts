@@ -13,10 +13,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SettingSpec } from '../../shared/connection/settings';
 import type { Platform } from '../../shared/model/events';
+import { PLATFORM_CATALOG, PLATFORM_NAMES, platformList } from '../../shared/platforms/catalog';
 import { PLATFORM_SETTINGS } from '../../shared/platforms/settings';
 import { EDITOR_SCRIPT } from './gen-help';
 
-export const PLATFORMS: readonly Platform[] = ['opentouch', 'o2g', 'telservices', 'voicenter', 'asterisk'];
+export const PLATFORMS: readonly Platform[] = PLATFORM_NAMES;
+/** Where the users to monitor are device numbers (the "devices" field), and where they are user logins. */
+const DEVICES = PLATFORM_CATALOG.filter((d) => d.usersAreDevices).map((d) => d.name);
+const LOGINS = PLATFORM_CATALOG.filter((d) => !d.usersAreDevices).map((d) => d.name);
 
 /** One field of the form: the node property (or credential) it is saved as, the setting it holds, how it looks. */
 export interface FormField {
@@ -50,9 +54,9 @@ export const FORM: readonly FormField[] = [
   { id: 'login', key: 'login', icon: 'user', input: 'text', credential: true, attrs: 'autocomplete="off"' },
   { id: 'password', key: 'password', icon: 'lock', input: 'password', credential: true, attrs: 'autocomplete="new-password"' },
   { id: 'sessionKind', key: 'sessionKind', icon: 'id-badge', input: 'select', optionKeys: 'sessionKind' },
-  { id: 'monitoredUsers', key: 'users', icon: 'users', input: 'text', only: ['opentouch', 'o2g'], adminOnly: true, attrs: 'style="width:70%" placeholder="201, 202, jdoe"',
+  { id: 'monitoredUsers', key: 'users', icon: 'users', input: 'text', only: LOGINS, adminOnly: true, attrs: 'style="width:70%" placeholder="201, 202, jdoe"',
     after: '\n    <div class="form-tips" style="margin-left:105px;margin-top:4px" data-i18n="tip.users"></div>' },
-  { id: 'devices', key: 'users', icon: 'phone', input: 'text', only: ['telservices', 'asterisk'], attrs: 'style="width:70%" placeholder="3102, 3103"' },
+  { id: 'devices', key: 'users', icon: 'phone', input: 'text', only: DEVICES, attrs: 'style="width:70%" placeholder="3102, 3103"' },
   { id: 'eventSource', key: 'eventSource', icon: 'rss', input: 'select', optionKeys: 'eventSource' },
   { id: 'udpPort', key: 'udpPort', icon: 'plug', input: 'text', attrs: 'style="width:80px" data-i18n="[placeholder]placeholder.optional"' },
   { id: 'udpHost', key: 'udpHost', icon: 'sitemap', input: 'text', attrs: 'data-i18n="[placeholder]placeholder.optional"' },
@@ -132,10 +136,12 @@ function row(f: FormField): string {
 /** Every platform's settings for the help: those with a field of their own, then the rest (Platform settings). */
 function settingsHelp(): string {
   const rows: string[] = [];
-  for (const p of PLATFORMS) {
+  const titled = new Set<string>();
+  for (const { name: p, helpTitle: name } of PLATFORM_CATALOG) {
     const specs = PLATFORM_SETTINGS[p]?.specs ?? [];
-    if (!specs.length || (p === 'o2g' && PLATFORM_SETTINGS.o2g === PLATFORM_SETTINGS.opentouch)) continue;
-    const name = p === 'opentouch' ? 'OpenTouch, O2G' : p === 'telservices' ? 'TelServices' : p === 'voicenter' ? 'Voicenter' : 'Asterisk';
+    // Platforms sharing one schema (OpenTouch, O2G) share one section.
+    if (!specs.length || titled.has(name)) continue;
+    titled.add(name);
     const own = new Set(FORM.filter((f) => platformsOf(f).includes(p)).map((f) => f.key));
     for (const k of Object.values(FORM_ONLY)) if (k.key) own.add(k.key);
     rows.push(`  <h4>${name}</h4>`, '  <dl class="message-properties">');
@@ -211,7 +217,7 @@ ${rows.join('\n')}
 </script>
 
 <script type="text/html" data-help-name="pbxflow-connection">
-  <p>Connection to a phone system (PBX): Alcatel-Lucent OpenTouch, O2G/OXE, TelServer (TelServices), Voicenter or Asterisk/FreePBX.</p>
+  <p>Connection to a phone system (PBX): ${platformList(PLATFORM_CATALOG.map((d) => d.nodeRed.helpName))}.</p>
   <p>Every pbxflow node that uses this connection shares <b>one</b> session and one event channel with the PBX.
     The connection opens when the first node starts and closes on redeploy or when the last node is removed.</p>
   <h3>Details</h3>
@@ -238,9 +244,10 @@ ${settingsHelp()}
 `;
 }
 
-/** The en-US locale with its `settings` part written from the schemas (the rest kept as it is). */
+/** The en-US locale with its `platform` and `settings` parts written from the schemas (the rest kept as it is). */
 export function connectionLocale(current: string): string {
   const json = JSON.parse(current) as Record<string, unknown>;
+  json.platform = Object.fromEntries(PLATFORM_CATALOG.map((d) => [d.name, d.nodeRed.label]));
   json.settings = settingsLocale();
   return `${JSON.stringify(json, null, 2)}\n`;
 }

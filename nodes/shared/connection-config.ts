@@ -6,7 +6,7 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import type { ConnectionConfig } from '../../shared/connection/types';
 import { fieldName, settingsToConfig, type SettingSpec } from '../../shared/connection/settings';
-import { PbxError } from '../../shared/errors';
+import { PbxError, SERVER_URL_SCHEMES } from '../../shared/errors';
 import { PLATFORM_SETTINGS } from '../../shared/platforms/settings';
 import type { Platform } from '../../shared/model/events';
 import { CredentialFieldError, urlProblem } from './errors';
@@ -34,8 +34,6 @@ function rawOf(platform: Platform, specs: readonly SettingSpec[], c: ICredential
   if (platform === 'voicenter' && raw.loginType === 'token') delete raw.login;
   return raw;
 }
-/** URL schemes each platform's credential accepts. */
-const SCHEMES: Partial<Record<Platform, readonly string[]>> = { opentouch: ['https', 'http'], o2g: ['https', 'http'], telservices: ['tcp', 'http'], voicenter: ['https', 'http'], asterisk: ['tcp', 'tls'] };
 
 /** The field as the credential form labels it (the schema's n8n label: the form is built from it). */
 const label = (platform: Platform, field: string): string => settingFieldLabel(platform, field) ?? field;
@@ -52,7 +50,7 @@ export function toConnectionConfig(platform: Platform, credential: ICredentialDa
   const raw = rawOf(platform, ps.specs, credential);
   const url = typeof raw.url === 'string' ? raw.url.replace(/\/+$/, '') : '';
   // Said before any request, in words: "Invalid URL for GET" is all the HTTP layer would say.
-  const problem = url || platform !== 'voicenter' ? urlProblem(url, SCHEMES[platform] ?? ['https']) : undefined;
+  const problem = url || platform !== 'voicenter' ? urlProblem(url, SERVER_URL_SCHEMES[platform] ?? ['https']) : undefined;
   if (problem) throw new CredentialFieldError(problem, fixIn(platform, 'url'));
   const users = Array.isArray(raw.users) ? raw.users : [];
   if (platform === 'telservices' && !users.length) {

@@ -1,10 +1,11 @@
 /**
- * The platforms the n8n nodes offer, one entry each. Adding a platform (TelServer, Voicenter) is additive:
- * a credential type under `credentials/`, its mapping in `connection-config.ts`, and one entry here.
+ * The platforms the n8n nodes offer, one entry each, read from the platform table (shared/platforms/catalog.ts):
+ * adding a platform adds its descriptor there and its credential type under `credentials/`.
  */
 import '../../shared/platforms'; // registers the platform connection factories this build has
 import { registeredPlatforms } from '../../shared/connection/registry';
 import type { Platform } from '../../shared/model/events';
+import { PLATFORM_CATALOG } from '../../shared/platforms/catalog';
 
 export interface PlatformEntry {
   platform: Platform;
@@ -15,38 +16,12 @@ export interface PlatformEntry {
   credentialType: string;
 }
 
-const ALL_PLATFORMS: readonly PlatformEntry[] = [
-  {
-    platform: 'opentouch',
-    displayName: 'Alcatel-Lucent OpenTouch (OTBE / OTMS)',
-    description: 'OpenTouch Business or Multimedia Services, through its REST API',
-    credentialType: 'pbxOpenTouchApi',
-  },
-  {
-    platform: 'o2g',
-    displayName: 'Alcatel-Lucent OXE via O2G',
-    description: 'OmniPCX Enterprise through the OpenTouch Gateway (O2G) REST API',
-    credentialType: 'pbxO2gApi',
-  },
-  {
-    platform: 'telservices',
-    displayName: 'TelServer (TelServices)',
-    description: 'uniGone TelServer through its TelServices XML interface (TCP or HTTP, events over UDP)',
-    credentialType: 'pbxTelServicesApi',
-  },
-  {
-    platform: 'voicenter',
-    displayName: 'Voicenter',
-    description: 'Voicenter cloud PBX: real-time call, agent and queue events (its Real Time API has no call control)',
-    credentialType: 'pbxVoicenterApi',
-  },
-  {
-    platform: 'asterisk',
-    displayName: 'Asterisk / FreePBX (AMI)',
-    description: 'Asterisk or FreePBX through the Asterisk Manager Interface (TCP 5038 or TLS 5039)',
-    credentialType: 'pbxAsteriskApi',
-  },
-];
+const ALL_PLATFORMS: readonly PlatformEntry[] = PLATFORM_CATALOG.map(({ name, displayName, description, credentialType }) => ({
+  platform: name,
+  displayName,
+  description,
+  credentialType,
+}));
 
 /** Only what the running build can connect to (the core's registry), so nothing offered fails as "not available". */
 export const PBX_PLATFORMS: readonly PlatformEntry[] = ALL_PLATFORMS.filter((p) => registeredPlatforms().includes(p.platform));

@@ -17,6 +17,7 @@
 import type { CallInfo, EndReason, FollowUpInfo, Party, PbxEvent, Platform, UnansweredReason } from '../model/events';
 import { eventId } from '../model/ids';
 import { numberKey, type NumberOptions } from './numbers';
+import { PLATFORM_CATALOG } from '../platforms/catalog';
 
 export interface FollowUpOptions {
   /** How long after an unanswered call a call with that number counts as returning it. Default 24 h. */
@@ -46,7 +47,7 @@ export const DEFAULT_SETTLE_MS = 3000;
  * reference (one per call on an OXE node). OpenTouch gives `callUUID` (`globalId`); TelServices its
  * `callReference` when the server sends one (`callKey`).
  */
-const ID_IS_CALL_WIDE: Record<Platform, boolean> = { o2g: true, voicenter: true, asterisk: true, opentouch: false, telservices: false };
+const ID_IS_CALL_WIDE = Object.fromEntries(PLATFORM_CATALOG.map((d) => [d.name, d.idIsCallWide])) as Record<Platform, boolean>;
 
 /** The call-wide id of a view, or undefined when the platform gave none. */
 export function callKeyOf(platform: Platform, call: CallInfo): string | undefined {

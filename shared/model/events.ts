@@ -3,8 +3,11 @@
  * Nodes, docs and tests depend on these names; add fields, never rename.
  */
 
-export type Platform = 'opentouch' | 'o2g' | 'telservices' | 'voicenter' | 'asterisk';
-export const PLATFORMS: readonly Platform[] = ['opentouch', 'o2g', 'telservices', 'voicenter', 'asterisk'];
+import { PLATFORM_NAMES, type PlatformName } from '../platforms/catalog';
+
+/** A platform name: one of shared/platforms/catalog.ts (the one table). */
+export type Platform = PlatformName;
+export const PLATFORMS: readonly Platform[] = PLATFORM_NAMES;
 
 export type CallEventType =
   | 'call.incoming'

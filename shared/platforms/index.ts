@@ -5,19 +5,7 @@
  * when n8n or Node-RED loads the nodes: n8n loads every community node at start.
  */
 import { registerPlatform } from '../connection/registry';
-import type { ConnectionConfig, PbxConnection } from '../connection/types';
+import { PLATFORM_CATALOG } from './catalog';
 
-/* eslint-disable @typescript-eslint/no-require-imports -- lazy on purpose (see above) */
-const ale = (c: ConnectionConfig): PbxConnection => (require('./ale/module') as typeof import('./ale/module')).create(c);
-const telservices = (c: ConnectionConfig): PbxConnection =>
-  (require('./telservices/module') as typeof import('./telservices/module')).create(c);
-const voicenter = (c: ConnectionConfig): PbxConnection =>
-  (require('./voicenter/module') as typeof import('./voicenter/module')).create(c);
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-registerPlatform('opentouch', ale);
-registerPlatform('o2g', ale);
-registerPlatform('telservices', telservices);
-registerPlatform('voicenter', voicenter);
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
-registerPlatform('asterisk', (c) => (require('./asterisk/module') as typeof import('./asterisk/module')).create(c));
+// Each descriptor's `create` requires its module on first use (see ./descriptor.ts).
+for (const d of PLATFORM_CATALOG) registerPlatform(d.name, d.create);
