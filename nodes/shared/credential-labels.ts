@@ -1,7 +1,7 @@
 /**
  * Credential field labels as the n8n credential form shows them, read from the platforms' settings schemas (the
  * forms are built from them: credentials/shared/common.ts), so an error names "Monitored Users" exactly when the
- * form says "Monitored Users". Every platform, Asterisk included.
+ * form says "Monitored Users". Every platform of the catalogue alike.
  */
 import { fieldName } from '../../shared/connection/settings';
 import { PLATFORM_SETTINGS } from '../../shared/platforms/settings';

@@ -43,8 +43,8 @@ export const DEFAULT_FOLLOW_UP_MS = 30 * 60_000;
 export const DEFAULT_SETTLE_MS = 3000;
 
 /**
- * Platforms whose per-user call id is the call-wide one: Voicenter's `ivrid`, Asterisk's Linkedid, O2G's call
- * reference (one per call on an OXE node). OpenTouch gives `callUUID` (`globalId`); TelServices its
+ * Platforms whose per-user call id is the call-wide one (each descriptor's `idIsCallWide`: e.g. Voicenter's `ivrid`,
+ * O2G's call reference, one per call on an OXE node). OpenTouch gives `callUUID` (`globalId`); TelServices its
  * `callReference` when the server sends one (`callKey`).
  */
 const ID_IS_CALL_WIDE = Object.fromEntries(PLATFORM_CATALOG.map((d) => [d.name, d.idIsCallWide])) as Record<Platform, boolean>;
