@@ -6,7 +6,7 @@
  */
 import type { ConnectionConfig } from '../../connection/types';
 import { labelledByConfigPath } from '../../connection/config-paths';
-import { readSettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
+import { callTtlSetting, readSettings, retrySettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
 import { PbxError } from '../../errors';
 
 const HTTP = ['https', 'http'] as const;
@@ -46,18 +46,8 @@ export const ALE_SETTINGS = [
   { key: 'requestTimeoutMs', type: 'number', default: 10_000, limits: { min: 50, max: 300_000 },
     label: { n8n: 'Request Timeout (ms)', nodeRed: 'Request timeout', cli: 'timeout' },
     description: 'Deadline of each request' },
-  { key: 'backoffInitialMs', type: 'number', default: 500, limits: { min: 1, max: 600_000 },
-    label: { n8n: 'First Retry Delay (ms)', nodeRed: 'First retry delay (ms)', cli: 'backoff-ms' },
-    description: 'First reconnect delay (it doubles up to the maximum)' },
-  { key: 'backoffMaxMs', type: 'number', default: 30_000, limits: { min: 1, max: 3_600_000 },
-    label: { n8n: 'Max Retry Delay (ms)', nodeRed: 'Max retry delay (ms)', cli: 'backoff-max-ms' },
-    description: 'Longest reconnect delay' },
-  { key: 'healthyAfterMs', type: 'number', default: 10_000, limits: { min: 0, max: 3_600_000 },
-    label: { n8n: 'Healthy After (ms)', nodeRed: 'Healthy after (ms)', cli: 'healthy-after-ms' },
-    description: 'A stream up this long restarts the retry delays from the first' },
-  { key: 'callTtlMs', type: 'number', default: 4 * 3600_000, limits: { min: 1000 },
-    label: { n8n: 'Call Expiry (ms)', nodeRed: 'Call expiry (ms)', cli: 'call-ttl-ms' },
-    description: 'A call with no news this long ends (endReason unknown)' },
+  ...retrySettings('A stream up this long restarts the retry delays from the first'),
+  callTtlSetting,
   { key: 'applicationName', type: 'string', default: 'pbxflow', limits: { maxLength: 64 },
     label: { n8n: 'Application Name', nodeRed: 'Application name', cli: 'application-name' },
     description: 'The application name the session is opened with' },
