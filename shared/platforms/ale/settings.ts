@@ -1,12 +1,11 @@
 /**
  * ALE (OpenTouch, O2G) settings, as data: what the n8n credential, the Node-RED connection and the CLI flags show,
  * and what the connection gets, checked before anything opens. Keys are where the setting sits in a
- * ConnectionConfig (top level, `tls`, or `extra`: see shared/connection/config-paths.ts). Nothing here imports the
+ * ConnectionConfig (top level, `tls`, or `extra`: see `configPath` in shared/connection/settings.ts). Nothing here imports the
  * connection.
  */
 import type { ConnectionConfig } from '../../connection/types';
-import { labelledByConfigPath } from '../../connection/config-paths';
-import { callTtlSetting, readSettings, retrySettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
+import { callTtlSetting, labelledByConfigPath, readSettings, retrySettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
 import { PbxError } from '../../errors';
 
 const HTTP = ['https', 'http'] as const;
