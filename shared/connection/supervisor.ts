@@ -39,7 +39,7 @@ import type { OperationName } from '../operations/catalogue';
 import { Backoff } from './backoff';
 import { BaseConnection, safe, type BaseConnectionOptions } from './base';
 import type { PlatformDriver, StreamEnd, StreamSink } from './driver';
-import type { EventSubscription, OperationOptions } from './types';
+import type { ConnectionWarning, EventSubscription, OperationOptions } from './types';
 
 export type Phase =
   | 'idle'
@@ -166,6 +166,16 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   }
 
   /** Told of every phase change (tests, diagnostics). */
+  /** A driver's warning, through the connection's scrubber and rate limit (drivers get this as their `warn`). */
+  driverWarning(kind: ConnectionWarning['kind'], message: string): void {
+    this.warn({ kind, message });
+  }
+
+  /** Server text with every known secret taken out (drivers get this as their `scrub`). */
+  scrubText(text: string): string {
+    return this.scrub(text);
+  }
+
   onTransition(fn: (to: Phase, from: Phase) => void): () => void {
     this.transitionListeners.add(fn);
     return () => this.transitionListeners.delete(fn);

@@ -170,9 +170,6 @@ export class AleConnection extends SupervisedConnection<AleLink> {
     this.secrets.addSessionCookie(token);
   }
 
-  scrubText(text: string): string {
-    return this.scrub(text);
-  }
 
   protected override async shutdown(): Promise<void> {
     await super.shutdown();

@@ -4,7 +4,7 @@
  */
 import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection } from '../../connection/supervisor';
-import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
+import type { ConnectionConfig, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
 import type { OperationName } from '../../operations/catalogue';
 import { AsteriskDriver } from './driver';
@@ -23,10 +23,6 @@ export class AsteriskConnection extends SupervisedConnection<AmiSession> {
     super(asterisk, o);
   }
 
-  /** The driver's warnings, through the connection's scrubber and rate limit. */
-  driverWarning(kind: ConnectionWarning['kind'], message: string): void {
-    this.warn({ kind, message });
-  }
 }
 
 /** Settings are checked before anything opens: a bad configuration throws PbxError INVALID_INPUT and leaves nothing behind. */

@@ -4,7 +4,7 @@
  */
 import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection, type SupervisorOptions } from '../../connection/supervisor';
-import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
+import type { ConnectionConfig, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
 import type { PbxEvent } from '../../model/events';
 import { TelServicesDriver, type TelServicesStats, type TsOpening } from './driver';
@@ -51,19 +51,12 @@ export class TelServicesConnection extends SupervisedConnection<TsOpening> {
     return this.telservices.eventPorts();
   }
 
-  /** The driver's warnings, through the connection's scrubber and rate limit. */
-  driverWarning(kind: ConnectionWarning['kind'], message: string): void {
-    this.warn({ kind, message });
-  }
 
   /** Datagrams come whether or not a stream is open: their events go out as they come. */
   driverEvents(events: PbxEvent[]): void {
     if (!this.closed) this.deliver(events);
   }
 
-  scrubText(text: string): string {
-    return this.scrub(text);
-  }
 }
 
 /** The driver and the supervisor's options a configuration stands for (no `this`: it runs before the connection exists). */

@@ -4,7 +4,7 @@
  */
 import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection, type SupervisorOptions } from '../../connection/supervisor';
-import type { ConnectionConfig, ConnectionWarning, PbxConnection } from '../../connection/types';
+import type { ConnectionConfig, PbxConnection } from '../../connection/types';
 import { PbxError } from '../../errors';
 import type { OperationName } from '../../operations/catalogue';
 import type { ServerClock } from './clock';
@@ -48,14 +48,7 @@ export class VoicenterConnection extends SupervisedConnection<VoicenterLink> {
     return this.voicenter.clock;
   }
 
-  /** The driver's warnings, through the connection's scrubber and rate limit. */
-  driverWarning(kind: ConnectionWarning['kind'], message: string): void {
-    this.warn({ kind, message });
-  }
 
-  scrubText(text: string): string {
-    return this.scrub(text);
-  }
 }
 
 /** The driver and the supervisor's options a configuration stands for (no `this`: it runs before the connection exists). */
