@@ -11,11 +11,13 @@ import type { ConnectionWarning } from './types';
 /**
  * Why a stream ended, in the one vocabulary every platform uses. The supervisor maps each kind to one action:
  * - `ended`: the server closed it in an orderly way (a restart announced, a long poll that ran out): reopen at once
- *   when the stream had proven healthy, else back off;
+ *   (and quietly) when the stream had proven healthy, else back off;
  * - `lost`: the network or a keepalive gave up: back off, then reopen (with the same session when it still holds);
  * - `relogin`: the session is no longer valid (expired, the monitored set changed): back off, log in again;
- * - `failover`: this server will not serve us: back off, then the next server: log in there, or (`sameSession`: the
- *   session serves every server, as a token does) open the stream there with the same session;
+ * - `failover`: this server will not serve us (the driver gave it its retries first, each on the back-off): log in
+ *   on the next server at once, the first hop since a stream last came up; a further hop before one comes up backs
+ *   off first. `sameSession` (the session serves every server, as a token does; the driver moves on at every drop):
+ *   back off, then open the stream on the next server with the same session;
  * - `refused`: the server refused our credentials on the stream: log in again once when the session was not fresh,
  *   else fail for good;
  * - `fatal`: stop for good with this error (nothing restarts it);
@@ -99,8 +101,9 @@ export interface PlatformDriver<S = unknown> {
   /** Whether `session` can still serve (an AMI session dies with its socket; a REST session may outlive a stream). */
   sessionUsable?(session: S): boolean;
   /**
-   * Session-only mode (an action with no event listener yet): resolves when the session ends on its own. Without
-   * it, a session is trusted until an operation fails.
+   * Session-only mode (an action with no event listener yet): resolves when the session ends on its own; the
+   * supervisor then logs in again at the next use (ready(), execute(), a listener), at once. Without it, a session
+   * is trusted until an operation fails.
    */
   holdSession?(session: S, signal: AbortSignal): Promise<StreamEnd>;
   /** One operation with a live session. */

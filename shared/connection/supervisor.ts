@@ -8,20 +8,26 @@
  *              └─────────────────────────────────────────────────────────► subscribe ──► open
  *   open ──(first input: healthy clock starts)──► resync ──► connected
  *   idle ──► login: at once, or (`start: 'on-demand'`) at the first ready(), onEvent() or execute()
+ *   session-only ──(the session ends on its own)──► idle (`reconnecting`): log in again at the next ready(),
+ *        onEvent() or execute(), at once (an unused session is not kept up in the background)
  *   resync | connected ──(sink.hold: the server cannot serve for now)──► held: `reconnecting`, the stream and the
  *        session stay, operations still run; the driver's probe on the hold back-off until the stream ends
  *   a failed resync: a warning, or (driver.resyncRequired) the stream ends as relogin (`reopen`: as lost)
  *   open | connected ──(stream ends: StreamEnd)──► classify:
- *        ended    -> reopen now if the stream was healthy, else backoff
+ *        ended    -> reopen now, quietly and from the back-off's first step, if the stream was healthy; else backoff
  *        lost     -> backoff -> open again (same session while the driver says it is usable, else login)
  *        relogin  -> backoff -> login
- *        failover -> backoff -> login on the next server (sameSession: open the stream there, same session)
+ *        failover -> login on the next server at once: the first hop since a stream last came up (the driver gave
+ *                    this server its retries); a further hop before one comes up -> backoff first
+ *                    (sameSession: backoff -> open the stream on the next server, same session)
  *        refused  -> backoff -> login once more; refused again before a stream got through -> failed
  *        fatal    -> failed            aborted -> closed (or subscribe, when events became wanted)
  *   an error thrown by a step: AuthError and the fatal classes (INVALID_INPUT, UNSUPPORTED, NOT_ALLOWED) -> failed;
  *        anything else -> backoff -> the step again (login when the session is no longer usable)
  *   backoff: one wait from BaseConnection.retryDelay() (the one capped back-off; it restarts from its first step only
  *        after a stream stayed up `healthyAfterMs`); state `reconnecting` with the attempt number of that back-off.
+ *        Every end that backs off or fails over is a `channel` warning; a healthy stream's orderly end is not, nor a
+ *        failed resync's reopen (the resync warned).
  *   failed: stop for good: nothing restarts it, ready() rejects with the error.
  *
  *   renewal (a session whose credential expires, drivers with `renew`), beside the phases while the session lives:
@@ -97,8 +103,8 @@ export interface RenewalOptions {
   maxMs?: number;
 }
 
-/** What one turn of the loop decided. */
-type Next = { wait: number; reason?: string } | 'stop';
+/** What one turn of the loop decided: wait (0: go on at once), wait for the next use (`demand`), or stop. */
+type Next = { wait: number; reason?: string } | 'demand' | 'stop';
 
 export class SupervisedConnection<S = unknown> extends BaseConnection {
   private readonly driver: PlatformDriver<S>;
@@ -116,10 +122,17 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   private server = 0;
   /** A stream was refused since the last one that came up: a second refusal is final. */
   private refusedOnce = false;
+  /** A fail-over went to the next server at once since a stream last came up: the next one backs off first. */
+  private hoppedOnce = false;
+  /** Wakes the loop waiting for the next use (a session-only session ended); unset otherwise. */
+  private demand?: () => void;
   private eventListeners = 0;
   private wantEvents?: () => void;
-  /** Ends the open stream with this end (a renewal that gave up); unset between streams. */
-  private stopStream?: (end: StreamEnd) => void;
+  /**
+   * Ends the open stream with this end (a renewal that gave up, a failed resync); `quiet`: already warned of (no
+   * `channel` warning). Unset between streams.
+   */
+  private stopStream?: (end: StreamEnd, quiet?: boolean) => void;
   private readonly now: () => number;
   private readonly renewal: Required<Omit<RenewalOptions, 'maxMs'>>;
   private readonly renewBackoff: Backoff;
@@ -153,6 +166,8 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
   protected override working(): void {
     super.working();
     if (!this.closed && !this.loopDone) this.loopDone = this.loop();
+    // A use (ready(), onEvent(), execute()): a session-only connection whose session ended logs in again now.
+    this.demand?.();
   }
 
   /** Where the life cycle is now. */
@@ -209,6 +224,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     this.stop(err);
     this.stopStream?.({ kind: 'fatal', error: err });
     this.wantEvents?.();
+    this.demand?.();
     this.interrupt();
   }
 
@@ -259,6 +275,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     clearTimeout(this.holdTimer);
     this.closing.abort();
     this.wantEvents?.();
+    this.demand?.();
     await this.loopDone;
     this.go('closed');
     await this.driver.shutdown(this.session).catch(() => undefined);
@@ -276,6 +293,11 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
         next = this.onError(err);
       }
       if (next === 'stop' || this.closed || this.fatal) break;
+      if (next === 'demand') {
+        this.go('idle');
+        await this.untilDemand();
+        continue;
+      }
       if (next.wait > 0) {
         this.go('backoff');
         this.setState({ state: 'reconnecting', reason: next.reason, attempt: this.backoff.attempts });
@@ -303,7 +325,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     const session = this.session;
     if (this.mode === 'when-listened' && this.eventListeners === 0) {
       const end = await this.sessionOnly(session);
-      if (end.kind !== 'aborted') return this.classify(end);
+      if (end.kind !== 'aborted') return this.sessionOnlyEnded(end);
       if (this.closed || this.fatal) return 'stop';
     }
     this.go('subscribe');
@@ -318,6 +340,7 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
       up: () => {
         if (up || over || this.closed) return;
         up = true;
+        this.hoppedOnce = false;
         this.streamUp();
         void this.resync(session, signal, () => !over);
       },
@@ -329,9 +352,9 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
         if (!over && !this.closed) this.hold(session, reason, AbortSignal.any([signal, stop.signal]));
       },
     };
-    let forced: StreamEnd | undefined;
-    this.stopStream = (e) => {
-      forced ??= e;
+    let forced: { end: StreamEnd; quiet: boolean } | undefined;
+    this.stopStream = (e, quiet = false) => {
+      forced ??= { end: e, quiet };
       stop.abort();
     };
     let end: StreamEnd;
@@ -343,7 +366,8 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
       clearTimeout(this.holdTimer);
       this.holdTimer = undefined;
     }
-    return this.classify(forced && end.kind === 'aborted' ? forced : end);
+    const mine = forced && end.kind === 'aborted' ? forced : undefined;
+    return this.classify(mine?.end ?? end, { up, quiet: mine?.quiet ?? false });
   }
 
   /** A driver step, cut short by close(): the supervisor never waits on a driver that ignores its signal. */
@@ -391,7 +415,8 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
       // A resync cut short by its stream's end is no news: the end is classified on its own.
       if (this.closed || !streamLive()) return;
       if (this.driver.resyncRequired === 'reopen') {
-        this.stopStream?.({ kind: 'lost', reason: 'resync failed' });
+        // The driver warned of its failed resync: the reopen that follows is no second warning.
+        this.stopStream?.({ kind: 'lost', reason: 'resync failed' }, true);
         return;
       }
       if (this.driver.resyncRequired) {
@@ -430,34 +455,49 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
     next();
   }
 
-  /** A stream's end -> what to do next. */
-  private classify(end: StreamEnd): Next {
+  /**
+   * A stream's end -> what to do next. `up`: the stream gave its first input; `quiet`: the end was warned of
+   * already (no `channel` warning).
+   */
+  private classify(end: StreamEnd, { up = false, quiet = false }: { up?: boolean; quiet?: boolean } = {}): Next {
     if (this.closed) return 'stop';
     // Only refusals in a row are final: any other end in between starts the count again.
     if (end.kind !== 'refused') this.refusedOnce = false;
+    const note = (reason: string) => (quiet ? undefined : this.note(reason));
     switch (end.kind) {
       case 'aborted':
         return 'stop';
       case 'fatal':
         this.stop(end.error);
         return 'stop';
-      case 'ended': {
-        const healthy = this.streamHealthy;
-        const wait = this.retryDelay();
-        this.note(end.reason);
-        return { wait: healthy ? 0 : wait, reason: end.reason };
-      }
+      case 'ended':
+        if (up && this.streamHealthy) {
+          // An orderly end of a stream that worked (a channel timeout, a long poll that ran out): reopened at once
+          // and quietly; the next failure waits the back-off's first step again.
+          this.backoff.reset();
+          return { wait: 0, reason: end.reason };
+        }
+        note(end.reason);
+        return { wait: this.retryDelay(), reason: end.reason };
       case 'lost':
-        this.note(end.reason);
+        note(end.reason);
         return { wait: this.retryDelay(), reason: end.reason };
       case 'relogin':
         this.dropSession();
-        this.note(end.reason);
+        note(end.reason);
         return { wait: this.retryDelay(), reason: end.reason };
       case 'failover':
         if (!end.sameSession) this.dropSession();
         this.server++;
-        this.note(end.reason);
+        note(end.reason);
+        if (!end.sameSession && !this.hoppedOnce) {
+          // The driver gave this server its retries (each on the back-off) before giving it up: the next server is
+          // tried at once, as a dead server is no reason to wait. Once per outage: a further hop before a stream
+          // came up (every server failed) waits the back-off like any other retry.
+          this.hoppedOnce = true;
+          this.setState({ state: 'reconnecting', reason: end.reason, attempt: this.backoff.attempts + 1 });
+          return { wait: 0, reason: end.reason };
+        }
         return { wait: this.retryDelay(), reason: end.reason };
       case 'refused':
         if (this.refusedOnce) {
@@ -466,9 +506,33 @@ export class SupervisedConnection<S = unknown> extends BaseConnection {
         }
         this.refusedOnce = true;
         this.dropSession();
-        this.note(`${end.reason}: logging in again`);
+        note(`${end.reason}: logging in again`);
         return { wait: this.retryDelay(), reason: end.reason };
     }
+  }
+
+  /**
+   * A session-only session ended on its own (the server dropped it): `reconnecting`, and the next use logs in again
+   * at once; nothing logs in while nobody uses the connection. Refused and fatal ends count as on a stream.
+   */
+  private sessionOnlyEnded(end: StreamEnd): Next {
+    if (end.kind === 'aborted' || end.kind === 'fatal' || end.kind === 'refused') return this.classify(end);
+    if (this.closed) return 'stop';
+    if (end.kind === 'failover') this.server++;
+    if (end.kind !== 'failover' || !end.sameSession) this.dropSession();
+    this.setState({ state: 'reconnecting', reason: end.reason });
+    return 'demand';
+  }
+
+  /** Resolves at the next use of the connection (see `working()`), or at close() / a fatal error. */
+  private untilDemand(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.demand = () => {
+        this.demand = undefined;
+        resolve();
+      };
+      if (this.closed || this.fatal || this.eventListeners > 0) this.demand();
+    });
   }
 
   /** An error thrown by a step -> fail for good (fatal classes) or back off. */
