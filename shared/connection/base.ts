@@ -13,6 +13,7 @@ import { AuthError, DecodeError, PbxApiError, PbxError } from '../errors';
 import type { ConnectionStateInfo, PbxEvent, Platform } from '../model/events';
 import { eventId } from '../model/ids';
 import type { OperationName } from '../operations/catalogue';
+import { ForwardHold } from '../tracker/forward-hold';
 import { Backoff, type BackoffOptions } from './backoff';
 import { Secrets } from './secrets';
 import type { ConnectionState, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from './types';
@@ -32,6 +33,8 @@ export interface BaseConnectionOptions {
   healthyAfterMs?: number;
   /** Warnings of one kind shown per minute. Default 10. */
   warningsPerMinute?: number;
+  /** How long the end of a view forwarded on no answer waits for a monitored user to ring (ms). Default 2 s. */
+  forwardSettleMs?: number;
 }
 
 export abstract class BaseConnection implements PbxConnection {
@@ -62,6 +65,9 @@ export abstract class BaseConnection implements PbxConnection {
    */
   private aliveHandle?: NodeJS.Timeout;
   private keepAlive = true;
+  /** Ends of views forwarded on no answer, waiting for the call's outcome (see forward-hold.ts). */
+  private readonly forwardHold: ForwardHold;
+  private forwardTimer?: NodeJS.Timeout;
 
   protected constructor(o: BaseConnectionOptions) {
     this.platform = o.platform;
@@ -69,6 +75,7 @@ export abstract class BaseConnection implements PbxConnection {
     this.backoff = new Backoff(o.backoff);
     this.healthyAfterMs = o.healthyAfterMs ?? 10_000;
     this.limiter = new WarningLimiter(o.warningsPerMinute ?? 10);
+    this.forwardHold = new ForwardHold({ settleMs: o.forwardSettleMs });
   }
 
   get state(): ConnectionState {
@@ -137,6 +144,8 @@ export abstract class BaseConnection implements PbxConnection {
       await this.shutdown();
     } finally {
       this.rejectWaiters(new PbxError('CLOSED', 'The connection was closed'));
+      clearTimeout(this.forwardTimer);
+      this.send(this.forwardHold.flush()); // what was held happened: said before the connection says it closed
       this.setState({ state: 'disconnected', reason: 'closed' });
       this.listeners.clear();
       this.stateListeners.clear();
@@ -235,6 +244,27 @@ export abstract class BaseConnection implements PbxConnection {
   }
 
   protected deliver(events: PbxEvent[]): void {
+    const now = Date.now();
+    this.send(this.forwardHold.push(events, now));
+    if (this.forwardHold.size) this.scheduleHold(now);
+  }
+
+  /** Held ends go out when their time comes, even when no other event arrives. */
+  private scheduleHold(now: number): void {
+    const due = this.forwardHold.nextDueAt();
+    clearTimeout(this.forwardTimer);
+    this.forwardTimer = undefined;
+    if (due === undefined || this.closed) return;
+    this.forwardTimer = setTimeout(() => {
+      this.forwardTimer = undefined;
+      const t = Date.now();
+      this.send(this.forwardHold.tick(t));
+      if (this.forwardHold.size) this.scheduleHold(t);
+    }, Math.max(0, Math.min(due - now, 2 ** 31 - 1)));
+    this.forwardTimer.unref();
+  }
+
+  private send(events: PbxEvent[]): void {
     for (const ev of events) {
       for (const l of this.listeners) {
         if (l.includeRaw || ev.raw === undefined) safe(() => l.fn(ev));

@@ -465,6 +465,9 @@ export class CallTracker {
     if ((reason === 'abandoned' || reason === 'no_answer') && rec.direction === 'incoming'
       && this.answers.elsewhere(callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
     const extra: Partial<CallInfo> = { endReason: reason, endedAt: iso(time) };
+    // Not answered here, and the PBX says where the call went on to (a forward on no answer, a hunt group's next
+    // member): said, so that the end can wait for the call's outcome there (forward-hold.ts).
+    if (reason === 'no_answer' && how.newDestination && rec.direction === 'incoming') extra.redirectedTo = how.newDestination;
     if (how.outage) extra.endedDuringOutage = true;
     if (how.mergedInto) extra.mergedInto = how.mergedInto;
     const hint = this.replacements.get(rec.callId);

@@ -93,6 +93,13 @@ describe('follow-up on the simulator (O2G)', () => {
     await settle();
     expect(n8n.perUser.filter((e) => e.type === 'call.missed' && e.user === 'bob')).toEqual([]);
     expect(n8n.followUps).toEqual([]);
+    // Alice's phone rang first; her forward took the call to bob, who answered: she did not miss it.
+    expect(n8n.perUser.filter((e) => e.type === 'call.missed')).toEqual([]);
+    const aliceEnd = n8n.perUser.filter((e) => e.type === 'call.ended' && e.user === 'alice');
+    expect(aliceEnd.map((e) => [e.call!.endReason, e.call!.redirectedTo?.number])).toEqual([['answered_elsewhere', '202']]);
+    // Said after bob's answer (when it was known), once.
+    const order = n8n.perUser.filter((e) => e.type.startsWith('call.')).map((e) => `${e.user}:${e.type}`);
+    expect(order.indexOf('alice:call.ended')).toBeGreaterThan(order.indexOf('bob:call.answered'));
   }, 15_000);
 
   /** Ring groups on the virtual PBX (being added by another change): the simultaneous case, once they exist. */
