@@ -113,6 +113,16 @@ export class AsteriskDriver implements PlatformDriver<AmiSession> {
         this.report('resync', `${action} failed: ${(err as Error).message}`);
       }
     }
+    // FreePBX's forward on no answer (AstDB CFU/<ext>) raises no AMI event: read it for the monitored users, so a
+    // leg that times out can name where the call goes next.
+    for (const user of users.length ? users : this.s.users) {
+      try {
+        const a = await session.action('DBGet', { Family: 'CFU', Key: user }, { list: true });
+        this.pipeline.normalizer.setNoAnswerForward(user, a.events.find((m) => m.fields.Event === 'DBGetResponse')?.fields.Val);
+      } catch {
+        this.pipeline.normalizer.setNoAnswerForward(user, undefined); // no such key: no forward on no answer
+      }
+    }
     return out;
   }
 

@@ -40,6 +40,8 @@ export class AsteriskNormalizer {
   /** Linkedid -> sequence number of its latest answer. */
   private readonly lastAnswer = new Map<string, number>();
   private readonly routing = new Map<string, RoutingInfo>();
+  /** User -> their forward on no answer's target (FreePBX AstDB `CFU/<ext>`), which no AMI event carries. */
+  private readonly noAnswerForwards = new Map<string, string>();
   /** Originated legs we asked for (Originate ChannelId -> destination). */
   private readonly originates = new Map<string, string>();
   private readonly users?: ReadonlySet<string>;
@@ -295,6 +297,15 @@ export class AsteriskNormalizer {
     this.legsOf.delete(k);
     const obs: CallObservation = { kind: 'call', platform: PLATFORM, user: c.user, callId: c.call, time, removed: true, cause: this.endCause(c, f.Cause), raw: m.fields };
     if (c.newDestination) obs.newDestination = c.newDestination;
+    else if (obs.cause === 'no_answer' && c.dialStatus === 'NOANSWER' && !this.chans.get(c.dialedBy ?? '')?.local) {
+      // The caller's own Dial to the user's phone timed out (the caller is still there): FreePBX's forward on no
+      // answer dials `Local/<CFU target>@from-internal/n` next (FPBX-core macro-dial-one, inventory 2.5). AMI names
+      // that target only after this leg is gone, so it comes from AstDB (setNoAnswerForward): said, so that this end
+      // can wait for the call's outcome there (shared/tracker/forward-hold.ts). A leg dialled through a Local pair
+      // (a ring group's member, a forward's second hop) is left as it was: the member's own forward is not followed.
+      const to = this.noAnswerForwards.get(c.user);
+      if (to) obs.newDestination = { number: to };
+    }
     return [obs];
   }
 
@@ -501,6 +512,17 @@ export class AsteriskNormalizer {
   routingOf(user: string): RoutingInfo {
     const r = this.routing.get(user);
     return r ? { ...r, forward: r.forward ? { ...r.forward } : null } : { forward: null, overflow: null, dnd: false };
+  }
+
+  /**
+   * The user's forward on no answer (AstDB `CFU/<ext>`, read with DBGet or written by our setForward; undefined:
+   * off). FreePBX writes it from its feature codes with `Set(DB(CFU/<ext>)=…)` (FPBX-callforward
+   * functions.inc.php `app-cf-unavailable-on`), which raises no AMI event and no device state (only `CF` has the
+   * `Custom:CF<ext>` lamp): a change made from a phone is known once AstDB is read again.
+   */
+  setNoAnswerForward(user: string, destination: string | undefined): void {
+    if (destination) this.noAnswerForwards.set(user, destination);
+    else this.noAnswerForwards.delete(user);
   }
 
   /** The forward target (AstDB `CF/<ext>`), which no device state carries. */

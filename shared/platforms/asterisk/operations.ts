@@ -119,6 +119,8 @@ export async function runOperation(op: OperationName, input: Record<string, unkn
       const families = cond === 'immediate' ? ['CF'] : cond === 'busy' ? ['CFB'] : cond === 'no_answer' ? ['CFU'] : cond === 'busy_no_answer' ? ['CFB', 'CFU'] : undefined;
       if (!families) throw new PbxError('INVALID_INPUT', 'condition must be immediate, busy, no_answer or busy_no_answer');
       for (const fam of families) await c.session.action('DBPut', { Family: fam, Key: ext, Val: number });
+      // AMI never announces AstDB's CFU: the normalizer learns the forward on no answer's target from us.
+      c.pipeline.normalizer.setNoAnswerForward(ext, families.includes('CFU') ? number : undefined);
       if (families.includes('CF')) {
         c.pipeline.normalizer.setForwardTarget(ext, number);
         await c.session.action('Setvar', { Variable: `DEVICE_STATE(Custom:CF${ext})`, Value: 'BUSY' });
@@ -128,6 +130,7 @@ export async function runOperation(op: OperationName, input: Record<string, unkn
     case 'cancelForward': {
       for (const fam of ['CF', 'CFB', 'CFU']) await dbDel(c, fam, ext);
       c.pipeline.normalizer.setForwardTarget(ext, undefined);
+      c.pipeline.normalizer.setNoAnswerForward(ext, undefined);
       await c.session.action('Setvar', { Variable: `DEVICE_STATE(Custom:CF${ext})`, Value: 'NOT_INUSE' });
       return routing(c);
     }

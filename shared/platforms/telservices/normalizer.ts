@@ -282,6 +282,7 @@ export class TelServicesNormalizer {
       matched.add(f);
       if (!fromSnapshot) f.lastAt = time;
       const prevNumber = f.number;
+      const prevState = f.state;
       f.slot = slot;
       f.state = info.state;
       if (ref) f.ref = ref;
@@ -290,6 +291,7 @@ export class TelServicesNormalizer {
       if (terminal) {
         o.removed = true;
         const hinted = this.departureCause(d, time, o);
+        if (!hinted && info.cause === 'redirect' && f.incoming && prevState === 'alerting') this.forwardedOnNoAnswer(d, o);
         o.cause = o.cause ?? (info.state === 'failed' ? 'failed' : hinted);
         this.ended(d, f, c.id, time);
       } else next.push(f);
@@ -386,6 +388,22 @@ export class TelServicesNormalizer {
     d.departure = undefined;
     if (dep.destination) o.newDestination = { number: dep.destination };
     return dep.cause;
+  }
+
+  /**
+   * A ringing call leaves the device with cause `redirect` and we did not divert it: the PBX diverted it. TelServer
+   * reports a diversion with cause "redirect" and names the diverting party only on the device the call reaches
+   * (`lastRedirectionParty`, TS "Call" parameters and examples 5-6, TS:L1793, L2237-2312); the diverting device's
+   * own event does not say where the call went. With a forward on no answer on for the device (its `forward`
+   * events and snapshot `forwards`, TS A.8.12/A.8.18), that forward is what took it: the call rang here unanswered
+   * and went on to the forward's number, so the end can wait for the outcome there (shared/tracker/forward-hold.ts).
+   * Limit: a user diverting the ringing call by hand while such a forward is on reads the same.
+   */
+  private forwardedOnNoAnswer(d: DeviceState, o: CallObservation): void {
+    const number = [...d.forwards.values()].find((f) => f.state === 'on' && f.number && conditionOf(f.type) === 'no_answer')?.number;
+    if (!number) return;
+    o.cause = 'no_answer';
+    o.newDestination = { number };
   }
 
   private newKey(device: string, d: DeviceState, id: string, ref?: string): string {

@@ -302,7 +302,10 @@ export class TelServicesFrontEnd {
     rc.view = c.view;
     rc.cause = c.cause;
     if (c.view.state === 'active' && !rc.connectedAt) rc.connectedAt = Date.now();
-    if (c.action === 'removed') rc.ended = { cause: c.cause };
+    // The PBX's forward on no answer takes the ringing call to another number: TelServer reports a diversion with
+    // cause "redirect" (TS "Call" parameters: `lastRedirectionParty` "has diverted the call (cause is 'redirect')",
+    // TS:L1793). The diverting device's event names no destination (the spec shows the one the call reaches).
+    if (c.action === 'removed') rc.ended = { cause: c.cause === 'no_answer' && c.newDestination ? 'redirected' : c.cause };
     const call = renderCall(String(d.id), d.list, Date.now(), this.o.callReference !== false);
     d.list = d.list.filter((x) => !x.ended);
     for (const x of d.list) x.cause = undefined;
