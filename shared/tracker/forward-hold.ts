@@ -15,6 +15,9 @@
 import type { PbxEvent } from '../model/events';
 import { callWideKey } from './answered-elsewhere';
 
+/** Calls whose ringing users are kept (a bound: older ones are forgotten first). */
+const MAX_RINGING = 10_000;
+
 export interface ForwardHoldOptions {
   /** How long a held end waits for the call to show up at a monitored user (ms). Default 2 s. */
   settleMs?: number;
@@ -27,7 +30,7 @@ export interface ForwardHoldOptions {
 interface HeldCall {
   /** Events held, in order (each view's `call.ended`, then its `call.missed`). */
   events: PbxEvent[];
-  /** Views the call went on to that ring now (by user and call reference). */
+  /** Monitored users the call rings now (it went on to them, or rang them already). */
   live: Set<string>;
   /** When the held events go out unchanged, if nothing answers first (local ms). */
   dueAt: number;
@@ -36,7 +39,6 @@ interface HeldCall {
 }
 
 const keyOf = (e: PbxEvent): string => callWideKey(e.platform, e.call!.id, e.call!.globalId, e.call!.callKey);
-const viewOf = (e: PbxEvent): string => `${e.user}\u0001${e.call!.id}`;
 
 /** An unanswered incoming view ended because the call moved on (the tracker names where: `redirectedTo`). */
 const movedOn = (e: PbxEvent): boolean =>
@@ -44,6 +46,11 @@ const movedOn = (e: PbxEvent): boolean =>
 
 export class ForwardHold {
   private readonly held = new Map<string, HeldCall>();
+  /**
+   * Who each call rings now, by call-wide key: the user a forward goes to may start ringing before the first user's
+   * end arrives (TelServices: one socket per device, no order between them).
+   */
+  private readonly ringing = new Map<string, string[]>();
   private readonly settleMs: number;
   private readonly maxHoldMs: number;
   private readonly maxCalls: number;
@@ -61,7 +68,10 @@ export class ForwardHold {
 
   /** The events to deliver now, in order: `events` less what is held, plus what this releases. */
   push(events: PbxEvent[], now: number): PbxEvent[] {
-    if (this.held.size === 0 && !events.some(movedOn)) return events;
+    if (this.held.size === 0 && !events.some(movedOn)) {
+      for (const e of events) this.note(e);
+      return events;
+    }
     const out: PbxEvent[] = [];
     for (const e of events) this.one(e, now, out);
     return out;
@@ -93,11 +103,33 @@ export class ForwardHold {
     return out;
   }
 
+  /** Keeps `ringing` up to date: incoming views that ring now (one key built per call start and end). */
+  private note(e: PbxEvent): void {
+    const t = e.type;
+    if (t !== 'call.incoming' && t !== 'call.answered' && t !== 'call.ended') return;
+    const k = keyOf(e);
+    const users = this.ringing.get(k);
+    if (t === 'call.incoming') {
+      if (users) {
+        if (!users.includes(e.user)) users.push(e.user);
+        return;
+      }
+      if (this.ringing.size >= MAX_RINGING) this.ringing.delete(this.ringing.keys().next().value as string);
+      this.ringing.set(k, [e.user]);
+      return;
+    }
+    if (!users) return;
+    const i = users.indexOf(e.user);
+    if (i >= 0) users.splice(i, 1);
+    if (users.length === 0) this.ringing.delete(k);
+  }
+
   private one(e: PbxEvent, now: number, out: PbxEvent[]): void {
     if (!e.call) {
       out.push(e);
       return;
     }
+    this.note(e);
     const k = keyOf(e);
     const h = this.held.get(k);
     if (movedOn(e) && e.type === 'call.ended') {
@@ -108,17 +140,16 @@ export class ForwardHold {
       out.push(e);
       return;
     }
-    const view = viewOf(e);
     switch (e.type) {
       case 'call.missed':
         // The missed call of a held end goes with it; another view's goes out (its end was not held).
-        if (h.events.some((x) => x.type === 'call.ended' && viewOf(x) === view)) {
+        if (h.events.some((x) => x.type === 'call.ended' && x.user === e.user && x.call!.id === e.call!.id)) {
           h.events.push(e);
           return;
         }
         break;
       case 'call.incoming':
-        h.live.add(view);
+        h.live.add(e.user);
         h.dueAt = Number.POSITIVE_INFINITY; // someone monitored rings: wait for their answer or end
         break;
       case 'call.answered':
@@ -129,7 +160,7 @@ export class ForwardHold {
         }
         break;
       case 'call.ended':
-        if (h.live.delete(view) && h.live.size === 0) {
+        if (h.live.delete(e.user) && h.live.size === 0) {
           // The call went on and ended unanswered there too: what was held is what happened.
           out.push(e);
           this.release(k, h, out, true);
@@ -148,9 +179,11 @@ export class ForwardHold {
       }
       this.held.set(k, (h = { events: [], live: new Set(), dueAt: now + this.settleMs, since: now }));
     }
-    h.live.delete(viewOf(e));
+    h.live.delete(e.user);
+    // Users this call already rings (their phone started before this end arrived) count as where it went.
+    for (const u of this.ringing.get(k) ?? []) if (u !== e.user && !h.events.some((x) => x.user === u)) h.live.add(u);
     h.events.push(e);
-    if (h.live.size === 0) h.dueAt = now + this.settleMs;
+    h.dueAt = h.live.size === 0 ? now + this.settleMs : Number.POSITIVE_INFINITY;
   }
 
   /** Another monitored user answered: the held views end `answered_elsewhere`, and were not missed. */

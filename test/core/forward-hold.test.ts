@@ -91,4 +91,15 @@ describe('ForwardHold', () => {
     const batch = [ev('call.ended', 'a', { reason: 'completed', to: '1', answered: true }), ev('call.ended', 'b', { reason: 'redirected', to: '1' })];
     expect(h.push(batch, 0)).toBe(batch);
   });
+
+  it('bob already rings when alice\'s end arrives (no order between sockets): it waits for bob, answered or not', () => {
+    const h = new ForwardHold({ settleMs: 100 });
+    h.push([ev('call.incoming', 'alice'), ev('call.incoming', 'bob')], 0);
+    expect(h.push([ev('call.ended', 'alice', { reason: 'no_answer', to: '202' }), ev('call.missed', 'alice', { reason: 'no_answer' })], 5)).toEqual([]);
+    expect(h.nextDueAt()).toBe(10 * 60_000 + 5); // only the ceiling: bob rings
+    expect(names(h.push([ev('call.answered', 'bob', { answered: true })], 3000))).toEqual(['bob:call.answered', 'alice:call.ended:answered_elsewhere']);
+    h.push([ev('call.incoming', 'carol', { globalId: 'G3' }), ev('call.incoming', 'dave', { globalId: 'G3' })], 4000);
+    h.push([ev('call.ended', 'carol', { reason: 'no_answer', to: '204', globalId: 'G3' })], 4001);
+    expect(names(h.push([ev('call.ended', 'dave', { reason: 'abandoned', globalId: 'G3' })], 4002))).toEqual(['carol:call.ended:no_answer', 'dave:call.ended:abandoned']);
+  });
 });
