@@ -5,7 +5,6 @@
  */
 import { PbxError } from '../../errors';
 import { describe, type HttpClient } from './http';
-import { LineSplitter } from './line-splitter';
 
 export type ChannelEnd =
   /** The server ended the stream normally (channel timeout, subscription deleted...). */
@@ -24,6 +23,15 @@ export interface ChannelOptions {
   headers?: Record<string, string>;
 }
 
+/**
+ * Who reads the stream: the raw chunks as they come (the pipeline's entry, `AlePipeline.input`), each call saying
+ * how many complete lines it took; `end` takes the last line that never got its newline.
+ */
+export interface ChannelReader {
+  push(chunk: Buffer): number;
+  end(): number;
+}
+
 export class AleChannel {
   private abortFn?: () => void;
   private aborted = false;
@@ -31,7 +39,7 @@ export class AleChannel {
   constructor(private readonly http: HttpClient) {}
 
   /** One stream. `isStale` is asked once the server answers: an abort requested before `run` is not lost. */
-  async run(url: string, o: ChannelOptions, onLines: (lines: string[]) => void, isStale: () => boolean = () => false): Promise<ChannelEnd> {
+  async run(url: string, o: ChannelOptions, reader: ChannelReader, isStale: () => boolean = () => false): Promise<ChannelEnd> {
     this.aborted = isStale();
     if (this.aborted) return { kind: 'aborted', lines: 0 };
     let lines = 0;
@@ -54,7 +62,6 @@ export class AleChannel {
       return { kind: 'refused', status };
     }
     return new Promise<ChannelEnd>((resolve) => {
-      const splitter = new LineSplitter();
       let done = false;
       let idle: NodeJS.Timeout | undefined;
       const finish = (end: ChannelEnd) => {
@@ -75,18 +82,10 @@ export class AleChannel {
       arm();
       res.on('data', (chunk: Buffer) => {
         arm();
-        const got = splitter.push(chunk);
-        if (got.length) {
-          lines += got.length;
-          onLines(got);
-        }
+        lines += reader.push(chunk);
       });
       res.on('end', () => {
-        const last = splitter.end();
-        if (last.length) {
-          lines += last.length;
-          onLines(last);
-        }
+        lines += reader.end();
         finish({ kind: 'ended', lines });
       });
       res.on('error', (err: Error & { code?: string }) => finish(this.aborted ? { kind: 'aborted', lines } : { kind: 'error', error: new PbxError('NETWORK', `${describe('POST', url)}: ${err.code ?? 'stream broken'}`, { canRetry: true }), lines }));

@@ -25,15 +25,16 @@ import { operationSpec, type OperationName } from '../../operations/catalogue';
 import { normalizeCallList } from './call-list';
 import { CallStarts } from './call-starts';
 import { AleChannel } from './channel';
-import { decodeAleLine, type AleEvent } from './decoder';
+import type { AleEvent } from './decoder';
 import { HttpClient } from './http';
 import { aleSupports, runAleOperation, type AlePlatform } from './operations';
-import { AlePipeline } from './pipeline';
+import { AlePipeline, type AleInput } from './pipeline';
 import { AleRest } from './rest';
 import { idsPerSelector, splitSelectors } from './selector-split';
 import { SelfParties } from './self-party';
 import { servicePath } from './services';
 import { AleSession } from './session';
+import { checkedConfig, type AleSettings } from './settings';
 import { pilotsOf, subscriptionRequest, systemWarning, withoutOptionalPackages } from './subscription';
 
 /** Something worth telling an operator that is not an event: a skipped line, a failed resync, a reconnect cause. */
@@ -59,9 +60,6 @@ export interface AleStats {
  */
 export const DEFAULT_CHANNEL_IDLE_MS = 70_000;
 
-export const num = (v: unknown, d: number): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : d);
-/** A positive finite number, or undefined (the callee's default then applies). */
-export const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 
 /** What the supervisor holds: the session generation it logged in with (a newer one makes it stale). */
 export interface AleLink {
@@ -120,31 +118,35 @@ export class AleDriver implements PlatformDriver<AleLink> {
   private server = 0;
   private shut = false;
 
-  constructor(private readonly config: ConnectionConfig, readonly monitoredUsers: readonly string[], private readonly hooks: AleHooks) {
-    this.platform = config.platform as AlePlatform;
-    const extra = config.extra ?? {};
-    this.idleTimeoutMs = num(extra.channelIdleTimeoutMs, DEFAULT_CHANNEL_IDLE_MS);
-    this.failoverAfter = Math.max(1, num(extra.failoverAfterChannelErrors, 2));
-    this.http = new HttpClient(config.tls, hooks.scrubber);
+  /** The checked settings in the shape the subscription code reads (settings.ts `checkedConfig`). */
+  private readonly config: ConnectionConfig;
+
+  /** `s`: settings already checked against the ALE schema (settings.ts `aleSettings`). */
+  constructor(platform: AlePlatform, private readonly s: AleSettings, readonly monitoredUsers: readonly string[], private readonly hooks: AleHooks) {
+    this.platform = platform;
+    this.config = checkedConfig(platform, s);
+    this.idleTimeoutMs = s.channelIdleTimeoutMs ?? DEFAULT_CHANNEL_IDLE_MS;
+    this.failoverAfter = s.failoverAfterChannelErrors;
+    this.http = new HttpClient(this.config.tls, hooks.scrubber);
     this.session = new AleSession({
-      url: config.url!,
-      secondaryUrl: config.secondaryUrl,
-      login: config.login!,
-      password: config.password ?? '',
-      urlKind: config.urlKind ?? 'private',
-      timeoutMs: config.requestTimeoutMs ?? 10_000,
-      applicationName: typeof extra.applicationName === 'string' ? extra.applicationName : 'pbxflow',
+      url: s.url,
+      secondaryUrl: s.secondaryUrl,
+      login: s.login,
+      password: s.password,
+      urlKind: s.urlKind === 'private' ? 'private' : 'public',
+      timeoutMs: s.requestTimeoutMs,
+      applicationName: s.applicationName,
       // Known before the session opens, so an error of the session open that echoes it is scrubbed too.
       onToken: (token) => hooks.token(token),
     }, this.http);
-    this.rest = new AleRest(this.session, { timeoutMs: config.requestTimeoutMs ?? 10_000, defaultUser: config.sessionKind === 'admin' ? undefined : config.login });
+    this.rest = new AleRest(this.session, { timeoutMs: s.requestTimeoutMs, defaultUser: s.sessionKind === 'admin' ? undefined : s.login });
     this.channel = new AleChannel(this.http);
-    this.perUser = new ConcurrencyLimit(concurrencyOf(extra.resyncConcurrency));
+    this.perUser = new ConcurrencyLimit(concurrencyOf(s.resyncConcurrency));
     const rest = this.rest;
     this.selves = new SelfParties({ session: rest.session, request: (m, path, o) => this.perUser.run(() => rest.request(m, path, o), 'background') });
     // The user's own side shows their number and name once learned (the login until then).
     this.pipeline = new AlePipeline({
-      platform: this.platform, defaultUser: config.login!, includeRaw: false, callTtlMs: config.callTtlMs, pilotNames: pilotsOf(config),
+      platform: this.platform, defaultUser: s.login, includeRaw: false, callTtlMs: s.callTtlMs, pilotNames: pilotsOf(this.config),
       selfParty: (user) => this.selves.get(user),
       onWarning: (message) => hooks.diag({ kind: 'decode', message }),
     });
@@ -211,7 +213,7 @@ export class AleDriver implements PlatformDriver<AleLink> {
       throw new PbxError('PBX', `Subscription refused${typeof res?.message === 'string' ? `: ${res.message.slice(0, 300)}` : ''}`);
     }
     const pick = (a: unknown, b: unknown) => (typeof a === 'string' && a ? a : typeof b === 'string' && b ? b : undefined);
-    const url = this.config.urlKind === 'public' ? pick(res.publicPollingUrl, res.privatePollingUrl) : pick(res.privatePollingUrl, res.publicPollingUrl);
+    const url = this.s.urlKind === 'public' ? pick(res.publicPollingUrl, res.privatePollingUrl) : pick(res.privatePollingUrl, res.publicPollingUrl);
     if (!url) throw new PbxError('PBX', 'Subscription accepted without a polling URL');
     this.subscription = { id: typeof res.subscriptionId === 'string' ? res.subscriptionId : undefined, url, generation, subscriptionsUrl: `${this.session.baseUrl}${subs}` };
   }
@@ -232,7 +234,7 @@ export class AleDriver implements PlatformDriver<AleLink> {
     session.on('renewed', onRenewed);
     let end;
     try {
-      end = await this.channel.run(sub.url, { connectTimeoutMs: this.config.requestTimeoutMs ?? 10_000, idleTimeoutMs: this.idleTimeoutMs, headers: session.authHeaders() }, (lines) => this.onLines(lines, sink), stale);
+      end = await this.channel.run(sub.url, { connectTimeoutMs: this.s.requestTimeoutMs, idleTimeoutMs: this.idleTimeoutMs, headers: session.authHeaders() }, this.input(sink), stale);
     } finally {
       signal.removeEventListener('abort', onChange);
       session.off('lost', onChange);
@@ -316,14 +318,14 @@ export class AleDriver implements PlatformDriver<AleLink> {
 
   /** One operation; the REST layer logs in on its own when the session went (the operations need no stream). */
   execute(_link: AleLink, operation: OperationName, input: Record<string, unknown>, ctx: OperationContext): Promise<unknown> {
-    const user = ctx.user ?? this.config.login!;
+    const user = ctx.user ?? this.s.login;
     return runAleOperation(this.rest, operation, input, {
       platform: this.platform,
       user,
       rawEvents: this.events.wanted ? (l: (e: AleEvent) => void) => this.addRawListener(l) : undefined,
       findCall: (callId: string, u: string) => this.pipeline.tracker.callsOf(u).find((x) => x.id === callId),
       // A slow PBX may confirm routing changes later than the 10 s default; an operator can say how long to wait.
-      routingTimeoutMs: positive(this.config.extra?.routingTimeoutMs),
+      routingTimeoutMs: this.s.routingTimeoutMs,
       // A service the session does not announce (a fixed path is used): services.ts.
       warn: (message: string) => this.hooks.diag({ kind: 'session', message }),
       normalizeCalls: async (u: string, calls: unknown[]) => {
@@ -378,22 +380,24 @@ export class AleDriver implements PlatformDriver<AleLink> {
     return () => this.rawListeners.delete(listener);
   }
 
-  private onLines(lines: string[], sink: StreamSink): void {
-    for (const line of lines) {
-      this.stats.lines++;
-      if (!this.streamOpen) {
+  /**
+   * The stream's way into the pipeline, the same entry replay and the benchmarks use: the channel gives it the raw
+   * chunks; what is live-only (the stream's first line, calls touched since it opened, raw listeners, link
+   * warnings) rides on its hooks.
+   */
+  private input(sink: StreamSink): AleInput {
+    return this.pipeline.input((events) => this.emit(events, sink), {
+      line: (line) => {
+        this.stats.lines++;
+        if (this.streamOpen) return true;
         // The first line of a stream (`OnChannelInformation`) says the channel is established: the resync follows.
         this.onStreamOpen();
         sink.up();
-        if (line.includes('"OnChannelInformation"')) continue;
-      }
-      // Whatever one line does in decode -> normalize -> tracker costs that line only: one warning, and the next
-      // line goes on on the same stream.
-      const r = guardLine(line, () => {
-        const e = decodeAleLine(line);
-        if (!e) return undefined;
+        return !line.includes('"OnChannelInformation"');
+      },
+      decoded: (e) => {
         if (this.touched && e.callRef) {
-          const u = e.loginName ?? this.config.login!;
+          const u = e.loginName ?? this.s.login;
           let set = this.touched.get(u);
           if (!set) this.touched.set(u, (set = new Set()));
           set.add(e.callRef);
@@ -402,13 +406,12 @@ export class AleDriver implements PlatformDriver<AleLink> {
         // CTI / PBX link down (O2G `system` package): a warning an admin must see (issue 11).
         const linkWarning = systemWarning(e);
         if (linkWarning) this.hooks.diag({ kind: 'channel', message: linkWarning });
-        return this.pipeline.pushEvent(e);
-      });
-      if (!r.ok) {
+      },
+      bad: (error) => {
         this.stats.decodeErrors++;
-        this.hooks.diag({ kind: 'decode', message: `skipped a line that is not an ALE event: ${r.error.message}${r.error.excerpt ? ` (line: ${r.error.excerpt})` : ''}`, error: r.error });
-      } else if (r.value) this.emit(r.value, sink);
-    }
+        this.hooks.diag({ kind: 'decode', message: `skipped a line that is not an ALE event: ${error.message}${error.excerpt ? ` (line: ${error.excerpt})` : ''}`, error });
+      },
+    });
   }
 
   private onStreamOpen(): void {

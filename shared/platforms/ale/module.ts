@@ -6,6 +6,7 @@
  * a session only (the supervisor's session-only mode): no subscription, no channel, no resync; it logs in at its
  * first use (ready(), an operation), not when constructed.
  */
+import { retryOptions } from '../../connection/settings';
 import { SupervisedConnection, type SupervisorOptions } from '../../connection/supervisor';
 import type { ConnectionConfig, ConnectionWarning, EventSubscription, OperationOptions, PbxConnection } from '../../connection/types';
 import { ActingUserError, AuthError, InputError, PbxError } from '../../errors';
@@ -13,10 +14,10 @@ import type { Party, PbxEvent, Platform } from '../../model/events';
 import { operationSpec, type OperationName } from '../../operations/catalogue';
 import { validateInput } from '../../operations/validate';
 import type { AleEvent } from './decoder';
-import { AleDriver, num, positive, type AleDiagnostic, type AleLink, type AleStats } from './driver';
+import { AleDriver, type AleDiagnostic, type AleLink, type AleStats } from './driver';
 import type { AlePipeline } from './pipeline';
 import type { AleRest } from './rest';
-import { ALE_SETTINGS } from './settings';
+import { ALE_SETTINGS, aleSettings, rawOf, type AleSettings } from './settings';
 
 export { DEFAULT_CHANNEL_IDLE_MS, type AleDiagnostic, type AleStats } from './driver';
 
@@ -39,19 +40,19 @@ export class AleConnection extends SupervisedConnection<AleLink> {
   declare readonly platform: AlePlatformName;
   readonly ale: AleDriver;
   // Private (#) so that neither `util.inspect` nor JSON shows the password.
-  readonly #config: ConnectionConfig;
+  readonly #settings: AleSettings;
   private readonly diagListeners = new Set<(d: AleDiagnostic) => void>();
 
   /** Settings are checked before anything opens: a bad configuration throws PbxError INVALID_INPUT and leaves nothing behind. */
   constructor(config: ConnectionConfig) {
     const ref: { conn?: AleConnection } = {};
-    const { driver, options } = assemble(config, ref);
+    const { driver, options, settings: s } = assemble(config, ref);
     super(driver, options);
     ref.conn = this;
     this.ale = driver;
-    this.#config = config;
+    this.#settings = s;
     // The password in every form, and the Basic value `login:password` a server may echo from its headers.
-    this.secrets.addPassword(config.password ?? '', config.login);
+    this.secrets.addPassword(s.password, s.login);
     // `connected` after events were wanted means subscribed and resynced (the supervisor's `connected` phase).
     this.onTransition((to) => {
       if (to === 'connected' && driver.events.wanted) driver.events.resynced = true;
@@ -133,7 +134,7 @@ export class AleConnection extends SupervisedConnection<AleLink> {
     // Any other operation waits on events only when the stream is there anyway, and reads the state back otherwise.
     if (this.platform === 'opentouch' && ROUTING_CHANGES.has(operation) && !this.ale.events.wanted) {
       this.eventsForGood();
-      await this.ready((this.#config.requestTimeoutMs ?? 10_000) * 3).catch(() => undefined);
+      await this.ready(this.#settings.requestTimeoutMs * 3).catch(() => undefined);
     }
     try {
       return await super.execute(operation, valid, { ...options, user });
@@ -193,38 +194,39 @@ export class AleConnection extends SupervisedConnection<AleLink> {
       if (typeof asked !== 'string' || asked.length > 256) throw new InputError(operation, 'user', `${operationSpec(operation)?.displayName ?? operation}: the user to act for must be a login (text)`);
       return asked;
     }
-    const c = this.#config;
-    if (c.sessionKind !== 'admin' || NO_ACTING_USER.has(operation)) return c.login!;
+    const c = this.#settings;
+    if (c.sessionKind !== 'admin' || NO_ACTING_USER.has(operation)) return c.login;
     const users = this.monitoredUsers;
-    if (users.includes(c.login!)) return c.login!;
+    if (users.includes(c.login)) return c.login;
     throw new ActingUserError(operation, operationSpec(operation)?.displayName ?? operation, users);
   }
 }
 
-/** The driver and the supervisor's options a configuration stands for (no `this`: it runs before the connection exists). */
-function assemble(config: ConnectionConfig, ref: { conn?: AleConnection }): { driver: AleDriver; options: SupervisorOptions } {
+/**
+ * The driver and the supervisor's options a configuration stands for (no `this`: it runs before the connection
+ * exists). The configuration is read through the ALE settings schema, as every host reads it: a wrong value throws
+ * PbxError INVALID_INPUT naming its config path, and what is not given takes the schema's default (urlKind `public`).
+ */
+function assemble(config: ConnectionConfig, ref: { conn?: AleConnection }): { driver: AleDriver; options: SupervisorOptions; settings: AleSettings } {
   if (config.platform !== 'opentouch' && config.platform !== 'o2g') throw new PbxError('INVALID_INPUT', `Not an ALE platform: ${config.platform}`);
-  if (!config.url || !config.login) throw new PbxError('INVALID_INPUT', 'An ALE connection needs a URL and a login');
-  const extra = config.extra ?? {};
-  const users = config.sessionKind === 'admin' ? [...(config.users ?? [])] : [config.login];
+  const s = aleSettings(rawOf(config), 'config');
+  const users = s.sessionKind === 'admin' ? s.users : [s.login];
   // The driver's diagnostics reach the connection once it exists (none are raised while constructing).
-  const driver = new AleDriver(config, users, {
+  const driver = new AleDriver(config.platform, s, users, {
     diag: (d) => ref.conn?.diag(d),
     scrubber: { scrub: (text) => ref.conn?.scrubText(text) ?? text },
     token: (t) => ref.conn?.sessionToken(t),
   });
   const options: SupervisorOptions = {
-    platform: config.platform, user: config.login, users,
-    backoff: { initialMs: num(extra.backoffInitialMs, 500), maxMs: num(extra.backoffMaxMs, 30_000) },
-    healthyAfterMs: positive(extra.healthyAfterMs),
-    sessionTimeoutMs: config.requestTimeoutMs ?? 10_000,
+    platform: config.platform, user: s.login, users,
+    ...retryOptions(s),
     events: 'when-listened',
     start: 'on-demand',
     executeNeeds: 'session',
     // Calls with no news end on the local clock, even when no event arrives.
-    expiryEveryMs: Math.min(60_000, Math.max(1000, config.callTtlMs ?? 60_000)),
+    expiryEveryMs: Math.min(60_000, Math.max(1000, s.callTtlMs)),
   };
-  return { driver, options };
+  return { driver, options, settings: s };
 }
 
 export function create(config: ConnectionConfig): AleConnection {

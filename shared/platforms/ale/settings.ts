@@ -5,8 +5,7 @@
  * connection.
  */
 import type { ConnectionConfig } from '../../connection/types';
-import { callTtlSetting, labelledByConfigPath, readSettings, retrySettings, type SettingHost, type SettingSpec, type SettingsOf } from '../../connection/settings';
-import { PbxError } from '../../errors';
+import { callTtlSetting, rawOfConfig, retrySettings, schemaReader, type SettingSpec, type SettingsOf, type SettingsReader } from '../../connection/settings';
 
 const HTTP = ['https', 'http'] as const;
 
@@ -82,29 +81,34 @@ export type AleSettings = SettingsOf<typeof ALE_SETTINGS>;
 export const settings = ALE_SETTINGS;
 
 /** Who reads the settings: a host (its labels), or a program with a ConnectionConfig (`extra.pilots`). */
-export type SettingsReader = SettingHost | 'config';
+export type { SettingsReader };
 
-const BY_CONFIG_PATH = labelledByConfigPath(ALE_SETTINGS);
-const specsFor = (reader: SettingsReader) => (reader === 'config' ? BY_CONFIG_PATH : ALE_SETTINGS);
-const hostOf = (reader: SettingsReader): SettingHost => (reader === 'config' ? 'cli' : reader);
-const label = (key: string, reader: SettingsReader): string => specsFor(reader).find((s) => s.key === key)!.label[hostOf(reader)];
+const { read } = schemaReader(ALE_SETTINGS);
 
-/** The raw record a ConnectionConfig stands for (core fields first, `extra` for the platform's own). */
+/**
+ * The raw record a ConnectionConfig stands for (core fields first, `extra` for the platform's own). A program may
+ * give `extra.pilots` as `{ "5000": "Support" }` or `["5000"]`: it is read as the text the hosts collect.
+ */
 export function rawOf(config: ConnectionConfig): Record<string, unknown> {
   return {
-    ...config.extra,
-    url: config.url,
+    ...rawOfConfig(config),
     secondaryUrl: config.secondaryUrl,
-    login: config.login,
-    password: config.password,
     sessionKind: config.sessionKind,
-    users: Array.isArray(config.users) ? config.users : undefined,
     urlKind: config.urlKind,
-    insecure: config.tls?.rejectUnauthorized === false ? true : config.extra?.insecure,
-    ca: typeof config.tls?.ca === 'string' ? config.tls.ca : config.extra?.ca,
-    requestTimeoutMs: config.requestTimeoutMs ?? config.extra?.requestTimeoutMs,
-    callTtlMs: config.callTtlMs ?? config.extra?.callTtlMs,
+    pilots: pilotsText(config.extra?.pilots),
   };
+}
+
+/** `{ "5000": "Support" }` or `["5000"]` as `5000=Support` / `5000`; a name loses the separators of that text. */
+function pilotsText(p: unknown): unknown {
+  const item = (n: unknown, name: unknown) => {
+    const num = String(n).trim();
+    const label = typeof name === 'string' ? name.replace(/\s*[,;\n]+\s*/g, ' ').trim() : '';
+    return label ? `${num}=${label}` : num;
+  };
+  if (Array.isArray(p)) return p.map((n) => item(n, undefined)).join(', ');
+  if (p !== null && typeof p === 'object') return Object.entries(p).map(([n, name]) => item(n, name)).join(', ');
+  return p;
 }
 
 /**
@@ -113,12 +117,20 @@ export function rawOf(config: ConnectionConfig): Record<string, unknown> {
  * need users: `usersMissing` says so for the hosts that listen.)
  */
 export function aleSettings(raw: Record<string, unknown>, reader: SettingsReader = 'cli'): AleSettings {
-  const s = readSettings(specsFor(reader), raw, hostOf(reader));
-  if (s instanceof PbxError) throw s;
-  if (s.backoffMaxMs < s.backoffInitialMs) {
-    throw new PbxError('INVALID_INPUT', `${label('backoffMaxMs', reader)} must not be below ${label('backoffInitialMs', reader)}`);
-  }
+  const s = read(raw, reader);
   return { ...s, users: [...new Set(s.users)] };
+}
+
+/**
+ * The checked settings as the ConnectionConfig the subscription code reads (`subscription.ts`, `selector-split.ts`):
+ * every value checked, defaults filled in.
+ */
+export function checkedConfig(platform: 'opentouch' | 'o2g', s: AleSettings): ConnectionConfig {
+  const { url, secondaryUrl, login, password, sessionKind, users, urlKind, insecure, ca, requestTimeoutMs, callTtlMs, ...extra } = s;
+  return {
+    platform, url, secondaryUrl, login, password, sessionKind: sessionKind as 'user' | 'admin', users, urlKind: urlKind as 'public' | 'private',
+    requestTimeoutMs, callTtlMs, tls: { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) }, extra,
+  };
 }
 
 /** An administrator session with no users: it has no phone of its own, so the PBX refuses its subscription. */
