@@ -6,9 +6,8 @@ import { EVENT_TYPES, MISSED_REASONS, type CallInfo, type EventType, type Party,
 import { eventId, eventIdOf, idSeed, type IdSeed } from '../model/ids';
 import type { CallObservation, Cause, DirectObservation, LegState, Observation, Participant, SnapshotObservation } from '../model/observations';
 import { endReasonOf } from './end-reason';
-import { CallTable } from './call-table';
+import { CallTable, isEnded, type EndedEntry } from './call-table';
 import { RecentIds } from './recent-ids';
-import { EndedCalls } from './ended-calls';
 import { AnsweredCalls, callWideKey } from './answered-elsewhere';
 
 export interface TrackerOptions {
@@ -110,12 +109,11 @@ const TYPE_INDEX = new Map<EventType, number>(EVENT_TYPES.map((t, i) => [t, i]))
 const seconds = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
 export class CallTracker {
-  private readonly calls = new CallTable<CallRecord>();
+  private readonly calls: CallTable<CallRecord>;
   private readonly replacements = new Map<string, Replacement>();
   /** Per user, per state kind (and subject): the last value and how many changes so far, for ids and on-change. */
   private readonly lastDirect = new Map<string, Map<string, { key: string; n: number; seed: IdSeed }>>();
   private readonly recent = new RecentIds();
-  private readonly ended: EndedCalls;
   /** Calls a monitored user answered (incoming), so that the others they rang end `answered_elsewhere`. */
   private readonly answers: AnsweredCalls;
   private readonly ttl: number;
@@ -142,7 +140,7 @@ export class CallTracker {
     this.selfParty = options.selfParty;
     this.maxParties = Math.max(1, options.maxParties ?? DEFAULT_MAX_PARTIES);
     this.onWarning = options.onWarning;
-    this.ended = new EndedCalls(10_000, options.endedMemoryMs ?? 5 * 60_000);
+    this.calls = new CallTable<CallRecord>({ endedCapacity: 10_000, endedWindowMs: options.endedMemoryMs ?? 5 * 60_000 });
     this.answers = new AnsweredCalls(10_000, options.endedMemoryMs ?? 5 * 60_000);
     this.lastSweep = this.now();
   }
@@ -187,7 +185,7 @@ export class CallTracker {
       if (now - rec.lastSeen > this.ttl) this.end(rec, now, undefined, out, { expired: true });
     }
     for (const [k, r] of this.replacements) if (now - r.time > this.ttl) this.replacements.delete(k);
-    this.ended.prune(now);
+    this.calls.pruneEnded(now);
     this.answers.prune(now);
     return out;
   }
@@ -196,15 +194,16 @@ export class CallTracker {
 
   private onCall(obs: CallObservation, out: PbxEvent[], fromSnapshot = false): void {
     if (obs.previousCallId) this.mergePrevious(obs, out);
-    let rec = this.calls.get(obs.user, obs.callId);
+    const found = this.calls.entry(obs.user, obs.callId);
+    let rec = found === undefined || isEnded(found) ? undefined : found;
     if (!rec) {
       if (obs.removed) return; // the end of a call we never saw begin: nothing to say
-      const gone = this.ended.get(obs.user, obs.callId, this.receivedAt);
+      const gone = found ? this.calls.endedWithin(found as EndedEntry, this.receivedAt) : undefined;
       if (gone) {
         // Late news of a call that has ended (queued while the channel was down, after the resync ended it): nothing.
         // The same reference under another platform-wide id is a new call.
         if (!(obs.globalId && gone.globalId && obs.globalId !== gone.globalId)) return;
-        this.ended.forget(obs.user, obs.callId);
+        this.calls.forget(obs.user, obs.callId);
       }
       // First seen going away (every state it names is releasing): as for an end, nothing to say.
       if (allReleasing(obs)) return;
@@ -232,7 +231,7 @@ export class CallTracker {
     if (!rec.directionKnown) this.learnDirection(rec, obs);
     if (rec.answered && !rec.answerNoted && rec.direction === 'incoming' && rec.directionKnown && rec.answeredAt !== undefined) {
       rec.answerNoted = true;
-      this.answers.add(callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey), { user: rec.user, at: rec.answeredAt });
+      this.answers.add(wideKey(rec), { user: rec.user, at: rec.answeredAt });
     }
     // A call whose direction nothing has told yet is not announced (nor are its steps): nothing is said by default.
     // An answer seen meanwhile is said once the call is announced.
@@ -265,7 +264,9 @@ export class CallTracker {
     let started = false;
     let answered = false;
     let byState: 'incoming' | 'outgoing' | undefined;
-    for (const s of statesOf(obs)) {
+    const n = stateCount(obs);
+    for (let i = 0; i < n; i++) {
+      const s = stateAt(obs, i);
       const d = directionOfState(s);
       if (d) started = true;
       byState ??= d;
@@ -408,7 +409,8 @@ export class CallTracker {
   /** A call first seen mid-way: its direction from what later observations say (a leg's state, the data). */
   private learnDirection(rec: CallRecord, obs: CallObservation): void {
     let d: 'incoming' | 'outgoing' | undefined;
-    for (const st of statesOf(obs)) if ((d = directionOfState(st))) break;
+    const n = stateCount(obs);
+    for (let i = 0; i < n && !d; i++) d = directionOfState(stateAt(obs, i));
     d ??= obs.direction ?? this.directionFromData(rec.user, obs, rec);
     if (!d) return;
     rec.direction = d;
@@ -450,9 +452,9 @@ export class CallTracker {
     out: PbxEvent[],
     how: { expired?: boolean; outage?: boolean; mergedInto?: string; newDestination?: Party },
   ): void {
-    this.calls.delete(rec.user, rec.callId);
-    // Remembered, so that its late events create nothing (receive time; the sweep's own clock when it expired).
-    this.ended.add(rec.user, rec.callId, { at: how.expired ? time : this.receivedAt, globalId: rec.globalId });
+    // Remembered where it lived, so that its late events create nothing (receive time; the sweep's own clock when it
+    // expired).
+    this.calls.bury(rec.user, rec.callId, { at: how.expired ? time : this.receivedAt, globalId: rec.globalId });
     // Never announced and no direction known: nothing was said of it, nothing to end.
     if (!rec.announced && !rec.directionKnown) return;
     if (!rec.announced) {
@@ -463,7 +465,7 @@ export class CallTracker {
     // A group rang this user and another monitored user answered (after this view began ringing): the
     // call went on without this user, as for a pick-up; the PBX's own cause (cleared, not answered) says less.
     if ((reason === 'abandoned' || reason === 'no_answer') && rec.direction === 'incoming'
-      && this.answers.elsewhere(callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
+      && this.answers.elsewhere(wideKey(rec), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
     const extra: Partial<CallInfo> = { endReason: reason, endedAt: iso(time) };
     // Not answered here, and the PBX says where the call went on to (a forward on no answer, a hunt group's next
     // member): said, so that the end can wait for the call's outcome there (forward-hold.ts).
@@ -583,17 +585,23 @@ export class CallTracker {
 
 }
 
-/** The states an observation names: its legs' first (in order), then the call's own. */
-function statesOf(obs: CallObservation): LegState[] {
-  const out: LegState[] = [];
-  for (const l of obs.legs ?? []) out.push(l.state);
-  if (obs.callState) out.push(obs.callState);
-  return out;
+/**
+ * The states an observation names: its legs' first (in order), then the call's own; read by index (`stateAt`), as
+ * this runs for every new call and a list per call was a visible cost.
+ */
+function stateCount(obs: CallObservation): number {
+  return (obs.legs?.length ?? 0) + (obs.callState ? 1 : 0);
+}
+
+function stateAt(obs: CallObservation, i: number): LegState {
+  const legs = obs.legs?.length ?? 0;
+  return i < legs ? obs.legs![i].state : obs.callState!;
 }
 
 function allReleasing(obs: CallObservation): boolean {
-  const states = statesOf(obs);
-  return states.length > 0 && states.every((s) => s === 'releasing');
+  const n = stateCount(obs);
+  for (let i = 0; i < n; i++) if (stateAt(obs, i) !== 'releasing') return false;
+  return n > 0;
 }
 
 /** The direction a leg state says by itself (ringing or queued: incoming; dialling or ringing out: outgoing). */
@@ -610,6 +618,9 @@ function sameNumber(a: string | undefined, b: string | undefined): boolean {
   const da = a.replace(/[^\d+]/g, '');
   return da.length > 0 && da === b.replace(/[^\d+]/g, '');
 }
+
+/** The key all monitored users' views of the record's call share. */
+const wideKey = (rec: CallRecord): string => callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey);
 
 const legKey = (l: Leg): string => l.device;
 const partKey = (p: Participant): string => p.id;
