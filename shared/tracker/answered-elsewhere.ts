@@ -4,6 +4,8 @@
  * Bounded in number and in time (the other views end moments after the answer).
  */
 export interface Answer {
+  /** The platform the id is from (one tracker serves one connection, so this is a check, not a namespace). */
+  platform: string;
   user: string;
   /** When that user answered (event time, ms). */
   at: number;
@@ -14,18 +16,21 @@ export class AnsweredCalls {
 
   constructor(private readonly capacity = 10_000, private readonly windowMs = 5 * 60_000) {}
 
-  /** The first answer of a call counts; a later one (after a transfer) must not move it. */
-  add(key: string, answer: Answer): void {
-    if (this.byKey.has(key)) return;
+  /**
+   * The first answer of a call counts; a later one (after a transfer) must not move it. `id`: the call-wide id
+   * as the platform gives it (`callWideId`), used as it is: a key joined with the platform cost a string per call.
+   */
+  add(id: string, answer: Answer): void {
+    if (this.byKey.has(id)) return;
     // Oldest first (insertion order): the one to drop when full.
     if (this.byKey.size >= this.capacity) this.byKey.delete(this.byKey.keys().next().value as string);
-    this.byKey.set(key, answer);
+    this.byKey.set(id, answer);
   }
 
   /** Another user answered the call at or after `since` (the view's start): that view was answered elsewhere. */
-  elsewhere(key: string, user: string, since: number): boolean {
-    const a = this.byKey.get(key);
-    return a !== undefined && a.user !== user && a.at >= since;
+  elsewhere(platform: string, id: string, user: string, since: number): boolean {
+    const a = this.byKey.get(id);
+    return a !== undefined && a.platform === platform && a.user !== user && a.at >= since;
   }
 
   prune(now: number): void {
@@ -36,7 +41,12 @@ export class AnsweredCalls {
   }
 }
 
-/** The key all monitored users' views of one call share: the platform's call-wide id, else the call reference. */
+/** The id all monitored users' views of one call share: the platform's call-wide id, else the call reference. */
+export function callWideId(callId: string, globalId?: string, callKey?: string): string {
+  return callKey ?? globalId ?? callId;
+}
+
+/** The same, as a key across platforms (follow-up, forward hold). */
 export function callWideKey(platform: string, callId: string, globalId?: string, callKey?: string): string {
-  return `${platform}\u0001${callKey ?? globalId ?? callId}`;
+  return `${platform}\u0001${callWideId(callId, globalId, callKey)}`;
 }

@@ -8,7 +8,7 @@ import type { CallObservation, Cause, DirectObservation, LegState, Observation, 
 import { endReasonOf } from './end-reason';
 import { CallTable, isEnded, type EndedEntry } from './call-table';
 import { RecentIds } from './recent-ids';
-import { AnsweredCalls, callWideKey } from './answered-elsewhere';
+import { AnsweredCalls, callWideId } from './answered-elsewhere';
 
 export interface TrackerOptions {
   /** Attach the source events to each derived event (costs memory per live call). */
@@ -231,7 +231,7 @@ export class CallTracker {
     if (!rec.directionKnown) this.learnDirection(rec, obs);
     if (rec.answered && !rec.answerNoted && rec.direction === 'incoming' && rec.directionKnown && rec.answeredAt !== undefined) {
       rec.answerNoted = true;
-      this.answers.add(wideKey(rec), { user: rec.user, at: rec.answeredAt });
+      this.answers.add(callWideId(rec.callId, rec.globalId, rec.callKey), { platform: rec.platform, user: rec.user, at: rec.answeredAt });
     }
     // A call whose direction nothing has told yet is not announced (nor are its steps): nothing is said by default.
     // An answer seen meanwhile is said once the call is announced.
@@ -465,7 +465,7 @@ export class CallTracker {
     // A group rang this user and another monitored user answered (after this view began ringing): the
     // call went on without this user, as for a pick-up; the PBX's own cause (cleared, not answered) says less.
     if ((reason === 'abandoned' || reason === 'no_answer') && rec.direction === 'incoming'
-      && this.answers.elsewhere(wideKey(rec), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
+      && this.answers.elsewhere(rec.platform, callWideId(rec.callId, rec.globalId, rec.callKey), rec.user, rec.startedAt)) reason = 'answered_elsewhere';
     const extra: Partial<CallInfo> = { endReason: reason, endedAt: iso(time) };
     // Not answered here, and the PBX says where the call went on to (a forward on no answer, a hunt group's next
     // member): said, so that the end can wait for the call's outcome there (forward-hold.ts).
@@ -619,8 +619,6 @@ function sameNumber(a: string | undefined, b: string | undefined): boolean {
   return da.length > 0 && da === b.replace(/[^\d+]/g, '');
 }
 
-/** The key all monitored users' views of the record's call share. */
-const wideKey = (rec: CallRecord): string => callWideKey(rec.platform, rec.callId, rec.globalId, rec.callKey);
 
 const legKey = (l: Leg): string => l.device;
 const partKey = (p: Participant): string => p.id;
