@@ -14,8 +14,8 @@ const print = (title: string, rows: Record<string, number | string>): void => pr
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) process.stdout.write('(run with --expose-gc for exact memory figures)\n');
   process.stdout.write(`node ${process.version}\n`);
-  print('ALE pipeline vs JSON.parse (same lines), public On* form as servers send it', benchThroughput('public'));
-  print('ALE pipeline vs JSON.parse (same lines), O2G traces in their internal RTSM_* form', benchThroughput('mixed'));
+  print('ALE pipeline from the raw bytes vs JSON.parse of the same lines, public On* form as servers send it', benchThroughput('public'));
+  print('ALE pipeline from the raw bytes vs JSON.parse of the same lines, O2G traces in their internal RTSM_* form', benchThroughput('mixed'));
   print('Tracker memory: live calls', benchLiveCalls());
   print('Tracker memory: 1 M completed calls', benchCompletedCalls());
   // Loopback chunk-channel benchmark, when the ALE client and simulator are built.
