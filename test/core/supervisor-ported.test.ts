@@ -6,50 +6,11 @@
  * from the back-off's first step (old ALE loop), and a failed resync's reopen is not warned of twice.
  */
 import { PbxError } from '../../shared/errors';
-import type { LoginContext, StreamEnd, StreamSink } from '../../shared/connection/driver';
+import type { StreamEnd } from '../../shared/connection/driver';
+import { FakeDriver, sleep, untilAborted, waitFor, type Session } from './fake-driver';
 import { SupervisedConnection, type Phase, type SupervisorOptions } from '../../shared/connection/supervisor';
 import type { ConnectionWarning } from '../../shared/connection/types';
-import type { ConnectionStateInfo, PbxEvent } from '../../shared/model/events';
-
-interface Session { id: number; alive: boolean }
-
-/** A driver whose steps are scripted per test; it counts every call (as in supervisor.test.ts). */
-class FakeDriver {
-  logins: LoginContext[] = [];
-  streams = 0;
-  resyncs = 0;
-  executed: string[] = [];
-  loginStep: (n: number) => Promise<void> = async () => undefined;
-  streamStep: (sink: StreamSink, signal: AbortSignal, n: number) => Promise<StreamEnd> = (_s, signal) => untilAborted(signal);
-  sessionUsable = (s: Session) => s.alive;
-
-  async login(ctx: LoginContext): Promise<Session> {
-    this.logins.push(ctx);
-    await this.loginStep(this.logins.length);
-    return { id: this.logins.length, alive: true };
-  }
-
-  openStream(_s: Session, sink: StreamSink, signal: AbortSignal): Promise<StreamEnd> {
-    this.streams++;
-    return this.streamStep(sink, signal, this.streams);
-  }
-
-  async resync(): Promise<PbxEvent[]> {
-    this.resyncs++;
-    return [];
-  }
-
-  async execute(s: Session, op: string): Promise<unknown> {
-    this.executed.push(`${op}@${s.id}`);
-    return { ok: true };
-  }
-
-  supports(op: string): boolean {
-    return op === 'makeCall';
-  }
-
-  async shutdown(): Promise<void> {}
-}
+import type { ConnectionStateInfo } from '../../shared/model/events';
 
 /** A driver with a session-only mode: `endSession()` ends the held session as ALE's does when its keepalive is refused. */
 class SessionOnlyDriver extends FakeDriver {
@@ -69,23 +30,6 @@ class SessionOnlyDriver extends FakeDriver {
 
   endSession(reason = 'session lost: keepalive refused (HTTP 403)'): void {
     for (const end of [...this.ends]) end({ kind: 'relogin', reason });
-  }
-}
-
-function untilAborted(signal: AbortSignal): Promise<StreamEnd> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve({ kind: 'aborted' });
-    signal.addEventListener('abort', () => resolve({ kind: 'aborted' }), { once: true });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(ok: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
   }
 }
 

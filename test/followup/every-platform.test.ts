@@ -4,27 +4,19 @@
  * members of a ring group. Each test uses its own caller number, so the one follow-up state per connection starts
  * clean for it.
  */
-import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
+import type { PbxConnection } from '../../shared/connection/types';
 import { configureFollowUp, followUpOf } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
-import { AleConnection } from '../../shared/platforms/ale/connection';
-import { create as createAsterisk } from '../../shared/platforms/asterisk/module';
-import { TelServicesConnection } from '../../shared/platforms/telservices/module';
-import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
+import { connectionFor, EXT, MEMBERS, type Front } from './connections';
 import { startSimulator, type Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
 
-const MEMBERS = ['alice', 'bob', 'carol'] as const;
-const EXT: Record<string, string> = { alice: '201', bob: '202', carol: '203' };
 /** Rings every member at once for long enough to answer. */
 const RINGALL = { number: '600', name: 'Sales', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 5000 };
 /** The same group, giving up quickly (nobody answers). */
 const RINGALL_SHORT = { number: '602', name: 'Sales (short)', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 150 };
 const SETTLE_MS = 150;
 const FOLLOW_UP_MS = 300;
-const scaled = { backoffInitialMs: 50, backoffMaxMs: 400 };
-
-type Front = 'opentouch' | 'telservices' | 'voicenter' | 'asterisk';
 
 let sim: Simulator;
 
@@ -38,30 +30,6 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** The platform's connection to the simulator, with the credentials and user ids the platform uses. */
-function connectionFor(front: Front): PbxConnection {
-  const users = MEMBERS.map((m) => EXT[m]);
-  switch (front) {
-    case 'opentouch': {
-      const admin = sim.credentials.find((c) => c.admin)!;
-      const config: ConnectionConfig = {
-        platform: 'opentouch', url: sim.url('opentouch'), login: admin.login, password: admin.password, sessionKind: 'admin', users: [...MEMBERS], requestTimeoutMs: 2000, extra: scaled,
-      };
-      return new AleConnection(config);
-    }
-    case 'telservices':
-      return new TelServicesConnection({ platform: 'telservices', url: sim.telservices.url, login: '', password: '', users, requestTimeoutMs: 2000, extra: { udpHost: '127.0.0.1', ...scaled } });
-    case 'voicenter': {
-      const vc = sim.voicenter!;
-      return new VoicenterConnection({
-        platform: 'voicenter', url: vc.loginUrl, login: vc.credentials.account.username, password: vc.credentials.account.password, requestTimeoutMs: 2000,
-        extra: { loginType: 'account', serverUrl: vc.socketUrls[0], socketVersion: '2', ...scaled },
-      });
-    }
-    case 'asterisk':
-      return createAsterisk({ platform: 'asterisk', url: sim.asterisk!.url, login: 'pbxflow', password: 'ami-secret', users, extra: { ...scaled, keepaliveMs: 5000, requestTimeoutMs: 2000 } });
-  }
-}
 
 describe.each<Front>(['opentouch', 'telservices', 'voicenter', 'asterisk'])('follow-up on the simulator (%s)', (front) => {
   let conn: PbxConnection;
@@ -77,7 +45,7 @@ describe.each<Front>(['opentouch', 'telservices', 'voicenter', 'asterisk'])('fol
   const customer = () => `06${front.length % 10}${String(++seq).padStart(7, '0')}`;
 
   beforeAll(async () => {
-    conn = connectionFor(front);
+    conn = connectionFor(sim, front);
     conn.onEvent((e) => perUser.push(e));
     await conn.ready(8000);
   }, 10_000);

@@ -14,25 +14,20 @@
  * and the official SDK alike) and Asterisk (FreePBX's forward on no answer is AstDB `CFU/<ext>`, which AMI never
  * announces: the target is known only once pbxflow reads AstDB, see AsteriskNormalizer.setNoAnswerForward).
  */
-import type { ConnectionConfig, PbxConnection } from '../../shared/connection/types';
+import type { PbxConnection } from '../../shared/connection/types';
 import { configureFollowUp, followUpOf } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
-import { AleConnection } from '../../shared/platforms/ale/connection';
 import { AmiMessage } from '../../shared/platforms/asterisk/codec';
-import { create as createAsterisk } from '../../shared/platforms/asterisk/module';
 import { AsteriskPipeline } from '../../shared/platforms/asterisk/pipeline';
-import { TelServicesConnection } from '../../shared/platforms/telservices/module';
+import { connectionFor, EXT, type Front as AnyFront } from './connections';
 import { startSimulator, type Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
 
-const MEMBERS = ['alice', 'bob', 'carol'] as const;
-const EXT: Record<string, string> = { alice: '201', bob: '202', carol: '203' };
 /** How long alice's phone rings before her forward takes the call to bob. */
 const SHORT_RING_MS = 150;
 const SETTLE_MS = 150;
-const scaled = { backoffInitialMs: 50, backoffMaxMs: 400 };
 
-type Front = 'opentouch' | 'telservices' | 'asterisk';
+type Front = Exclude<AnyFront, 'voicenter'>;
 
 let sim: Simulator;
 
@@ -46,23 +41,6 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** The platform's connection to the simulator, with the credentials and user ids the platform uses. */
-function connectionFor(front: Front): PbxConnection {
-  const users = MEMBERS.map((m) => EXT[m]);
-  switch (front) {
-    case 'opentouch': {
-      const admin = sim.credentials.find((c) => c.admin)!;
-      const config: ConnectionConfig = {
-        platform: 'opentouch', url: sim.url('opentouch'), login: admin.login, password: admin.password, sessionKind: 'admin', users: [...MEMBERS], requestTimeoutMs: 2000, extra: scaled,
-      };
-      return new AleConnection(config);
-    }
-    case 'telservices':
-      return new TelServicesConnection({ platform: 'telservices', url: sim.telservices.url, login: '', password: '', users, requestTimeoutMs: 2000, extra: { udpHost: '127.0.0.1', ...scaled } });
-    case 'asterisk':
-      return createAsterisk({ platform: 'asterisk', url: sim.asterisk!.url, login: 'pbxflow', password: 'ami-secret', users, extra: { ...scaled, keepaliveMs: 5000, requestTimeoutMs: 2000 } });
-  }
-}
 
 describe.each<Front>(['opentouch', 'telservices', 'asterisk'])('forward on no answer (%s)', (front) => {
   let conn: PbxConnection;
@@ -80,7 +58,7 @@ describe.each<Front>(['opentouch', 'telservices', 'asterisk'])('forward on no an
   const order = () => perUser.filter((e) => e.type.startsWith('call.')).map((e) => `${e.user}:${e.type}`);
 
   beforeAll(async () => {
-    conn = connectionFor(front);
+    conn = connectionFor(sim, front);
     conn.onEvent((e) => perUser.push(e));
     await conn.ready(8000);
     // FreePBX's forward on no answer set the way pbxflow sets it (AstDB CFU/201, which the normalizer then knows).
