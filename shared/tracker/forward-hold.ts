@@ -13,7 +13,7 @@
  * held: one type check per event.
  */
 import type { PbxEvent } from '../model/events';
-import { callWideKey } from './answered-elsewhere';
+import { callWideId } from './answered-elsewhere';
 
 /** Calls whose ringing users are kept (a bound: older ones are forgotten first). */
 const MAX_RINGING = 10_000;
@@ -38,7 +38,8 @@ interface HeldCall {
   since: number;
 }
 
-const keyOf = (e: PbxEvent): string => callWideKey(e.platform, e.call!.id, e.call!.globalId, e.call!.callKey);
+/** One hold serves one connection, so one platform: the call-wide id as the platform gives it is key enough (no string built per event). */
+const keyOf = (e: PbxEvent): string => callWideId(e.call!.id, e.call!.globalId, e.call!.callKey);
 
 /** An unanswered incoming view ended because the call moved on (the tracker names where: `redirectedTo`). */
 const movedOn = (e: PbxEvent): boolean =>
