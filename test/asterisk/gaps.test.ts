@@ -7,9 +7,8 @@
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { selfSignedCertificate } from '../../simulator/frontends/ale/self-signed';
 import { simFeatures } from '../../simulator/frontends/ale/operation-routes/features';
-import { create, type AsteriskConnection } from '../../shared/platforms/asterisk/module';
-import type { PbxEvent } from '../../shared/model/events';
-import type { ConnectionWarning } from '../../shared/connection/types';
+import type { AsteriskConnection } from '../../shared/platforms/asterisk/module';
+import { connectAmiTo, sleep, waitFor } from './ami-client';
 import { startSimulator, type Simulator } from '../../simulator';
 
 let sim: Simulator;
@@ -25,25 +24,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
-
-function connectAmi(extra: Record<string, unknown> = {}, url = sim.asterisk!.url) {
-  const c = create({ platform: 'asterisk', url, login: 'pbxflow', password: 'ami-secret', extra: { backoffInitialMs: 20, backoffMaxMs: 100, keepaliveMs: 1000, requestTimeoutMs: 2000, ...extra } });
-  open.push(c);
-  const events: PbxEvent[] = [];
-  const warnings: ConnectionWarning[] = [];
-  c.onEvent((e) => events.push(e));
-  c.onWarning((w) => warnings.push(w));
-  const of = (user: string) => events.filter((e) => e.user === user && e.type.startsWith('call.')).map((e) => e.type);
-  return { c, events, warnings, of };
-}
+const connectAmi = (extra: Record<string, unknown> = {}, url = sim.asterisk!.url) => connectAmiTo(url, open, extra);
 
 describe('asterisk: attended transfer (Atxfer)', () => {
   it('Consultation Call holds the caller and dials the target; Transfer joins them and reports call.transferred', async () => {

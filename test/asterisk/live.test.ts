@@ -5,8 +5,7 @@
  */
 import { connect } from 'node:net';
 import { create, type AsteriskConnection } from '../../shared/platforms/asterisk/module';
-import type { PbxEvent } from '../../shared/model/events';
-import type { ConnectionWarning } from '../../shared/connection/types';
+import { connectAmiTo, sleep, waitFor } from './ami-client';
 import { startSimulator, type Simulator } from '../../simulator';
 
 let sim: Simulator;
@@ -22,25 +21,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}
-
-function connectAmi(extra: Record<string, unknown> = {}, password = 'ami-secret') {
-  const c = create({ platform: 'asterisk', url: sim.asterisk!.url, login: 'pbxflow', password, extra: { backoffInitialMs: 20, backoffMaxMs: 100, keepaliveMs: 1000, requestTimeoutMs: 2000, ...extra } });
-  open.push(c);
-  const events: PbxEvent[] = [];
-  const warnings: ConnectionWarning[] = [];
-  c.onEvent((e) => events.push(e));
-  c.onWarning((w) => warnings.push(w));
-  const of = (user: string) => events.filter((e) => e.user === user && e.type.startsWith('call.')).map((e) => e.type);
-  return { c, events, warnings, of };
-}
+const connectAmi = (extra: Record<string, unknown> = {}, password = 'ami-secret') => connectAmiTo(sim.asterisk!.url, open, extra, password);
 
 describe('asterisk: live over AMI', () => {
   it('logs in with the MD5 challenge and turns a ring-group style call into per-user events (no miss for the leg answered elsewhere)', async () => {

@@ -1,6 +1,7 @@
 /** A scripted fake platform driver for the supervisor's tests (no simulator, no socket), and their small waits. */
 import type { LoginContext, PlatformDriver, StreamEnd, StreamSink } from '../../shared/connection/driver';
 import type { PbxEvent } from '../../shared/model/events';
+import { PbxError } from '../../shared/errors';
 
 export interface Session { id: number; alive: boolean }
 
@@ -62,4 +63,17 @@ export async function waitFor(ok: () => boolean, ms = 3000): Promise<void> {
     if (Date.now() > end) throw new Error('condition not met in time');
     await sleep(5);
   }
+}
+
+/** A driver whose resync must succeed before it counts as connected ('reopen'), and whose first resync fails. */
+export function firstResyncFails(): FakeDriver & { resyncRequired: 'reopen' } {
+  const d = new FakeDriver() as FakeDriver & { resyncRequired: 'reopen' };
+  d.resyncRequired = 'reopen';
+  d.resync = async () => {
+    d.resyncs++;
+    if (d.resyncs === 1) throw new PbxError('PBX', 'calls unreadable');
+    return [];
+  };
+  d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+  return d;
 }

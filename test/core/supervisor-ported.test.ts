@@ -5,9 +5,8 @@
  * and not in the background (old ALE session-only mode); a healthy stream's orderly end is reopened quietly and
  * from the back-off's first step (old ALE loop), and a failed resync's reopen is not warned of twice.
  */
-import { PbxError } from '../../shared/errors';
 import type { StreamEnd } from '../../shared/connection/driver';
-import { FakeDriver, sleep, untilAborted, waitFor, type Session } from './fake-driver';
+import { FakeDriver, firstResyncFails, sleep, untilAborted, waitFor, type Session } from './fake-driver';
 import { SupervisedConnection, type Phase, type SupervisorOptions } from '../../shared/connection/supervisor';
 import type { ConnectionWarning } from '../../shared/connection/types';
 import type { ConnectionStateInfo } from '../../shared/model/events';
@@ -240,14 +239,7 @@ describe('ported: warnings and the back-off after ordinary ends (old ALE loop)',
   });
 
   it("a failed resync's reopen (resyncRequired 'reopen') is warned of by the resync only, not again as a channel end", async () => {
-    const d = new FakeDriver() as FakeDriver & { resyncRequired: 'reopen' };
-    d.resyncRequired = 'reopen';
-    d.resync = async () => {
-      d.resyncs++;
-      if (d.resyncs === 1) throw new PbxError('PBX', 'calls unreadable');
-      return [];
-    };
-    d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+    const d = firstResyncFails();
     const c = start(d);
     const w = watch(c);
     await waitFor(() => d.streams === 2);

@@ -5,7 +5,7 @@
  */
 import { AuthError, PbxError } from '../../shared/errors';
 import type { PlatformDriver } from '../../shared/connection/driver';
-import { FakeDriver, sleep, untilAborted, waitFor, type Session } from './fake-driver';
+import { FakeDriver, firstResyncFails, sleep, untilAborted, waitFor, type Session } from './fake-driver';
 import { SupervisedConnection, type Phase, type SupervisorOptions } from '../../shared/connection/supervisor';
 import type { ConnectionStateInfo } from '../../shared/model/events';
 
@@ -388,14 +388,7 @@ describe('supervisor: on-demand start, session-enough operations, reopen after a
   });
 
   it("resyncRequired 'reopen': a failed resync ends the stream as lost, reopened on the same session, then connected", async () => {
-    const d = new FakeDriver() as FakeDriver & { resyncRequired: 'reopen' };
-    d.resyncRequired = 'reopen';
-    d.resync = async () => {
-      d.resyncs++;
-      if (d.resyncs === 1) throw new PbxError('PBX', 'calls unreadable');
-      return [];
-    };
-    d.streamStep = async (sink, signal) => (sink.up(), untilAborted(signal));
+    const d = firstResyncFails();
     const c = start(d);
     const states: string[] = [];
     c.onState((st) => states.push(st.state));

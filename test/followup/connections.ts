@@ -7,7 +7,8 @@ import { AleConnection } from '../../shared/platforms/ale/connection';
 import { create as createAsterisk } from '../../shared/platforms/asterisk/module';
 import { TelServicesConnection } from '../../shared/platforms/telservices/module';
 import { VoicenterConnection } from '../../shared/platforms/voicenter/module';
-import type { Simulator } from '../../simulator';
+import { configureFollowUp } from '../../shared/followup/hub';
+import { startSimulator, type Simulator, type SimulatorOptions } from '../../simulator';
 
 export const MEMBERS = ['alice', 'bob', 'carol'] as const;
 export const EXT: Record<string, string> = { alice: '201', bob: '202', carol: '203' };
@@ -37,4 +38,21 @@ export function connectionFor(sim: Simulator, front: Front): PbxConnection {
     case 'asterisk':
       return createAsterisk({ platform: 'asterisk', url: sim.asterisk!.url, login: 'pbxflow', password: 'ami-secret', users, extra: { ...scaled, keepaliveMs: 5000, requestTimeoutMs: 2000 } });
   }
+}
+
+/** A ring group of the three members (all at once), giving up after `ringMs`. */
+export const ringAll = (number: string, ringMs: number, name = 'Sales') =>
+  ({ number, name, members: [...MEMBERS], strategy: 'ringall' as const, ringMs });
+
+/** The suite's simulator with its ring groups; the follow-up's settle time is `settleMs` until `stopFollowUpSimulator`. */
+export async function startFollowUpSimulator(settleMs: number, groups: Array<ReturnType<typeof ringAll>>, options: SimulatorOptions = {}): Promise<Simulator> {
+  configureFollowUp({ settleMs });
+  const sim = await startSimulator({ ringTimeoutMs: 60_000, voicenter: { socketVersion: '2' }, asterisk: { authFailDelayMs: 10 }, ...options });
+  for (const g of groups) sim.pbx.addGroup(g);
+  return sim;
+}
+
+export async function stopFollowUpSimulator(sim: Simulator | undefined): Promise<void> {
+  configureFollowUp();
+  await sim?.close();
 }

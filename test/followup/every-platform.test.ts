@@ -5,30 +5,25 @@
  * clean for it.
  */
 import type { PbxConnection } from '../../shared/connection/types';
-import { configureFollowUp, followUpOf } from '../../shared/followup/hub';
+import { followUpOf } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
-import { connectionFor, EXT, MEMBERS, type Front } from './connections';
-import { startSimulator, type Simulator } from '../../simulator';
+import { connectionFor, EXT, MEMBERS, ringAll, startFollowUpSimulator, stopFollowUpSimulator, type Front } from './connections';
+import type { Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
 
 /** Rings every member at once for long enough to answer. */
-const RINGALL = { number: '600', name: 'Sales', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 5000 };
+const RINGALL = ringAll('600', 5000);
 /** The same group, giving up quickly (nobody answers). */
-const RINGALL_SHORT = { number: '602', name: 'Sales (short)', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 150 };
+const RINGALL_SHORT = ringAll('602', 150, 'Sales (short)');
 const SETTLE_MS = 150;
 const FOLLOW_UP_MS = 300;
 
 let sim: Simulator;
 
 beforeAll(async () => {
-  configureFollowUp({ settleMs: SETTLE_MS });
-  sim = await startSimulator({ ringTimeoutMs: 60_000, voicenter: { socketVersion: '2' }, asterisk: { authFailDelayMs: 10 } });
-  for (const g of [RINGALL, RINGALL_SHORT]) sim.pbx.addGroup(g);
+  sim = await startFollowUpSimulator(SETTLE_MS, [RINGALL, RINGALL_SHORT]);
 });
-afterAll(async () => {
-  configureFollowUp();
-  await sim?.close();
-});
+afterAll(() => stopFollowUpSimulator(sim));
 
 
 describe.each<Front>(['opentouch', 'telservices', 'voicenter', 'asterisk'])('follow-up on the simulator (%s)', (front) => {

@@ -15,12 +15,12 @@
  * announces: the target is known only once pbxflow reads AstDB, see AsteriskNormalizer.setNoAnswerForward).
  */
 import type { PbxConnection } from '../../shared/connection/types';
-import { configureFollowUp, followUpOf } from '../../shared/followup/hub';
+import { followUpOf } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
 import { AmiMessage } from '../../shared/platforms/asterisk/codec';
 import { AsteriskPipeline } from '../../shared/platforms/asterisk/pipeline';
-import { connectionFor, EXT, type Front as AnyFront } from './connections';
-import { startSimulator, type Simulator } from '../../simulator';
+import { connectionFor, EXT, startFollowUpSimulator, stopFollowUpSimulator, type Front as AnyFront } from './connections';
+import type { Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
 
 /** How long alice's phone rings before her forward takes the call to bob. */
@@ -32,14 +32,10 @@ type Front = Exclude<AnyFront, 'voicenter'>;
 let sim: Simulator;
 
 beforeAll(async () => {
-  configureFollowUp({ settleMs: SETTLE_MS });
-  sim = await startSimulator({ ringTimeoutMs: SHORT_RING_MS, asterisk: { authFailDelayMs: 10 } });
+  sim = await startFollowUpSimulator(SETTLE_MS, [], { ringTimeoutMs: SHORT_RING_MS });
   sim.pbx.setForward('alice', { destination: EXT.bob, condition: 'no_answer' });
 });
-afterAll(async () => {
-  configureFollowUp();
-  await sim?.close();
-});
+afterAll(() => stopFollowUpSimulator(sim));
 
 
 describe.each<Front>(['opentouch', 'telservices', 'asterisk'])('forward on no answer (%s)', (front) => {

@@ -8,16 +8,16 @@
  * Each test uses its own caller number, so the one follow-up state per connection starts clean for it.
  */
 import type { PbxConnection } from '../../shared/connection/types';
-import { configureFollowUp, followUpOf } from '../../shared/followup/hub';
+import { followUpOf } from '../../shared/followup/hub';
 import type { PbxEvent } from '../../shared/model/events';
-import { connectionFor, EXT, MEMBERS, type Front } from './connections';
-import { startSimulator, type Simulator } from '../../simulator';
+import { connectionFor, EXT, MEMBERS, ringAll, startFollowUpSimulator, stopFollowUpSimulator, type Front } from './connections';
+import type { Simulator } from '../../simulator';
 import { waitFor } from '../ale/helpers';
 
 /** Rings every member at once, long enough to drop the stream while it rings. */
-const RINGALL = { number: '610', name: 'Sales', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 5000 };
+const RINGALL = ringAll('610', 5000);
 /** The same group, giving up quickly (nobody answers). */
-const RINGALL_SHORT = { number: '612', name: 'Sales (short)', members: [...MEMBERS], strategy: 'ringall' as const, ringMs: 150 };
+const RINGALL_SHORT = ringAll('612', 150, 'Sales (short)');
 const SETTLE_MS = 150;
 /** Longer than a scaled reconnect, so the drop falls between the unanswered call and its follow-up time. */
 const FOLLOW_UP_MS = 700;
@@ -25,14 +25,9 @@ const FOLLOW_UP_MS = 700;
 let sim: Simulator;
 
 beforeAll(async () => {
-  configureFollowUp({ settleMs: SETTLE_MS });
-  sim = await startSimulator({ ringTimeoutMs: 60_000, voicenter: { socketVersion: '2' }, asterisk: { authFailDelayMs: 10 } });
-  for (const g of [RINGALL, RINGALL_SHORT]) sim.pbx.addGroup(g);
+  sim = await startFollowUpSimulator(SETTLE_MS, [RINGALL, RINGALL_SHORT]);
 });
-afterAll(async () => {
-  configureFollowUp();
-  await sim?.close();
-});
+afterAll(() => stopFollowUpSimulator(sim));
 
 
 /** Each front-end's own way of losing the stream (the connection must reconnect and resync). */
